@@ -1,0 +1,57 @@
+# Front Door: `make run` starts the platform on the embedded stack; `make test` runs every test.
+# Needs only Python 3.11+ and make: the first target installs uv into .tools/ and the workspace into .venv/.
+SHELL := /bin/bash
+PYTHON ?= python3
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
+
+.PHONY: help venv run test test-unit test-integration test-e2e faults bench lint typecheck contracts asyncapi audit clean
+
+help:
+	@echo "make run    start Front Door on the embedded stack (PostgreSQL + Tansu) and print where to go"
+	@echo "make test   run unit, contract, integration, e2e and quick fault tests"
+	@echo "make faults run every fault-injection scenario"
+	@echo "make bench  run the benchmarks"
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check "uv==0.13.9"
+
+$(VENV)/.synced: $(UV) uv.lock pyproject.toml shared/pyproject.toml cli/pyproject.toml services/*/pyproject.toml
+	$(UV) sync --frozen --all-packages --python $(PYTHON)
+	@touch $@
+
+venv: $(VENV)/.synced
+
+run: venv
+	$(VENV)/bin/frontdoor run
+
+test: venv
+	$(VENV)/bin/pytest -q shared/tests services/*/tests tests/contracts tests/integration tests/e2e tests/faults -m "not slow_faults"
+
+test-unit: venv
+	$(VENV)/bin/pytest -q shared/tests/unit services/*/tests/unit tests/contracts
+
+faults: venv
+	$(VENV)/bin/pytest -q tests/faults
+
+bench: venv
+	$(VENV)/bin/python -m bench
+
+lint: venv
+	$(VENV)/bin/ruff check .
+
+typecheck: venv
+	$(VENV)/bin/mypy shared/src services/*/src cli/src
+
+contracts: venv
+	$(VENV)/bin/frontdoor contracts export
+
+asyncapi: venv
+	$(VENV)/bin/frontdoor contracts asyncapi
+
+clean:
+	rm -rf $(VENV) $(TOOLS)

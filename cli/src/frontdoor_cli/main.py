@@ -1,0 +1,68 @@
+"""frontdoor: the admin CLI. `frontdoor run` starts the platform; more commands for operators."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from frontdoor_cli.platform import Platform
+from frontdoor_cli.stack import StackError
+
+app = typer.Typer(help="Front Door: the single front door for early concerns about a child's SEND.",
+                  no_args_is_help=True)
+console = Console()
+
+
+def _home() -> Path:
+    return Path(os.environ.get("FRONTDOOR_HOME", ".frontdoor")).resolve()
+
+
+@app.command()
+def run() -> None:
+    """Start PostgreSQL, the broker and the four services; Ctrl-C stops everything cleanly."""
+    started = time.monotonic()
+    platform = Platform(home=_home(), database_url=os.environ.get("DATABASE_URL"),
+                        bootstrap=os.environ.get("KAFKA_BOOTSTRAP_SERVERS"))
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    try:
+        with console.status("Starting PostgreSQL and the broker"):
+            platform.start_stack()
+        with console.status("Starting intake, triage, early-years and notifications"):
+            platform.start_services()
+        _print_where(platform, time.monotonic() - started)
+        while all(p.poll() is None for p in platform.procs.values()):
+            time.sleep(0.5)
+        dead = [n for n, p in platform.procs.items() if p.poll() is not None]
+        console.print(f"[red]{', '.join(dead)} stopped unexpectedly; see {platform.logs}[/red]")
+        raise typer.Exit(1)
+    except KeyboardInterrupt:
+        console.print("\nStopping Front Door…")
+    except StackError as err:
+        console.print(f"[red]Could not start: {err}[/red]")
+        raise typer.Exit(1) from None
+    finally:
+        platform.stop()
+        console.print("Stopped.")
+
+
+def _print_where(platform: Platform, seconds: float) -> None:
+    p = platform.ports
+    console.print(f"\n[bold green]Front Door is running[/bold green] (started in {seconds:.1f}s)\n")
+    console.print(f"  Intake JSON API     http://127.0.0.1:{p['intake']}/api/v1   (docs: /docs)")
+    console.print(f"  Submit a concern    POST http://127.0.0.1:{p['intake']}/api/v1/concerns")
+    console.print(f"  Panel cases         http://127.0.0.1:{p['early-years']}/api/v1/panel/cases")
+    console.print(f"  Dev mailbox         http://127.0.0.1:{p['notifications']}/dev/mailbox")
+    console.print(f"  Triage health       http://127.0.0.1:{p['triage']}/health")
+    console.print(f"  PostgreSQL          {platform.database_url}")
+    console.print(f"  Kafka (Tansu)       {platform.bootstrap}")
+    console.print(f"  State and logs      {platform.home}\n")
+    console.print("Press Ctrl-C to stop.")
+
+
+if __name__ == "__main__":
+    app()

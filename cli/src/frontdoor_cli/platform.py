@@ -1,0 +1,103 @@
+"""Start the whole platform: the embedded stack (or the servers named in the environment), the
+topics, and the four services as separate processes, each migrating its own schema first."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from frontdoor_cli.stack import EmbeddedPostgres, StackError, TansuBroker, terminate
+
+SERVICES = {"intake": 8000, "triage": 8001, "early-years": 8002, "notifications": 8003}
+
+
+@dataclass
+class Platform:
+    home: Path
+    database_url: str | None = None
+    bootstrap: str | None = None
+    pg_port: int = 55432
+    kafka_port: int = 9092
+    ports: dict[str, int] = field(default_factory=lambda: dict(SERVICES))
+    extra_env: dict[str, str] = field(default_factory=dict)
+    pg: EmbeddedPostgres | None = None
+    broker: TansuBroker | None = None
+    procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+
+    @property
+    def logs(self) -> Path:
+        return self.home / "logs"
+
+    def start_stack(self) -> None:
+        self.logs.mkdir(parents=True, exist_ok=True)
+        if self.database_url is None:
+            self.pg = EmbeddedPostgres(self.home / "postgres", port=self.pg_port)
+            self.pg.start()
+            self.database_url = self.pg.url
+        if self.bootstrap is None:
+            self.broker = TansuBroker(port=self.kafka_port, log_file=self.logs / "tansu.log")
+            self.broker.start()
+            self.bootstrap = self.broker.bootstrap
+        from frontdoor_shared.kafka import ensure_topics
+
+        asyncio.run(ensure_topics(self.bootstrap, int(os.environ.get("FRONTDOOR_TOPIC_PARTITIONS", "3"))))
+
+    def env(self) -> dict[str, str]:
+        assert self.database_url and self.bootstrap
+        env = {**os.environ, "DATABASE_URL": self.database_url,
+               "KAFKA_BOOTSTRAP_SERVERS": self.bootstrap, "FRONTDOOR_HOME": str(self.home),
+               "FRONTDOOR_LOG_FORMAT": "json", **self.extra_env}
+        for name, port in self.ports.items():
+            env[f"{name.upper().replace('-', '_')}_PORT"] = str(port)
+        env["INTAKE_PUBLIC_BASE_URL"] = f"http://127.0.0.1:{self.ports['intake']}"
+        env["TRIAGE_INTAKE_BASE_URL"] = f"http://127.0.0.1:{self.ports['intake']}"
+        return env
+
+    def start_service(self, name: str) -> subprocess.Popen[bytes]:
+        binary = Path(sys.executable).parent / f"frontdoor-{name}"
+        log = open(self.logs / f"{name}.log", "ab")  # noqa: SIM115 - owned by the child process
+        proc = subprocess.Popen([str(binary), "serve", "--migrate", "--port", str(self.ports[name])],
+                                env=self.env(), stdout=log, stderr=log, start_new_session=True)
+        self.procs[name] = proc
+        return proc
+
+    def start_services(self, timeout: float = 90) -> None:
+        for name in self.ports:
+            self.start_service(name)
+        for name in self.ports:
+            self.wait_healthy(name, timeout)
+
+    def wait_healthy(self, name: str, timeout: float = 90) -> None:
+        deadline = time.monotonic() + timeout
+        url = f"http://127.0.0.1:{self.ports[name]}/health"
+        while time.monotonic() < deadline:
+            proc = self.procs.get(name)
+            if proc is not None and proc.poll() is not None:
+                raise StackError(f"{name} exited with {proc.returncode}; see {self.logs / (name + '.log')}")
+            try:
+                if httpx.get(url, timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        raise StackError(f"{name} was not healthy within {timeout:.0f}s; see {self.logs / (name + '.log')}")
+
+    def stop_service(self, name: str, grace: float = 20) -> None:
+        proc = self.procs.pop(name, None)
+        if proc is not None:
+            terminate(proc, grace)
+
+    def stop(self) -> None:
+        for name in list(self.procs):
+            self.stop_service(name)
+        if self.broker:
+            self.broker.stop()
+        if self.pg:
+            self.pg.stop()

@@ -1,0 +1,48 @@
+"""Intake's tables, in schema `intake`. Only intake's adapters touch them."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql as pg
+
+SCHEMA = "intake"
+metadata = sa.MetaData(schema=SCHEMA)
+
+concern = sa.Table(
+    "concern", metadata,
+    sa.Column("id", pg.UUID(as_uuid=True), primary_key=True),
+    sa.Column("reference", sa.Text, nullable=False, unique=True),
+    sa.Column("channel", sa.Text, nullable=False),
+    sa.Column("status", sa.Text, nullable=False),
+    sa.Column("submitted_by", sa.Text),
+    sa.Column("details", pg.JSONB, nullable=False),
+    sa.Column("linked_concern_ids", pg.ARRAY(pg.UUID(as_uuid=True)), nullable=False, server_default="{}"),
+    sa.Column("submitted_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+status_history = sa.Table(
+    "status_history", metadata,
+    sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),
+    sa.Column("concern_id", pg.UUID(as_uuid=True), sa.ForeignKey(concern.c.id), nullable=False, index=True),
+    sa.Column("status", sa.Text, nullable=False),
+    sa.Column("event_type", sa.Text),
+    sa.Column("event_id", sa.Text),
+    sa.Column("detail", pg.JSONB, nullable=False, server_default="{}"),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+)
+
+idempotency = sa.Table(
+    "idempotency_key", metadata,
+    sa.Column("scope", sa.Text, primary_key=True),
+    sa.Column("key", sa.Text, primary_key=True),
+    sa.Column("concern_id", pg.UUID(as_uuid=True), sa.ForeignKey(concern.c.id), nullable=False),
+    sa.Column("request_hash", sa.Text, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+)
+
+child_match = sa.Table(
+    "child_match_key", metadata,
+    sa.Column("match_key", sa.Text, primary_key=True),
+    sa.Column("concern_id", pg.UUID(as_uuid=True), sa.ForeignKey(concern.c.id), primary_key=True),
+)

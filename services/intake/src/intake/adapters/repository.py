@@ -1,0 +1,116 @@
+"""Intake's repository: the only place that speaks SQL about concerns."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from intake.adapters import orm
+from intake.domain.model import Concern, StatusChange
+
+CLOSED_STATUSES = ("closed", "withdrawn")
+
+
+class ConcernRepository:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+
+    async def add(self, concern: Concern, submitted_by: str | None) -> None:
+        await self.conn.execute(sa.insert(orm.concern).values(
+            id=concern.id, reference=concern.reference, channel=concern.channel,
+            status=concern.status, details=concern.details, submitted_by=submitted_by,
+            linked_concern_ids=concern.linked_concern_ids, submitted_at=concern.submitted_at,
+            updated_at=concern.submitted_at,
+        ))
+
+    async def get(self, reference: str) -> Concern | None:
+        row = (await self.conn.execute(
+            sa.select(orm.concern).where(orm.concern.c.reference == reference)
+        )).first()
+        if row is None:
+            return None
+        history = (await self.conn.execute(
+            sa.select(orm.status_history).where(orm.status_history.c.concern_id == row.id)
+            .order_by(orm.status_history.c.id)
+        )).all()
+        return Concern(
+            id=row.id, reference=row.reference, channel=row.channel,
+            submitted_at=row.submitted_at, details=row.details, status=row.status,
+            linked_concern_ids=list(row.linked_concern_ids),
+            history=[StatusChange(h.status, h.at, h.detail, h.event_type) for h in history],
+        )
+
+    async def submitted_by(self, reference: str) -> str | None:
+        return await self.conn.scalar(
+            sa.select(orm.concern.c.submitted_by).where(orm.concern.c.reference == reference))
+
+    async def reference_of(self, concern_id: uuid.UUID) -> str | None:
+        return await self.conn.scalar(
+            sa.select(orm.concern.c.reference).where(orm.concern.c.id == concern_id))
+
+    async def add_status(self, concern_id: uuid.UUID, change: StatusChange,
+                         event_id: str | None = None, *, current: bool = True) -> None:
+        """Append to the history; `current` also makes it the concern's present status."""
+        await self.conn.execute(sa.insert(orm.status_history).values(
+            concern_id=concern_id, status=change.status, event_type=change.event_type,
+            event_id=event_id, detail=change.detail, at=change.at,
+        ))
+        values: dict[str, Any] = {"updated_at": change.at}
+        if current:
+            values["status"] = change.status
+        await self.conn.execute(
+            sa.update(orm.concern).where(orm.concern.c.id == concern_id).values(**values))
+
+    async def claim_idempotency_key(self, scope: str, key: str, concern_id: uuid.UUID,
+                                    request_hash: str) -> bool:
+        result = await self.conn.execute(
+            insert(orm.idempotency).values(scope=scope, key=key, concern_id=concern_id,
+                                           request_hash=request_hash)
+            .on_conflict_do_nothing().returning(orm.idempotency.c.key)
+        )
+        return result.first() is not None
+
+    async def by_idempotency_key(self, scope: str, key: str) -> tuple[str, str] | None:
+        row = (await self.conn.execute(
+            sa.select(orm.concern.c.reference, orm.idempotency.c.request_hash)
+            .join(orm.concern, orm.concern.c.id == orm.idempotency.c.concern_id)
+            .where(orm.idempotency.c.scope == scope, orm.idempotency.c.key == key)
+        )).first()
+        return (row.reference, row.request_hash) if row else None
+
+    async def open_concerns_matching(self, keys: Sequence[str]) -> list[uuid.UUID]:
+        if not keys:
+            return []
+        rows = await self.conn.execute(
+            sa.select(orm.child_match.c.concern_id).distinct()
+            .join(orm.concern, orm.concern.c.id == orm.child_match.c.concern_id)
+            .where(orm.child_match.c.match_key.in_(list(keys)),
+                   orm.concern.c.status.not_in(CLOSED_STATUSES))
+        )
+        return [r.concern_id for r in rows]
+
+    async def add_match_keys(self, concern_id: uuid.UUID, keys: Sequence[str]) -> None:
+        if keys:
+            await self.conn.execute(
+                insert(orm.child_match).on_conflict_do_nothing(),
+                [{"match_key": k, "concern_id": concern_id} for k in keys],
+            )
+
+    async def list_by_submitter(self, submitted_by: str, limit: int = 100) -> list[Any]:
+        result = await self.conn.execute(
+            sa.select(orm.concern.c.reference, orm.concern.c.status, orm.concern.c.submitted_at,
+                      orm.concern.c.updated_at)
+            .where(orm.concern.c.submitted_by == submitted_by)
+            .order_by(orm.concern.c.submitted_at.desc()).limit(limit)
+        )
+        return list(result.all())
+
+    async def touch(self, concern_id: uuid.UUID, at: datetime) -> None:
+        await self.conn.execute(
+            sa.update(orm.concern).where(orm.concern.c.id == concern_id).values(updated_at=at))

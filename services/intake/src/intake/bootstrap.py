@@ -1,0 +1,42 @@
+"""Intake's composition root: settings in, a wired service out. Nothing connects at import."""
+
+from __future__ import annotations
+
+from frontdoor_shared.contracts import CaseListedV1, ConcernSubmittedV1, ConcernTriagedV1, NotificationSentV1
+from frontdoor_shared.delivery import publisher_doc, subscribe
+from frontdoor_shared.envelope import CloudEvent
+from frontdoor_shared.runtime import Runtime
+from frontdoor_shared.sealed import development_keypair
+
+from intake.config import IntakeSettings
+from intake.service_layer.status import record_status
+from intake.service_layer.submit import Accepted, IdempotencyRace, Submission, submit
+
+SERVICE = "intake"
+
+
+class Intake:
+    def __init__(self, settings: IntakeSettings) -> None:
+        if settings.environment == "production" and settings.notifications_public_key is None:
+            raise ValueError("INTAKE_NOTIFICATIONS_PUBLIC_KEY must be set in production")
+        self.settings = settings
+        self.notifications_key = settings.notifications_public_key or development_keypair()[1]
+        self.runtime = Runtime(settings, service=SERVICE, schema="intake")
+        for contract in (ConcernTriagedV1, CaseListedV1, NotificationSentV1):
+            subscribe(self.runtime.broker, contract, self._on_status, group_id=SERVICE)
+        publisher_doc(self.runtime.broker, ConcernSubmittedV1)
+
+    async def _on_status(self, event: CloudEvent, data: object, topic: str) -> None:
+        await record_status(self.runtime.uow(), event, data, topic)
+
+    async def submit(self, sub: Submission) -> Accepted:
+        for attempt in (1, 2):
+            try:
+                async with self.runtime.uow() as uow:
+                    return await submit(
+                        uow, sub, match_secret=self.settings.match_key.get_secret_value().encode(),
+                        notifications_key=self.notifications_key)
+            except IdempotencyRace:
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")

@@ -1,0 +1,23 @@
+"""Intake's settings (env prefix INTAKE_), on top of the shared connection settings."""
+
+from __future__ import annotations
+
+from frontdoor_shared.settings import ServiceSettings
+from pydantic import Field, SecretStr
+from pydantic_settings import SettingsConfigDict
+
+
+class IntakeSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="INTAKE_", extra="ignore")
+
+    port: int = 8000
+    public_base_url: str = Field(default="http://127.0.0.1:8000",
+                                 description="Where intake's API is reached, for status links")
+    notifications_public_key: str | None = Field(
+        default=None, description="Notifications' X25519 public key: contact details are sealed for it"
+    )
+    max_body_bytes: int = 256 * 1024
+    match_key: SecretStr = Field(
+        default=SecretStr("development-only-match-key"),
+        description="Key of the keyed hash used to find the same child across concerns",
+    )

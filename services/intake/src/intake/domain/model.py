@@ -1,0 +1,53 @@
+"""The concern as intake sees it: an accepted referral with its status history.
+
+Plain Python: no framework imports (a unit test keeps it so).
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+
+# Crockford base32 without I, L, O, U: readable over the phone, no look-alike characters.
+_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def new_reference() -> str:
+    """A reference a family can read out: FD-XXXX-XXXX (40 random bits)."""
+    chars = "".join(secrets.choice(_ALPHABET) for _ in range(8))
+    return f"FD-{chars[:4]}-{chars[4:]}"
+
+
+class Status:
+    SUBMITTED = "submitted"
+    TRIAGED = "triaged"
+    MORE_INFORMATION_NEEDED = "more-information-needed"
+    SAFEGUARDING = "escalated-to-safeguarding"
+    LISTED_FOR_PANEL = "listed-for-panel"
+    PANEL_DECIDED = "panel-decided"
+    ROUTED = "routed"
+    FAMILY_NOTIFIED = "family-notified"
+
+
+@dataclass
+class StatusChange:
+    status: str
+    at: datetime
+    detail: dict[str, object] = field(default_factory=dict)
+    event_type: str | None = None
+
+
+@dataclass
+class Concern:
+    """An accepted concern. `details` holds what the referrer told us; it never leaves intake."""
+
+    id: uuid.UUID
+    reference: str
+    channel: str
+    submitted_at: datetime
+    details: dict[str, object]
+    status: str = Status.SUBMITTED
+    linked_concern_ids: list[uuid.UUID] = field(default_factory=list)
+    history: list[StatusChange] = field(default_factory=list)

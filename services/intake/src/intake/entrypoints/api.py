@@ -1,0 +1,90 @@
+"""The JSON API: POST /api/v1/concerns and GET /api/v1/concerns/{reference}."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, HTTPException, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from intake.adapters.repository import ConcernRepository
+from intake.bootstrap import Intake
+from intake.entrypoints.errors import unprocessable
+from intake.service_layer.schemas import ConcernIn
+from intake.service_layer.submit import (
+    IdempotencyConflict,
+    IdempotencyRace,
+    InvalidConcern,
+    Submission,
+    submit,
+)
+
+router = APIRouter(prefix="/api/v1", tags=["concerns"])
+
+
+class AcceptedOut(BaseModel):
+    reference: str = Field(description="The concern's reference, e.g. FD-7K3M-9QXP")
+    status_url: str = Field(description="Where to follow its status")
+    linked_to_open_concern: bool = Field(description="The child already has an open concern")
+    warnings: list[str] = Field(default_factory=list)
+
+
+class HistoryItem(BaseModel):
+    status: str
+    at: str
+    detail: dict[str, Any]
+
+
+class StatusOut(BaseModel):
+    reference: str
+    status: str
+    submitted_at: str
+    linked_to_open_concern: bool
+    history: list[HistoryItem]
+
+
+def intake_of(request: Request) -> Intake:
+    return request.app.state.intake  # type: ignore[no-any-return]
+
+
+@router.post("/concerns", status_code=202, response_model=AcceptedOut,
+             responses={422: {"description": "A field is invalid: each error names it and why"}})
+async def post_concern(
+    concern: ConcernIn, request: Request,
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+) -> Any:
+    """Submit a concern once. Resending with the same Idempotency-Key returns the original."""
+    app = intake_of(request)
+    sub = Submission(concern=concern, channel="api", idempotency_key=idempotency_key)
+    try:
+        accepted = await app.submit(sub)
+    except InvalidConcern as err:
+        return unprocessable([{"field": err.field, "reason": err.reason}])
+    except IdempotencyConflict as err:
+        return unprocessable([{"field": "Idempotency-Key", "reason": str(err)}])
+    url = f"{app.settings.public_base_url}/api/v1/concerns/{accepted.reference}"
+    body = AcceptedOut(reference=accepted.reference, status_url=url,
+                       linked_to_open_concern=accepted.linked, warnings=list(accepted.warnings))
+    return JSONResponse(status_code=202 if accepted.created else 200,
+                        content=body.model_dump(), headers={"Location": url})
+
+
+@router.get("/concerns/{reference}", response_model=StatusOut)
+async def get_concern(reference: str, request: Request) -> StatusOut:
+    """The concern's status and its history, built from the events the services publish."""
+    app = intake_of(request)
+    async with app.runtime.engine.connect() as conn:
+        concern = await ConcernRepository(conn).get(reference)
+    if concern is None:
+        raise HTTPException(404, detail="no concern with that reference")
+    return StatusOut(
+        reference=concern.reference, status=concern.status,
+        submitted_at=concern.submitted_at.isoformat(),
+        linked_to_open_concern=bool(concern.linked_concern_ids),
+        history=[HistoryItem(status=h.status, at=h.at.isoformat(), detail=h.detail)
+                 for h in concern.history],
+    )
+
+
+__all__ = ["IdempotencyRace", "router", "submit"]

@@ -1,0 +1,52 @@
+"""Use case: keep each concern's status history from the events other services publish."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from frontdoor_shared.contracts import (
+    CaseListedV1,
+    ConcernTriagedV1,
+    NotificationSentV1,
+)
+from frontdoor_shared.envelope import CloudEvent
+from frontdoor_shared.uow import UnitOfWork
+
+from intake.adapters.repository import ConcernRepository
+from intake.domain.model import Status, StatusChange
+
+_TRIAGE_STATUS = {
+    "routed": Status.ROUTED,
+    "panel": Status.TRIAGED,
+    "more-information-needed": Status.MORE_INFORMATION_NEEDED,
+    "safeguarding": Status.SAFEGUARDING,
+}
+
+
+def status_change(event: CloudEvent, data: Any) -> StatusChange:
+    """Translate another service's event into a line of the concern's history."""
+    at = event.time
+    if isinstance(data, ConcernTriagedV1):
+        detail = {"outcome": data.outcome, "pathway": data.pathway, "priority": data.priority,
+                  "reasons": [r.model_dump() for r in data.reasons], "missing": data.missing,
+                  "policy_version": data.policy_version}
+        return StatusChange(_TRIAGE_STATUS[data.outcome], at or data.triaged_at, detail, event.type)
+    if isinstance(data, CaseListedV1):
+        detail = {"panel_date": data.panel_date.isoformat() if data.panel_date else None}
+        return StatusChange(Status.LISTED_FOR_PANEL, at or data.listed_at, detail, event.type)
+    if isinstance(data, NotificationSentV1):
+        status = Status.FAMILY_NOTIFIED if data.audience == "family" else f"{data.audience}-notified"
+        detail = {"channel": data.channel, "template": data.template, "delivery": data.status,
+                  "about": data.about_event_type}
+        return StatusChange(status, at or data.sent_at, detail, event.type)
+    raise TypeError(f"no status for {type(data).__name__}")
+
+
+async def record_status(uow: UnitOfWork, event: CloudEvent, data: Any, topic: str) -> None:
+    async with uow:
+        if not await uow.first_time(event, topic):
+            return
+        journey = not isinstance(data, NotificationSentV1)  # a message is history, not a status
+        await ConcernRepository(uow.conn).add_status(
+            data.concern_id, status_change(event, data), event.id, current=journey)
+        await uow.commit()

@@ -1,0 +1,162 @@
+"""Use case: accept a concern through any door, once.
+
+Idempotent by key (a resubmission returns the original reference), linked to any open concern
+about the same child (never merged, never dropped), and published through the outbox.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import unicodedata
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from frontdoor_shared.contracts import ConcernSubmittedV1
+from frontdoor_shared.sealed import seal
+from frontdoor_shared.uow import UnitOfWork
+
+from intake.adapters.repository import ConcernRepository
+from intake.domain import checks
+from intake.domain.model import Concern, Status, StatusChange, new_reference
+from intake.service_layer.schemas import ConcernIn
+
+
+class InvalidConcern(ValueError):
+    """The concern breaks a rule that needs the date it was received (dates of birth)."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
+
+
+class IdempotencyConflict(ValueError):
+    """The Idempotency-Key was used before for a different concern."""
+
+
+@dataclass(frozen=True)
+class Accepted:
+    reference: str
+    concern_id: uuid.UUID
+    created: bool
+    linked: bool = False
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Submission:
+    concern: ConcernIn
+    channel: str
+    submitted_by: str | None = None
+    idempotency_scope: str = "public"
+    idempotency_key: str | None = None
+
+
+def _norm(text: str) -> str:
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return "".join(ch for ch in folded if ch.isalnum())
+
+
+def match_keys(c: ConcernIn, secret: bytes) -> list[str]:
+    """Keyed hashes that identify the same child without storing the identifiers in clear."""
+    raw = []
+    if c.child.nhs_number:
+        raw.append(f"nhs:{c.child.nhs_number}")
+    if c.child.upn:
+        raw.append(f"upn:{c.child.upn}")
+    born = c.child.date_of_birth or c.child.expected_delivery_date
+    raw.append(f"npd:{_norm(c.child.given_name)}|{_norm(c.child.family_name)}|{born}|{c.child.postcode}")
+    return [hmac.new(secret, k.encode(), hashlib.sha256).hexdigest() for k in raw]
+
+
+def request_hash(c: ConcernIn) -> str:
+    return hashlib.sha256(c.model_dump_json().encode()).hexdigest()
+
+
+def check_dates(c: ConcernIn, received: date) -> list[str]:
+    try:
+        if c.child.date_of_birth is not None:
+            return checks.check_date_of_birth(c.child.date_of_birth, received, "child.date_of_birth")
+        if c.child.expected_delivery_date is not None:
+            checks.check_expected_delivery_date(c.child.expected_delivery_date, received,
+                                                "child.expected_delivery_date")
+    except checks.CheckFailed as err:
+        raise InvalidConcern(err.field, err.reason) from None
+    return []
+
+
+def recipients(c: ConcernIn) -> dict[str, object]:
+    """What notifications needs to reach people: sealed for it alone before it leaves intake."""
+    return {
+        "child_given_name": c.child.given_name,
+        "family": c.family.model_dump(mode="json"),
+        "referrer": {"name": c.referrer.name, "email": c.referrer.email, "phone": c.referrer.phone,
+                     "organisation": c.referrer.organisation},
+    }
+
+
+def submitted_event(concern: Concern, c: ConcernIn, received: date, sealed: str | None
+                    ) -> ConcernSubmittedV1:
+    dob = c.child.date_of_birth
+    return ConcernSubmittedV1(
+        concern_id=concern.id, reference=concern.reference, submitted_at=concern.submitted_at,
+        channel=concern.channel, referrer_role=c.referrer.role,  # type: ignore[arg-type]
+        age_in_months=checks.age_in_months(dob, received) if dob else None,
+        pre_birth=dob is None,
+        compulsory_school_age_from=checks.compulsory_school_age_from(dob) if dob else None,
+        need_codes=c.concern.need_codes, ranges=c.concern.ranges, screening=c.concern.screening,
+        tried_for_weeks=max((t.weeks for t in c.concern.tried), default=None),
+        urgency=c.concern.urgency, safeguarding=c.concern.safeguarding,
+        parent_informed=c.concern.parent_informed,
+        linked_concern_ids=concern.linked_concern_ids, recipients_sealed=sealed,
+    )
+
+
+async def submit(uow: UnitOfWork, sub: Submission, *, match_secret: bytes,
+                 notifications_key: str | None, clock: Callable[[], datetime] | None = None
+                 ) -> Accepted:
+    now = (clock or (lambda: datetime.now(UTC)))()
+    warnings = check_dates(sub.concern, now.date())
+    repo = ConcernRepository(uow.conn)
+    concern = Concern(id=uuid.uuid4(), reference=new_reference(), channel=sub.channel,
+                      submitted_at=now, details=sub.concern.model_dump(mode="json"))
+    if sub.idempotency_key is not None:
+        existing = await _replayed(repo, sub)
+        if existing is not None:
+            return existing
+    keys = match_keys(sub.concern, match_secret)
+    concern.linked_concern_ids = await repo.open_concerns_matching(keys)
+    await repo.add(concern, sub.submitted_by)
+    if sub.idempotency_key is not None and not await repo.claim_idempotency_key(
+            sub.idempotency_scope, sub.idempotency_key, concern.id, request_hash(sub.concern)):
+        raise IdempotencyRace()
+    await repo.add_match_keys(concern.id, keys)
+    detail = {"linked": [str(i) for i in concern.linked_concern_ids]} if concern.linked_concern_ids else {}
+    await repo.add_status(concern.id, StatusChange(Status.SUBMITTED, now, detail))
+    sealed = (seal(notifications_key, json.dumps(recipients(sub.concern)).encode())
+              if notifications_key else None)
+    uow.emit(submitted_event(concern, sub.concern, now.date(), sealed),
+             subject=concern.reference, key=str(concern.id))
+    await uow.commit()
+    return Accepted(concern.reference, concern.id, True, bool(concern.linked_concern_ids), tuple(warnings))
+
+
+class IdempotencyRace(RuntimeError):
+    """Two requests with one Idempotency-Key raced; the loser retries and finds the winner."""
+
+
+async def _replayed(repo: ConcernRepository, sub: Submission) -> Accepted | None:
+    assert sub.idempotency_key is not None
+    found = await repo.by_idempotency_key(sub.idempotency_scope, sub.idempotency_key)
+    if found is None:
+        return None
+    reference, previous_hash = found
+    if previous_hash != request_hash(sub.concern):
+        raise IdempotencyConflict("Idempotency-Key was already used for a different concern")
+    concern = await repo.get(reference)
+    assert concern is not None
+    return Accepted(reference, concern.id, False, bool(concern.linked_concern_ids))

@@ -1,0 +1,24 @@
+"""Triage's tables, in schema `triage`."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql as pg
+
+SCHEMA = "triage"
+metadata = sa.MetaData(schema=SCHEMA)
+
+triage_result = sa.Table(
+    "triage_result", metadata,
+    sa.Column("concern_id", pg.UUID(as_uuid=True), primary_key=True),
+    sa.Column("reference", sa.Text, nullable=False),
+    sa.Column("outcome", sa.Text, nullable=False),
+    sa.Column("pathway", sa.Text),
+    sa.Column("priority", sa.Text, nullable=False),
+    sa.Column("reasons", pg.JSONB, nullable=False),
+    sa.Column("missing", pg.JSONB, nullable=False),
+    sa.Column("policy_version", sa.Text, nullable=False),
+    sa.Column("decided_by", sa.Text, nullable=False),
+    sa.Column("facts", pg.JSONB, nullable=False),
+    sa.Column("triaged_at", sa.DateTime(timezone=True), nullable=False),
+)

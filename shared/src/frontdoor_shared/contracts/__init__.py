@@ -1,0 +1,30 @@
+"""Versioned integration contracts, one module per event, owned by the producer."""
+
+from __future__ import annotations
+
+from frontdoor_shared.contracts.base import Contract
+from frontdoor_shared.contracts.case_listed_v1 import CaseListedV1
+from frontdoor_shared.contracts.concern_submitted_v1 import ConcernSubmittedV1
+from frontdoor_shared.contracts.concern_triaged_v1 import ConcernTriagedV1
+from frontdoor_shared.contracts.notification_sent_v1 import NotificationSentV1
+from frontdoor_shared.contracts.referral_routed_v1 import ReferralRoutedV1
+
+ALL_CONTRACTS: tuple[type[Contract], ...] = (
+    ConcernSubmittedV1,
+    ConcernTriagedV1,
+    ReferralRoutedV1,
+    CaseListedV1,
+    NotificationSentV1,
+)
+BY_TYPE: dict[str, type[Contract]] = {c.TYPE: c for c in ALL_CONTRACTS}
+
+__all__ = [
+    "ALL_CONTRACTS",
+    "BY_TYPE",
+    "CaseListedV1",
+    "ConcernSubmittedV1",
+    "ConcernTriagedV1",
+    "Contract",
+    "NotificationSentV1",
+    "ReferralRoutedV1",
+]

@@ -1,0 +1,44 @@
+"""Value types shared by several contracts. Changing one changes every contract that uses it."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Area = Literal["C&I", "C&L", "SEMH", "S&P"]
+NeedCode = Literal[
+    "SPLD", "MLD", "SLD", "PMLD", "SEMH", "SLCN", "ASD", "HI", "VI", "MSI", "PD", "DS", "OTH", "NSA"
+]
+Pathway = Literal["slcn", "outreach", "sen-support", "statutory", "universal-advice"]
+Priority = Literal["urgent", "high", "routine"]
+
+
+class AreaRange(BaseModel):
+    """The range (level of need, 1-7) judged for one broad area of need."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    area: Area = Field(description="Broad area of need: C&I, C&L, SEMH or S&P")
+    range: int = Field(ge=1, le=7, description="Level of need on the council's scale (1-7)")
+
+
+class Reason(BaseModel):
+    """One rule that fired, with the descriptor text behind it, readable by a family."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    rule: str = Field(max_length=100, description="Identifier of the rule in the policy")
+    text: str = Field(max_length=2000, description="The descriptor or guidance text behind the rule")
+
+
+class Screening(BaseModel):
+    """A structured screening result (tool and outcome only, no free text)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    tool: Literal["ASQ-3", "ASQ:SE-2", "WellComm"] = Field(description="Screening tool")
+    outcome: Literal["red", "amber", "green", "below-cutoff", "monitoring", "above-cutoff"] = Field(
+        description="Outcome band as the tool reports it"
+    )
+    area: Area | None = Field(default=None, description="Area of need the result speaks to")

@@ -1,0 +1,83 @@
+"""Database plumbing: the async engine and the delivery tables every service owns.
+
+Every service has its own schema; the outbox, inbox and dead-letter tables are created in it by
+the service's own Alembic migrations (see `create_delivery_tables`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql as pg
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+
+def asyncpg_url(url: str) -> str:
+    for prefix in ("postgresql+asyncpg://", "postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+asyncpg://" + url[len(prefix):]
+    raise ValueError("DATABASE_URL must start with postgresql://")
+
+
+def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
+    return create_async_engine(
+        asyncpg_url(url), pool_size=pool_size, max_overflow=10, pool_pre_ping=True,
+        pool_recycle=1800,
+    )
+
+
+@dataclass(frozen=True)
+class DeliveryTables:
+    """The outbox, inbox and dead-letter tables of one service's schema."""
+
+    schema: str
+    outbox: sa.Table
+    inbox: sa.Table
+    dead_letter: sa.Table
+
+    def all(self) -> list[sa.Table]:
+        return [self.outbox, self.inbox, self.dead_letter]
+
+
+def delivery_tables(metadata: sa.MetaData, schema: str) -> DeliveryTables:
+    outbox = sa.Table(
+        "outbox", metadata,
+        sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),
+        sa.Column("event_id", sa.Text, nullable=False, unique=True),
+        sa.Column("topic", sa.Text, nullable=False),
+        sa.Column("key", sa.Text, nullable=False),
+        sa.Column("event_type", sa.Text, nullable=False),
+        sa.Column("payload", sa.LargeBinary, nullable=False),
+        sa.Column("headers", pg.JSONB, nullable=False, server_default="{}"),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+        sa.Column("published_at", sa.DateTime(timezone=True)),
+        sa.Index(f"ix_{schema}_outbox_unpublished", "id", postgresql_where=sa.text("published_at IS NULL")),
+        schema=schema,
+    )
+    inbox = sa.Table(
+        "inbox", metadata,
+        sa.Column("event_id", sa.Text, primary_key=True),
+        sa.Column("topic", sa.Text, nullable=False),
+        sa.Column("event_type", sa.Text, nullable=False),
+        sa.Column("received_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+        schema=schema,
+    )
+    dead_letter = sa.Table(
+        "dead_letter", metadata,
+        sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),
+        sa.Column("topic", sa.Text, nullable=False),
+        sa.Column("partition", sa.Integer, nullable=False),
+        sa.Column("offset", sa.BigInteger, nullable=False),
+        sa.Column("consumer_group", sa.Text, nullable=False),
+        sa.Column("key", sa.LargeBinary),
+        sa.Column("payload", sa.LargeBinary),
+        sa.Column("headers", pg.JSONB, nullable=False, server_default="{}"),
+        sa.Column("reason", sa.Text, nullable=False),
+        sa.Column("error_type", sa.Text, nullable=False),
+        sa.Column("dead_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+        sa.Column("replayed_at", sa.DateTime(timezone=True)),
+        sa.UniqueConstraint("topic", "partition", "offset", "consumer_group", name=f"uq_{schema}_dead_letter_pos"),
+        schema=schema,
+    )
+    return DeliveryTables(schema, outbox, inbox, dead_letter)

@@ -1,0 +1,52 @@
+"""Alembic plumbing shared by every service: each owns a schema and keeps its version table in it."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from frontdoor_shared.db import asyncpg_url, delivery_tables
+
+
+def upgrade(migrations_dir: Path, url: str, schema: str, revision: str = "head") -> None:
+    """Run a service's migrations to `revision` (call from sync code, not inside a loop)."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(migrations_dir))
+    cfg.attributes["url"] = url
+    cfg.attributes["schema"] = schema
+    command.upgrade(cfg, revision)
+
+
+def run_env(context: Any) -> None:
+    """The body of every service's `env.py` (online mode, asyncpg)."""
+    cfg = context.config
+    url, schema = cfg.attributes["url"], cfg.attributes["schema"]
+
+    def do_run(connection: sa.Connection) -> None:
+        connection.execute(sa.text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
+        context.configure(connection=connection, version_table_schema=schema,
+                          include_schemas=True)
+        with context.begin_transaction():
+            context.run_migrations()
+
+    async def run() -> None:
+        engine = create_async_engine(asyncpg_url(url))
+        async with engine.begin() as conn:
+            await conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(:s))"), {"s": schema})
+            await conn.run_sync(do_run)
+        await engine.dispose()
+
+    asyncio.run(run())
+
+
+def create_delivery_tables(op: Any, schema: str) -> None:
+    """Create the outbox, inbox and dead-letter tables in a migration."""
+    bind = op.get_bind()
+    for table in delivery_tables(sa.MetaData(), schema).all():
+        table.create(bind)

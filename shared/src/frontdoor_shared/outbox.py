@@ -1,0 +1,145 @@
+"""The transactional outbox relay.
+
+A service writes its events into `<schema>.outbox` in the same transaction as the change that
+caused them (see `UnitOfWork`). The relay takes unpublished rows with `FOR UPDATE SKIP LOCKED`,
+publishes them with acks=all, and marks them published only after the broker acknowledged every
+one; if the broker fails, the transaction rolls back and the rows are taken again. A crash between
+the broker's ack and the mark means a row is published twice: consumers' inboxes absorb that.
+
+One relay per service publishes at a time (a transaction-scoped advisory lock), so events about
+one concern leave in the order they were committed. Published rows are kept for
+`outbox_retention_days`, so `frontdoor replay` can re-drive a wiped topic from the database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import zlib
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+import structlog
+from aiokafka import AIOKafkaProducer
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from frontdoor_shared.db import DeliveryTables
+from frontdoor_shared.errors_classify import is_transient
+
+log = structlog.get_logger()
+
+
+def _headers(row: Any) -> list[tuple[str, bytes]]:
+    return [(k, str(v).encode()) for k, v in (row.headers or {}).items()]
+
+
+class OutboxRelay:
+    def __init__(
+        self, engine: AsyncEngine, tables: DeliveryTables, producer: AIOKafkaProducer, *,
+        batch_size: int = 500, poll_seconds: float = 0.05, retention_days: int = 7,
+    ) -> None:
+        self._engine = engine
+        self._table = tables.outbox
+        self._producer = producer
+        self._batch = batch_size
+        self._poll = poll_seconds
+        self._retention = timedelta(days=retention_days)
+        self._lock_key = zlib.crc32(f"{tables.schema}.outbox".encode())
+        self._wake = asyncio.Event()
+        self._last_cleanup = datetime.min.replace(tzinfo=UTC)
+        self.published_total = 0
+
+    def wake(self) -> None:
+        """Tell the relay a commit just wrote rows, so it need not wait for the next poll."""
+        self._wake.set()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        backoff = self._poll
+        while not stop.is_set():
+            try:
+                sent = await self.publish_once()
+                await self._cleanup_if_due()
+                backoff = self._poll
+            except Exception as err:
+                if not is_transient(err):
+                    raise
+                log.warning("outbox.relay.retry", error=type(err).__name__, backoff=backoff)
+                sent = 0
+                backoff = min(backoff * 2, 5.0)
+            if sent < self._batch:
+                await self._sleep(stop, backoff)
+
+    async def _sleep(self, stop: asyncio.Event, seconds: float) -> None:
+        self._wake.clear()
+        waiters = [asyncio.ensure_future(self._wake.wait()), asyncio.ensure_future(stop.wait())]
+        try:
+            await asyncio.wait(waiters, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for w in waiters:
+                w.cancel()
+
+    async def publish_once(self) -> int:
+        """Publish one batch of unpublished rows; return how many went out."""
+        async with self._engine.begin() as conn:
+            if not await self._take_lock(conn):
+                return 0
+            rows = await self._claim(conn)
+            if not rows:
+                return 0
+            await self._send(rows)
+            await conn.execute(
+                sa.update(self._table)
+                .where(self._table.c.id.in_([r.id for r in rows]))
+                .values(published_at=sa.func.now())
+            )
+        self.published_total += len(rows)
+        return len(rows)
+
+    async def _take_lock(self, conn: AsyncConnection) -> bool:
+        got = await conn.scalar(sa.select(sa.func.pg_try_advisory_xact_lock(self._lock_key)))
+        return bool(got)
+
+    async def _claim(self, conn: AsyncConnection) -> Sequence[Any]:
+        t = self._table
+        result = await conn.execute(
+            sa.select(t.c.id, t.c.topic, t.c.key, t.c.payload, t.c.headers)
+            .where(t.c.published_at.is_(None))
+            .order_by(t.c.id)
+            .limit(self._batch)
+            .with_for_update(skip_locked=True)
+        )
+        return result.all()
+
+    async def _send(self, rows: Sequence[Any]) -> None:
+        futures = [
+            await self._producer.send(
+                r.topic, value=r.payload, key=r.key.encode(), headers=_headers(r)
+            )
+            for r in rows
+        ]
+        await asyncio.gather(*futures)
+
+    async def _cleanup_if_due(self) -> None:
+        now = datetime.now(UTC)
+        if now - self._last_cleanup < timedelta(minutes=10):
+            return
+        self._last_cleanup = now
+        async with self._engine.begin() as conn:
+            await conn.execute(
+                sa.delete(self._table).where(self._table.c.published_at < now - self._retention)
+            )
+
+
+async def replay(engine: AsyncEngine, tables: DeliveryTables, *, since: datetime | None = None,
+                 topic: str | None = None) -> int:
+    """Mark published rows unpublished again so the relay re-drives them (consumers dedupe)."""
+    t = tables.outbox
+    stmt = sa.update(t).where(t.c.published_at.is_not(None)).values(published_at=None)
+    if since is not None:
+        stmt = stmt.where(t.c.created_at >= since)
+    if topic is not None:
+        stmt = stmt.where(t.c.topic == topic)
+    async with engine.begin() as conn:
+        result = await conn.execute(stmt)
+    return int(result.rowcount or 0)

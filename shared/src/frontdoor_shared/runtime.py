@@ -1,0 +1,115 @@
+"""The composition root every service shares: engine, broker, producer, relay, dead letters.
+
+A service builds one `Runtime`, registers its subscribers on `runtime.broker` (through
+`delivery.subscribe`), and starts/stops it from its FastAPI lifespan. Nothing connects at import.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Any
+
+import sqlalchemy as sa
+import structlog
+from aiokafka import AIOKafkaProducer
+from faststream.kafka import KafkaBroker
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from frontdoor_shared.db import DeliveryTables, delivery_tables, make_engine
+from frontdoor_shared.delivery import DeadLetters, delivery_middleware
+from frontdoor_shared.errors_classify import is_transient
+from frontdoor_shared.kafka import ensure_topics, make_producer
+from frontdoor_shared.outbox import OutboxRelay
+from frontdoor_shared.settings import ServiceSettings
+from frontdoor_shared.uow import UnitOfWork
+
+log = structlog.get_logger()
+
+
+class Runtime:
+    def __init__(self, settings: ServiceSettings, *, service: str, schema: str) -> None:
+        self.settings = settings
+        self.service = service
+        self.schema = schema
+        self.metadata = sa.MetaData()
+        self.tables: DeliveryTables = delivery_tables(self.metadata, schema)
+        self.source = f"urn:frontdoor:{service}"
+        self._engine: AsyncEngine | None = None
+        self._producer: AIOKafkaProducer | None = None
+        self._dead_letters: DeadLetters | None = None
+        self.relay: OutboxRelay | None = None
+        self._stop = asyncio.Event()
+        self._relay_task: asyncio.Task[None] | None = None
+        self.broker = KafkaBroker(
+            settings.kafka_bootstrap_servers,
+            client_id=service,
+            acks="all",
+            enable_idempotence=False,
+            graceful_timeout=settings.graceful_timeout_seconds,
+            middlewares=[delivery_middleware(self._get_dead_letters,
+                                             settings.retry_max_backoff_seconds)],
+            logger=None,
+        )
+
+    @property
+    def engine(self) -> AsyncEngine:
+        if self._engine is None:
+            self._engine = make_engine(self.settings.database_url.get_secret_value())
+        return self._engine
+
+    def _get_dead_letters(self) -> DeadLetters:
+        if self._dead_letters is None:
+            raise RuntimeError("runtime not started")
+        return self._dead_letters
+
+    def uow(self) -> UnitOfWork:
+        return UnitOfWork(self.engine, self.tables, self.source,
+                          on_commit=self.relay.wake if self.relay else None)
+
+    async def start(self, *, consume: bool = True) -> None:
+        s = self.settings
+        await _until_ready(lambda: ensure_topics(s.kafka_bootstrap_servers, s.topic_partitions),
+                           "broker")
+        self._producer = make_producer(s.kafka_bootstrap_servers, f"{self.service}-relay")
+        await _until_ready(self._producer.start, "producer")
+        self._dead_letters = DeadLetters(self.engine, self.tables, self._producer, self.service)
+        self.relay = OutboxRelay(self.engine, self.tables, self._producer,
+                                 batch_size=s.outbox_batch_size, poll_seconds=s.outbox_poll_seconds,
+                                 retention_days=s.outbox_retention_days)
+        self._stop.clear()
+        self._relay_task = asyncio.create_task(self.relay.run(self._stop), name="outbox-relay")
+        if consume:
+            await _until_ready(self.broker.start, "consumers")
+        log.info("service.started", schema=self.schema)
+
+    async def stop(self) -> None:
+        """Finish in-flight messages (graceful timeout), flush the outbox relay, then close."""
+        with contextlib.suppress(Exception):
+            await self.broker.stop()
+        self._stop.set()
+        if self._relay_task is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.wait_for(self._relay_task, timeout=10)
+        if self._producer is not None:
+            await self._producer.stop()
+        if self._engine is not None:
+            await self._engine.dispose()
+        log.info("service.stopped")
+
+    async def health(self) -> dict[str, Any]:
+        async with self.engine.connect() as conn:
+            await conn.execute(sa.text("SELECT 1"))
+        return {"status": "ok", "service": self.service}
+
+
+async def _until_ready(action: Any, what: str, attempts: int = 60) -> Any:
+    for attempt in range(1, attempts + 1):
+        try:
+            return await action()
+        except Exception as err:
+            if not is_transient(err) or attempt == attempts:
+                raise
+            log.warning("startup.waiting", part=what, error=type(err).__name__, attempt=attempt)
+            await asyncio.sleep(min(2.0, 0.2 * attempt))
+    return None

@@ -1,0 +1,89 @@
+"""Sealing data for one recipient service alone (X25519 + HKDF-SHA256 + AES-256-GCM).
+
+Intake seals a family's contact details with notifications' public key before they go on a
+topic; only notifications, holding the private key, can open them. Anyone else reading the topic
+(or a backup of it) sees random bytes. Format: base64url(version || ephemeral public key ||
+nonce || ciphertext).
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from cryptography.hazmat.primitives.serialization import (
+    Encoding,
+    NoEncryption,
+    PrivateFormat,
+    PublicFormat,
+)
+
+from frontdoor_shared.errors import PermanentError
+
+_VERSION = b"\x01"
+_INFO = b"frontdoor-sealed-v1"
+
+
+class SealError(PermanentError):
+    """Sealed data could not be opened: wrong key, tampered or truncated."""
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def generate_keypair() -> tuple[str, str]:
+    """Return (private, public) keys, base64url encoded, for configuration."""
+    private = X25519PrivateKey.generate()
+    raw_private = private.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
+    raw_public = private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    return _b64(raw_private), _b64(raw_public)
+
+
+def public_key_of(private_b64: str) -> str:
+    private = X25519PrivateKey.from_private_bytes(_unb64(private_b64))
+    return _b64(private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw))
+
+
+def _key(shared: bytes, ephemeral: bytes) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=ephemeral, info=_INFO).derive(shared)
+
+
+def seal(public_b64: str, plaintext: bytes) -> str:
+    recipient = X25519PublicKey.from_public_bytes(_unb64(public_b64))
+    ephemeral = X25519PrivateKey.generate()
+    eph_pub = ephemeral.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    nonce = os.urandom(12)
+    ciphertext = AESGCM(_key(ephemeral.exchange(recipient), eph_pub)).encrypt(nonce, plaintext, _VERSION)
+    return _b64(_VERSION + eph_pub + nonce + ciphertext)
+
+
+def open_sealed(private_b64: str, token: str) -> bytes:
+    try:
+        blob = _unb64(token)
+        if blob[:1] != _VERSION or len(blob) < 1 + 32 + 12 + 16:
+            raise SealError("sealed data has an unknown version or is truncated")
+        eph_pub, nonce, ciphertext = blob[1:33], blob[33:45], blob[45:]
+        private = X25519PrivateKey.from_private_bytes(_unb64(private_b64))
+        shared = private.exchange(X25519PublicKey.from_public_bytes(eph_pub))
+        return AESGCM(_key(shared, eph_pub)).decrypt(nonce, ciphertext, _VERSION)
+    except SealError:
+        raise
+    except Exception as err:  # noqa: BLE001 - cryptography raises several types; all mean "cannot open"
+        raise SealError(f"sealed data cannot be opened ({type(err).__name__})") from None
+
+
+def development_keypair() -> tuple[str, str]:
+    """A fixed key pair for the development stack only; production must configure its own."""
+    import hashlib
+
+    private = _b64(hashlib.sha256(b"frontdoor-development-only-sealing-key").digest())
+    return private, public_key_of(private)

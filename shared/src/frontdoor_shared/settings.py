@@ -1,0 +1,53 @@
+"""Settings shared by every service. Each service subclasses with its own env prefix.
+
+The shared connection settings read the conventional unprefixed names (`DATABASE_URL`,
+`KAFKA_BOOTSTRAP_SERVERS`) so one environment serves every process of a deployment.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ServiceSettings(BaseSettings):
+    """Connection, delivery and logging settings every service has."""
+
+    model_config = SettingsConfigDict(extra="ignore", env_file=None)
+
+    database_url: SecretStr = Field(
+        default=SecretStr("postgresql://postgres@127.0.0.1:55432/frontdoor"),
+        validation_alias="DATABASE_URL",
+        description="PostgreSQL URL; each service uses its own schema in it",
+    )
+    kafka_bootstrap_servers: str = Field(
+        default="127.0.0.1:9092", validation_alias="KAFKA_BOOTSTRAP_SERVERS"
+    )
+    environment: Literal["development", "production"] = Field(
+        default="development", validation_alias="FRONTDOOR_ENV"
+    )
+    log_format: Literal["auto", "json", "console"] = Field(
+        default="auto", validation_alias="FRONTDOOR_LOG_FORMAT"
+    )
+    log_level: str = Field(default="INFO", validation_alias="FRONTDOOR_LOG_LEVEL")
+    topic_partitions: int = Field(default=3, ge=1, validation_alias="FRONTDOOR_TOPIC_PARTITIONS")
+    outbox_batch_size: int = Field(default=500, ge=1, validation_alias="FRONTDOOR_OUTBOX_BATCH")
+    outbox_poll_seconds: float = Field(default=0.05, gt=0, validation_alias="FRONTDOOR_OUTBOX_POLL")
+    outbox_retention_days: int = Field(
+        default=7, ge=1, validation_alias="FRONTDOOR_OUTBOX_RETENTION_DAYS",
+        description="Published outbox rows are kept this long so a lost topic can be re-driven",
+    )
+    graceful_timeout_seconds: float = Field(
+        default=15.0, gt=0, validation_alias="FRONTDOOR_GRACEFUL_TIMEOUT",
+        description="How long in-flight messages get to finish on SIGTERM",
+    )
+    retry_max_backoff_seconds: float = Field(default=30.0, gt=0, validation_alias="FRONTDOOR_RETRY_MAX")
+    host: str = Field(default="127.0.0.1", validation_alias="FRONTDOOR_HOST")
+
+    @model_validator(mode="after")
+    def _production_needs_explicit_connections(self) -> ServiceSettings:
+        if self.environment == "production" and "127.0.0.1:55432" in self.database_url.get_secret_value():
+            raise ValueError("DATABASE_URL must be set in production")
+        return self

@@ -1,0 +1,37 @@
+"""Every topic Front Door uses, in one place. Internal topics are `<producer>.<event>.v<N>`."""
+
+from __future__ import annotations
+
+PARTNER_CONCERNS = "partner.concerns.v1"  # public, inbound: partners' concerns
+
+CONCERN_SUBMITTED = "intake.concern-submitted.v1"
+CONCERN_TRIAGED = "triage.concern-triaged.v1"
+SAFEGUARDING_ESCALATED = "triage.safeguarding-escalated.v1"
+CASE_LISTED = "early-years.case-listed.v1"
+PANEL_DECISION = "early-years.panel-decision.v1"
+ACTION_ASSIGNED = "early-years.action-assigned.v1"
+ACTION_OVERDUE = "early-years.action-overdue.v1"
+NOTIFICATION_SENT = "notifications.notification-sent.v1"
+
+PATHWAYS = ("slcn", "outreach", "sen-support", "statutory", "universal-advice")
+
+
+def referrals(pathway: str) -> str:
+    """The public topic for one pathway, so a partner's ACL can be scoped to it."""
+    if pathway not in PATHWAYS:
+        raise ValueError(f"unknown pathway {pathway!r}; expected one of {', '.join(PATHWAYS)}")
+    return f"referrals.{pathway}.v1"
+
+
+def dlq(topic: str) -> str:
+    return f"{topic}.dlq"
+
+
+def all_topics() -> list[str]:
+    """Every topic and its dead-letter topic, for creating them at start-up."""
+    base = [
+        PARTNER_CONCERNS, CONCERN_SUBMITTED, CONCERN_TRIAGED, SAFEGUARDING_ESCALATED,
+        CASE_LISTED, PANEL_DECISION, ACTION_ASSIGNED, ACTION_OVERDUE, NOTIFICATION_SENT,
+        *(referrals(p) for p in PATHWAYS),
+    ]
+    return [*base, *(dlq(t) for t in base)]

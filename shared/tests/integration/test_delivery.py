@@ -1,0 +1,162 @@
+"""The delivery guarantees against the real PostgreSQL and the real broker.
+
+Outbox: committed events are published and marked; rolled-back ones never leave. Inbox: a
+redelivered event has one effect. Dead letters: poison goes to `<topic>.dlq` with the reason and
+the next event is still handled. Transient errors are retried, never dead-lettered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from typing import ClassVar
+
+import pytest
+import sqlalchemy as sa
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from pydantic import Field
+
+from frontdoor_shared.contracts.base import Contract
+from frontdoor_shared.delivery import subscribe
+from frontdoor_shared.envelope import CloudEvent, new_event
+from frontdoor_shared.errors import TransientError
+from frontdoor_shared.kafka import ensure_topics
+from frontdoor_shared.runtime import Runtime
+from frontdoor_shared.settings import ServiceSettings
+
+pytestmark = pytest.mark.integration
+
+
+class ThingHappenedV1(Contract):
+    """A test event."""
+
+    TYPE: ClassVar[str] = "uk.frontdoor.test.thing.happened.v1"
+    TOPIC: ClassVar[str] = "kerneltest.thing-happened.v1"
+    VERSION: ClassVar[int] = 1
+    n: int = Field(description="A number")
+
+
+effects = sa.Table("effect", sa.MetaData(), sa.Column("n", sa.Integer), schema="kerneltest")
+
+
+async def _until(predicate, timeout: float = 40.0) -> None:  # type: ignore[no-untyped-def]
+    deadline = asyncio.get_running_loop().time() + timeout
+    while asyncio.get_running_loop().time() < deadline:
+        if await predicate():
+            return
+        await asyncio.sleep(0.2)
+    raise AssertionError("condition not met in time")
+
+
+@pytest.fixture(scope="module")
+async def runtime(test_stack):  # type: ignore[no-untyped-def]
+    settings = ServiceSettings(DATABASE_URL=test_stack.database_url,
+                               KAFKA_BOOTSTRAP_SERVERS=test_stack.bootstrap, FRONTDOOR_RETRY_MAX=0.5)
+    rt = Runtime(settings, service="kerneltest", schema="kerneltest")
+    async with rt.engine.begin() as conn:
+        await conn.execute(sa.text("CREATE SCHEMA IF NOT EXISTS kerneltest"))
+        await conn.run_sync(rt.metadata.create_all)
+        await conn.run_sync(effects.create)
+    topics = [ThingHappenedV1.TOPIC, ThingHappenedV1.TOPIC + ".dlq"]
+    await ensure_topics(test_stack.bootstrap, 1, topics)
+    rt.transient_failures = 0  # type: ignore[attr-defined]
+
+    async def handle(event: CloudEvent, data: ThingHappenedV1, topic: str) -> None:
+        if data.n == 13 and rt.transient_failures < 2:  # type: ignore[attr-defined]
+            rt.transient_failures += 1  # type: ignore[attr-defined]
+            raise TransientError("database briefly away")
+        async with rt.uow() as uow:
+            if not await uow.first_time(event, topic):
+                return
+            await uow.conn.execute(sa.insert(effects).values(n=data.n))
+            await uow.commit()
+
+    subscribe(rt.broker, ThingHappenedV1, handle, group_id="kerneltest")
+    await rt.start()
+    yield rt
+    await rt.stop()
+
+
+async def _effects(rt: Runtime, n: int) -> int:
+    async with rt.engine.connect() as conn:
+        return int(await conn.scalar(sa.select(sa.func.count()).select_from(effects).where(effects.c.n == n)) or 0)
+
+
+async def _emit(rt: Runtime, n: int, commit: bool = True) -> CloudEvent:
+    async with rt.uow() as uow:
+        event = uow.emit(ThingHappenedV1(n=n), subject=f"S-{n}", key=str(uuid.uuid4()))
+        if commit:
+            await uow.commit()
+    return event
+
+
+async def test_a_committed_event_is_published_marked_and_handled_once(runtime: Runtime) -> None:
+    event = await _emit(runtime, 1)
+    await _until(lambda: _effects(runtime, 1))
+    async with runtime.engine.connect() as conn:
+        published = await conn.scalar(sa.select(runtime.tables.outbox.c.published_at)
+                                      .where(runtime.tables.outbox.c.event_id == event.id))
+    assert published is not None
+    assert await _effects(runtime, 1) == 1
+
+
+async def test_an_event_rolled_back_with_its_change_never_leaves(runtime: Runtime) -> None:
+    await _emit(runtime, 2, commit=False)
+    await _emit(runtime, 3)
+    await _until(lambda: _effects(runtime, 3))
+    assert await _effects(runtime, 2) == 0
+
+
+async def test_a_redelivered_event_has_one_effect(runtime: Runtime, test_stack) -> None:  # type: ignore[no-untyped-def]
+    event = new_event(ThingHappenedV1(n=4), source="urn:test", subject="S-4")
+    producer = AIOKafkaProducer(bootstrap_servers=test_stack.bootstrap, acks="all", enable_idempotence=False)
+    await producer.start()
+    try:
+        for _ in range(3):
+            await producer.send_and_wait(ThingHappenedV1.TOPIC, event.to_bytes(), key=b"k4")
+        await _emit(runtime, 5)  # a marker after the duplicates, on the same consumer
+        await _until(lambda: _effects(runtime, 5))
+        await _until(lambda: _effects(runtime, 4))
+    finally:
+        await producer.stop()
+    assert await _effects(runtime, 4) == 1
+
+
+async def test_poison_goes_to_the_dead_letter_topic_with_its_reason_and_the_next_event_is_handled(
+        runtime: Runtime, test_stack) -> None:  # type: ignore[no-untyped-def]
+    producer = AIOKafkaProducer(bootstrap_servers=test_stack.bootstrap, acks="all", enable_idempotence=False)
+    await producer.start()
+    try:
+        await producer.send_and_wait(ThingHappenedV1.TOPIC, b"this is not json", key=b"bad")
+        wrong = new_event(ThingHappenedV1(n=6), source="urn:test", subject="S-6")
+        wrong.data = {"n": "six"}
+        await producer.send_and_wait(ThingHappenedV1.TOPIC, wrong.to_bytes(), key=b"bad")
+    finally:
+        await producer.stop()
+    await _emit(runtime, 7)
+    await _until(lambda: _effects(runtime, 7))
+    consumer = AIOKafkaConsumer(ThingHappenedV1.TOPIC + ".dlq", bootstrap_servers=test_stack.bootstrap,
+                                auto_offset_reset="earliest", group_id=None, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        batch = await consumer.getmany(timeout_ms=10000)
+        records = [r for rs in batch.values() for r in rs]
+    finally:
+        await consumer.stop()
+    reasons = [dict(r.headers)["x-dlq-reason"].decode() for r in records]
+    assert len(records) == 2
+    assert "not valid JSON" in reasons[0] or "JSON" in reasons[0]
+    assert "data.n" in reasons[1]
+    async with runtime.engine.connect() as conn:
+        rows = await conn.scalar(sa.select(sa.func.count()).select_from(runtime.tables.dead_letter))
+    assert rows == 2
+
+
+async def test_a_transient_error_is_retried_and_never_dead_lettered(runtime: Runtime) -> None:
+    await _emit(runtime, 13)
+    await _until(lambda: _effects(runtime, 13))
+    assert runtime.transient_failures == 2  # type: ignore[attr-defined]
+    async with runtime.engine.connect() as conn:
+        dead = await conn.scalar(sa.select(sa.func.count()).select_from(runtime.tables.dead_letter)
+                                 .where(runtime.tables.dead_letter.c.error_type == "TransientError"))
+    assert dead == 0
