@@ -64,5 +64,20 @@ def _print_where(platform: Platform, seconds: float) -> None:
     console.print("Press Ctrl-C to stop.")
 
 
+contracts_app = typer.Typer(help="Contract documents: JSON Schemas and AsyncAPI.")
+app.add_typer(contracts_app, name="contracts")
+
+
+@contracts_app.command("export")
+def contracts_export() -> None:
+    """Write docs/schemas/*.json (one per contract version) and docs/asyncapi/*.json."""
+    from frontdoor_cli import docs
+
+    changed = docs.write({**docs.contract_schemas(), **docs.asyncapi_docs()})
+    for path in changed:
+        console.print(f"wrote {path.relative_to(docs.ROOT)}")
+    console.print(f"{len(changed)} file(s) changed")
+
+
 if __name__ == "__main__":
     app()

@@ -62,6 +62,7 @@ class Platform:
 
     def start_service(self, name: str) -> subprocess.Popen[bytes]:
         binary = Path(sys.executable).parent / f"frontdoor-{name}"
+        self.logs.mkdir(parents=True, exist_ok=True)
         log = open(self.logs / f"{name}.log", "ab")  # noqa: SIM115 - owned by the child process
         proc = subprocess.Popen([str(binary), "serve", "--migrate", "--port", str(self.ports[name])],
                                 env=self.env(), stdout=log, stderr=log, start_new_session=True)

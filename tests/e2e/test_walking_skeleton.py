@@ -1,0 +1,62 @@
+"""One concern through all four services, as processes, on the real PostgreSQL and broker."""
+
+from __future__ import annotations
+
+import pytest
+
+from frontdoor_cli.testing import migrate_all
+from tests.support import a_concern, mailbox, new_platform, post_concern, status_of, wait_for
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def platform(test_stack, tmp_path_factory):  # type: ignore[no-untyped-def]
+    migrate_all(test_stack.database_url)
+    p = new_platform(tmp_path_factory.mktemp("e2e"), test_stack)
+    p.start_services()
+    yield p
+    p.stop()
+
+
+def _statuses(platform, reference: str) -> list[str]:  # type: ignore[no-untyped-def]
+    return [h["status"] for h in status_of(platform, reference)["history"]]
+
+
+def test_a_concern_about_a_toddler_reaches_the_panel_and_the_family_hears(platform) -> None:  # type: ignore[no-untyped-def]
+    accepted = post_concern(platform, a_concern(age_months=30))
+    assert accepted.status_code == 202, accepted.text
+    body = accepted.json()
+    reference = body["reference"]
+    assert body["status_url"].endswith(f"/api/v1/concerns/{reference}")
+
+    wanted = {"submitted", "triaged", "listed-for-panel", "family-notified"}
+    wait_for(lambda: wanted <= set(_statuses(platform, reference)), 60, "status history")
+    triaged = next(h for h in status_of(platform, reference)["history"] if h["status"] == "triaged")
+    assert triaged["detail"]["outcome"] == "panel"
+    assert triaged["detail"]["reasons"], "triage must say why"
+
+    messages = mailbox(platform, reference)
+    templates = sorted(m["template"] for m in messages)
+    wait_for(lambda: len(mailbox(platform, reference)) == 3, 30, "three family messages")
+    templates = sorted(m["template"] for m in mailbox(platform, reference))
+    assert templates == ["family/case-listed", "family/concern-submitted", "family/concern-triaged-panel"]
+    assert all(m["to"] == "email:grace.testparent@example.com" for m in mailbox(platform, reference))
+
+
+def test_the_same_idempotency_key_twice_gives_one_concern(platform) -> None:  # type: ignore[no-untyped-def]
+    first = post_concern(platform, a_concern(), key="same-key-1")
+    second = post_concern(platform, a_concern(), key="same-key-1")
+    assert first.status_code == 202
+    assert second.status_code == 200
+    assert first.json()["reference"] == second.json()["reference"]
+
+
+def test_an_invalid_nhs_number_is_refused_naming_the_field(platform) -> None:  # type: ignore[no-untyped-def]
+    body = a_concern()
+    body["child"]["nhs_number"] = "943 476 5918"
+    refused = post_concern(platform, body)
+    assert refused.status_code == 422
+    fields = [e["field"] for e in refused.json()["errors"]]
+    assert fields == ["child.nhs_number"]
+    assert "5918" not in refused.text

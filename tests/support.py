@@ -1,0 +1,73 @@
+"""Helpers for the tiers that run the four services as processes (e2e, faults)."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable
+from datetime import date, timedelta
+from typing import Any
+
+import httpx
+
+from frontdoor_cli.platform import SERVICES, Platform
+from frontdoor_cli.stack import free_port
+
+
+def new_platform(home: Any, stack: Any, **env: str) -> Platform:
+    return Platform(home=home, database_url=stack.database_url, bootstrap=stack.bootstrap,
+                    ports={name: free_port() for name in SERVICES}, extra_env=dict(env))
+
+
+def a_concern(age_months: int = 30, *, need_codes: tuple[str, ...] = ("SLCN",), c_and_i: int = 3,
+              safeguarding: bool = False, given_name: str = "Amara") -> dict[str, Any]:
+    """A realistic concern, about a test child (999 NHS numbers are never issued)."""
+    dob = date.today() - timedelta(days=int(age_months * 30.44) + 3)
+    return {
+        "child": {"given_name": given_name, "family_name": "Testchild", "date_of_birth": dob.isoformat(),
+                  "nhs_number": "999 000 0018", "sex": "female", "postcode": "sw1a 1aa",
+                  "setting": {"name": "Little Acorns Nursery", "urn": "123456"}},
+        "family": {"carers": [{"given_name": "Grace", "family_name": "Testparent", "relationship": "mother",
+                               "email": "grace.testparent@example.com", "phone": "07700 900123"}],
+                   "preferred_channel": "email", "language": "en", "interpreter_needed": False,
+                   "consent_to_share_with": ["health", "early-years", "speech-and-language"]},
+        "referrer": {"name": "Hannah Visitor", "role": "health-visitor", "organisation": "Model NHS Trust",
+                     "ods_code": "RX1", "email": "hannah.visitor@nhs.example"},
+        "concern": {"need_codes": list(need_codes), "ranges": [{"area": "C&I", "range": c_and_i}],
+                    "tried": [{"what": "Small group language sessions at nursery", "weeks": 12}],
+                    "screening": [{"tool": "WellComm", "outcome": "red", "area": "C&I"}],
+                    "description": "Uses very few words at 30 months and is frustrated when not understood.",
+                    "urgency": "routine", "safeguarding": safeguarding, "parent_informed": True},
+    }
+
+
+def post_concern(platform: Platform, body: dict[str, Any], key: str | None = None) -> httpx.Response:
+    headers = {"Idempotency-Key": key or str(uuid.uuid4())}
+    return httpx.post(f"http://127.0.0.1:{platform.ports['intake']}/api/v1/concerns", json=body,
+                      headers=headers, timeout=10)
+
+
+def status_of(platform: Platform, reference: str) -> dict[str, Any]:
+    r = httpx.get(f"http://127.0.0.1:{platform.ports['intake']}/api/v1/concerns/{reference}", timeout=10)
+    r.raise_for_status()
+    return r.json()  # type: ignore[no-any-return]
+
+
+def mailbox(platform: Platform, reference: str | None = None) -> list[dict[str, Any]]:
+    params = {"reference": reference} if reference else {}
+    r = httpx.get(f"http://127.0.0.1:{platform.ports['notifications']}/api/v1/dev/mailbox",
+                  params=params, timeout=10)
+    r.raise_for_status()
+    return r.json()  # type: ignore[no-any-return]
+
+
+def wait_for(predicate: Callable[[], bool], timeout: float, what: str) -> float:
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        try:
+            if predicate():
+                return time.monotonic() - started
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.25)
+    raise AssertionError(f"{what}: not within {timeout:.0f}s")
