@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
+from datetime import datetime
 import time
 from pathlib import Path
 
@@ -77,6 +79,26 @@ def contracts_export() -> None:
     for path in changed:
         console.print(f"wrote {path.relative_to(docs.ROOT)}")
     console.print(f"{len(changed)} file(s) changed")
+
+
+def _database_url() -> str:
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        return url
+    from frontdoor_cli.stack import EmbeddedPostgres
+
+    return EmbeddedPostgres(_home() / "postgres").url
+
+
+@app.command()
+def replay(topic: str | None = typer.Option(None, help="Only this topic"),
+           since: datetime | None = typer.Option(None, help="Only events created since (ISO 8601)")) -> None:
+    """Re-drive events from every service's outbox (after a broker lost its topics); consumers dedupe."""
+    from frontdoor_cli.ops import replay as do_replay
+
+    counts = asyncio.run(do_replay(_database_url(), since=since, topic=topic))
+    for schema, n in counts.items():
+        console.print(f"{schema}: {n} event(s) queued for re-publication")
 
 
 if __name__ == "__main__":

@@ -30,6 +30,7 @@ class Platform:
     pg: EmbeddedPostgres | None = None
     broker: TansuBroker | None = None
     procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    replayed: dict[str, int] = field(default_factory=dict)
 
     @property
     def logs(self) -> Path:
@@ -41,13 +42,20 @@ class Platform:
             self.pg = EmbeddedPostgres(self.home / "postgres", port=self.pg_port)
             self.pg.start()
             self.database_url = self.pg.url
-        if self.bootstrap is None:
+        fresh_broker = self.bootstrap is None
+        if fresh_broker:
             self.broker = TansuBroker(port=self.kafka_port, log_file=self.logs / "tansu.log")
             self.broker.start()
             self.bootstrap = self.broker.bootstrap
         from frontdoor_shared.kafka import ensure_topics
 
         asyncio.run(ensure_topics(self.bootstrap, int(os.environ.get("FRONTDOOR_TOPIC_PARTITIONS", "3"))))
+        if fresh_broker:
+            # Tansu keeps topics in memory: events published before the last stop are gone from
+            # the broker, so re-drive the outbox's replay window; every consumer's inbox dedupes.
+            from frontdoor_cli.ops import replay
+
+            self.replayed = asyncio.run(replay(self.database_url))
 
     def env(self) -> dict[str, str]:
         assert self.database_url and self.bootstrap

@@ -18,8 +18,8 @@ from __future__ import annotations
 import asyncio
 import json
 import random
-from collections.abc import Awaitable, Callable
-from typing import Any, Literal
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Annotated, Any, Literal, Union
 
 import sqlalchemy as sa
 import structlog
@@ -27,7 +27,8 @@ from aiokafka import AIOKafkaProducer
 from faststream import AckPolicy
 from faststream._internal.middlewares import BaseMiddleware
 from faststream.kafka import KafkaBroker, KafkaMessage
-from pydantic import create_model
+from faststream.kafka.annotations import KafkaMessage as KafkaMessageParam
+from pydantic import Field, create_model
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -146,27 +147,37 @@ def envelope_for(contract: type[Contract]) -> type[CloudEvent]:
 Handler = Callable[[CloudEvent, Any, str], Awaitable[None]]
 
 
-def subscribe(broker: KafkaBroker, contract: type[Contract], handler: Handler, *, group_id: str,
-              topic: str | None = None) -> None:
-    """Register `handler(event, data, topic)` on the contract's topic, with our guarantees."""
-    the_topic = topic or contract.TOPIC
-    model = envelope_for(contract)
+def _union_of(contracts: Sequence[type[Contract]]) -> Any:
+    models = tuple(envelope_for(c) for c in contracts)
+    if len(models) == 1:
+        return models[0]
+    return Annotated[Union[models], Field(discriminator="type")]  # noqa: UP007 - runtime union of a tuple
 
-    async def consume(body: CloudEvent) -> None:
-        await handler(body, body.data, the_topic)
 
-    consume.__annotations__ = {"body": model, "return": None}  # the contract, for parsing and AsyncAPI
+def subscribe(broker: KafkaBroker, contracts: type[Contract] | Sequence[type[Contract]], handler: Handler, *,
+              group_id: str, topics: Sequence[str] | None = None) -> None:
+    """Register `handler(event, data, topic)` for the contracts' topics: ONE consumer per service.
 
-    consume.__name__ = f"on_{the_topic.replace('.', '_').replace('-', '_')}"
+    One group member for all of a service's topics keeps Kafka rebalances (and start-up) short.
+    The body is parsed as the envelope of whichever contract its `type` names.
+    """
+    listed = [contracts] if isinstance(contracts, type) else list(contracts)
+    names = list(topics) if topics else list(dict.fromkeys(c.TOPIC for c in listed))
+
+    async def consume(body: CloudEvent, message: KafkaMessageParam) -> None:
+        await handler(body, body.data, message.raw_message.topic)
+
+    consume.__annotations__ = {"body": _union_of(listed), "message": KafkaMessageParam, "return": None}
+    consume.__name__ = f"{group_id.replace('-', '_')}_consumer"
     broker.subscriber(
-        the_topic,
+        *names,
         group_id=group_id,
         auto_offset_reset="earliest",
         ack_policy=AckPolicy.MANUAL,
         decoder=_decode,
         max_records=200,
-        title=f"{group_id}:{the_topic}",
-        description=contract.__doc__,
+        title=f"{group_id}:consumer",
+        description="; ".join(f"{c.TOPIC}: {c.__doc__}" for c in listed),
     )(consume)
 
 

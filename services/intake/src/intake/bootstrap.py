@@ -22,8 +22,8 @@ class Intake:
         self.settings = settings
         self.notifications_key = settings.notifications_public_key or development_keypair()[1]
         self.runtime = Runtime(settings, service=SERVICE, schema="intake")
-        for contract in (ConcernTriagedV1, CaseListedV1, NotificationSentV1):
-            subscribe(self.runtime.broker, contract, self._on_status, group_id=SERVICE)
+        subscribe(self.runtime.broker, [ConcernTriagedV1, CaseListedV1, NotificationSentV1],
+                  self._on_status, group_id=SERVICE)
         publisher_doc(self.runtime.broker, ConcernSubmittedV1)
 
     async def _on_status(self, event: CloudEvent, data: object, topic: str) -> None:

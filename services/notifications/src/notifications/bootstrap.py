@@ -33,8 +33,8 @@ class Notifications:
         self.context = Context(renderer=TemplateRenderer(), private_key=_private_key(settings),
                                council_contact=settings.council_contact,
                                wait=timedelta(minutes=settings.recipient_wait_minutes))
-        for contract in (ConcernSubmittedV1, ConcernTriagedV1, CaseListedV1):
-            subscribe(self.runtime.broker, contract, self._on_status, group_id=SERVICE)
+        subscribe(self.runtime.broker, [ConcernSubmittedV1, ConcernTriagedV1, CaseListedV1],
+                  self._on_status, group_id=SERVICE)
         publisher_doc(self.runtime.broker, NotificationSentV1)
 
     async def _on_status(self, event: CloudEvent, data: Any, topic: str) -> None:

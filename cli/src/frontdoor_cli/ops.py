@@ -1,0 +1,54 @@
+"""Operator actions on every service's delivery tables (outbox replay, dead letters).
+
+The CLI is the council's admin tool: it reads each service's own outbox and dead-letter tables
+through the shared table definitions, never a service's business tables.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from frontdoor_shared.db import delivery_tables, make_engine
+from frontdoor_shared.outbox import replay as replay_outbox
+
+SCHEMAS = ("intake", "triage", "early_years", "notifications")
+
+
+async def _existing_schemas(engine: Any) -> list[str]:
+    async with engine.connect() as conn:
+        rows = await conn.execute(sa.text(
+            "SELECT table_schema FROM information_schema.tables WHERE table_name = 'outbox'"))
+        present = {r[0] for r in rows}
+    return [s for s in SCHEMAS if s in present]
+
+
+async def replay(database_url: str, *, since: datetime | None = None, topic: str | None = None) -> dict[str, int]:
+    """Mark published outbox rows unpublished so each relay re-drives them; inboxes dedupe."""
+    engine = make_engine(database_url, pool_size=2)
+    try:
+        counts = {}
+        for schema in await _existing_schemas(engine):
+            counts[schema] = await replay_outbox(engine, delivery_tables(sa.MetaData(), schema),
+                                                 since=since, topic=topic)
+        return counts
+    finally:
+        await engine.dispose()
+
+
+async def dead_letters(database_url: str, *, replayed: bool = False) -> list[dict[str, Any]]:
+    engine = make_engine(database_url, pool_size=2)
+    try:
+        out: list[dict[str, Any]] = []
+        for schema in await _existing_schemas(engine):
+            t = delivery_tables(sa.MetaData(), schema).dead_letter
+            stmt = sa.select(t).order_by(t.c.id)
+            if not replayed:
+                stmt = stmt.where(t.c.replayed_at.is_(None))
+            async with engine.connect() as conn:
+                out += [{"service": schema, **r._asdict()} for r in await conn.execute(stmt)]
+        return out
+    finally:
+        await engine.dispose()
