@@ -19,6 +19,8 @@ class Intake:
     def __init__(self, settings: IntakeSettings) -> None:
         if settings.environment == "production" and settings.notifications_public_key is None:
             raise ValueError("INTAKE_NOTIFICATIONS_PUBLIC_KEY must be set in production")
+        if settings.environment == "production" and "development" in settings.match_key.get_secret_value():
+            raise ValueError("INTAKE_MATCH_KEY must be set to a secret of its own in production")
         self.settings = settings
         self.notifications_key = settings.notifications_public_key or development_keypair()[1]
         self.runtime = Runtime(settings, service=SERVICE, schema="intake")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from frontdoor_shared.contracts import CaseListedV1, ConcernSubmittedV1, ConcernTriagedV1, NotificationSentV1
@@ -31,8 +30,7 @@ class Notifications:
         self.settings = settings
         self.runtime = Runtime(settings, service=SERVICE, schema="notifications")
         self.context = Context(renderer=TemplateRenderer(), private_key=_private_key(settings),
-                               council_contact=settings.council_contact,
-                               wait=timedelta(minutes=settings.recipient_wait_minutes))
+                               council_contact=settings.council_contact)
         subscribe(self.runtime.broker, [ConcernSubmittedV1, ConcernTriagedV1, CaseListedV1],
                   self._on_status, group_id=SERVICE)
         publisher_doc(self.runtime.broker, NotificationSentV1)

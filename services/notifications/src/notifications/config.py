@@ -14,7 +14,5 @@ class NotificationsSettings(ServiceSettings):
     private_key: SecretStr | None = Field(
         default=None, description="X25519 private key that opens contact details sealed by intake")
     channel: str = Field(default="dev-mailbox", description="dev-mailbox, notify or smtp")
-    recipient_wait_minutes: int = Field(
-        default=60, description="How long a status event waits for its concern's recipients")
     council_name: str = "Front Door Model Council"
     council_contact: str = "the SEND team on 0300 000 0000 or send@frontdoor.example"

@@ -34,3 +34,12 @@ message = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("sent_at", sa.DateTime(timezone=True)),
 )
+
+pending_notice = sa.Table(
+    "pending_notice", metadata,
+    sa.Column("event_id", sa.Text, primary_key=True),
+    sa.Column("concern_id", pg.UUID(as_uuid=True), nullable=False, index=True),
+    sa.Column("topic", sa.Text, nullable=False),
+    sa.Column("event", pg.JSONB, nullable=False),  # the envelope: codes and references only
+    sa.Column("received_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+)

@@ -36,3 +36,17 @@ class MessageRepository:
         if reference:
             stmt = stmt.where(orm.message.c.reference == reference)
         return list((await self.conn.execute(stmt)).all())
+
+    async def defer(self, concern_id: uuid.UUID, event_id: str, topic: str, event: dict[str, Any]) -> None:
+        """Keep a status event whose concern's contact details have not arrived yet."""
+        await self.conn.execute(insert(orm.pending_notice).values(
+            event_id=event_id, concern_id=concern_id, topic=topic, event=event).on_conflict_do_nothing())
+
+    async def take_deferred(self, concern_id: uuid.UUID) -> list[Any]:
+        t = orm.pending_notice
+        rows = list((await self.conn.execute(
+            sa.select(t).where(t.c.concern_id == concern_id).order_by(t.c.received_at)
+            .with_for_update())).all())
+        if rows:
+            await self.conn.execute(sa.delete(t).where(t.c.concern_id == concern_id))
+        return rows

@@ -12,12 +12,11 @@ import json
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
-from frontdoor_shared.contracts import ConcernSubmittedV1, NotificationSentV1
+from frontdoor_shared.contracts import BY_TYPE, ConcernSubmittedV1, NotificationSentV1
 from frontdoor_shared.envelope import CloudEvent
-from frontdoor_shared.errors import PermanentError, TransientError
 from frontdoor_shared.sealed import open_sealed
 from frontdoor_shared.uow import UnitOfWork
 
@@ -26,20 +25,11 @@ from notifications.adapters.templates import TemplateRenderer
 from notifications.domain.messages import PATHWAY_NAMES, dedupe_key, plan_for
 
 
-class RecipientsNotYetKnown(TransientError):
-    """A status event arrived before the concern's submitted event: wait for it."""
-
-
-class NoRecipients(PermanentError):
-    """No contact details ever arrived for this concern."""
-
-
 @dataclass(frozen=True)
 class Context:
     renderer: TemplateRenderer
     private_key: str
     council_contact: str
-    wait: timedelta
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
 
 
@@ -56,26 +46,31 @@ def _values(data: Any, people: dict[str, Any], ctx: Context) -> dict[str, Any]:
     }
 
 
-async def _people(repo: MessageRepository, event: CloudEvent, data: Any, ctx: Context) -> dict[str, Any]:
-    if isinstance(data, ConcernSubmittedV1) and data.recipients_sealed:
-        await repo.remember_recipients(data.concern_id, data.reference, data.recipients_sealed)
-    sealed = await repo.sealed_recipients(data.concern_id)
-    if sealed is None:
-        if event.time and ctx.clock() - event.time > ctx.wait:
-            raise NoRecipients("no contact details reached notifications for this concern")
-        raise RecipientsNotYetKnown("contact details for this concern have not arrived yet")
-    return json.loads(open_sealed(ctx.private_key, sealed))  # type: ignore[no-any-return]
-
-
 async def notify(uow: UnitOfWork, event: CloudEvent, data: Any, topic: str, ctx: Context) -> None:
+    """Send what this event calls for; if the concern's contact details have not arrived yet
+    (events on different topics are not ordered), keep the event and send when they do."""
     async with uow:
         if not await uow.first_time(event, topic):
             return
         repo = MessageRepository(uow.conn)
-        people = await _people(repo, event, data, ctx)
-        for planned in plan_for(event.type, getattr(data, "outcome", None)):
-            await _send_one(uow, repo, event, data, people, planned.audience, planned.template, ctx)
+        if isinstance(data, ConcernSubmittedV1) and data.recipients_sealed:
+            await repo.remember_recipients(data.concern_id, data.reference, data.recipients_sealed)
+        sealed = await repo.sealed_recipients(data.concern_id)
+        if sealed is None:
+            await repo.defer(data.concern_id, event.id, topic, event.model_dump(mode="json"))
+        else:
+            people = json.loads(open_sealed(ctx.private_key, sealed))
+            await _send_for(uow, repo, event, data, people, ctx)
+            for row in await repo.take_deferred(data.concern_id):
+                held = CloudEvent.model_validate(row.event)
+                await _send_for(uow, repo, held, BY_TYPE[held.type].model_validate(held.data), people, ctx)
         await uow.commit()
+
+
+async def _send_for(uow: UnitOfWork, repo: MessageRepository, event: CloudEvent, data: Any,
+                    people: dict[str, Any], ctx: Context) -> None:
+    for planned in plan_for(event.type, getattr(data, "outcome", None)):
+        await _send_one(uow, repo, event, data, people, planned.audience, planned.template, ctx)
 
 
 async def _send_one(uow: UnitOfWork, repo: MessageRepository, event: CloudEvent, data: Any,

@@ -47,8 +47,18 @@ def upgrade() -> None:
         schema=S,
     )
     op.create_index("ix_message_concern_id", "message", ["concern_id"], schema=S)
+    op.create_table(
+        "pending_notice",
+        sa.Column("event_id", sa.Text, primary_key=True),
+        sa.Column("concern_id", pg.UUID(as_uuid=True), nullable=False),
+        sa.Column("topic", sa.Text, nullable=False),
+        sa.Column("event", pg.JSONB, nullable=False),
+        sa.Column("received_at", TS, nullable=False, server_default=sa.func.now()),
+        schema=S,
+    )
+    op.create_index("ix_pending_notice_concern_id", "pending_notice", ["concern_id"], schema=S)
 
 
 def downgrade() -> None:
-    for table in ("message", "recipient", "dead_letter", "inbox", "outbox"):
+    for table in ("pending_notice", "message", "recipient", "dead_letter", "inbox", "outbox"):
         op.drop_table(table, schema=S)
