@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from frontdoor_cli import docs
 from frontdoor_shared.contracts import ALL_CONTRACTS
 

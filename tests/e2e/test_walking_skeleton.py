@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
 from frontdoor_cli.testing import migrate_all
+
 from tests.support import a_concern, mailbox, new_platform, post_concern, status_of, wait_for
 
 pytestmark = pytest.mark.e2e

@@ -8,8 +8,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 import httpx
-
 from frontdoor_cli.platform import Platform
+
 from tests.support import a_concern, mailbox, post_concern, status_of, wait_for
 
 FAMILY_TEMPLATES = ["family/case-listed", "family/concern-submitted", "family/concern-triaged-panel"]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-from datetime import datetime
 import time
+from datetime import datetime
 from pathlib import Path
 
 import typer

@@ -58,7 +58,8 @@ class Platform:
             self.replayed = asyncio.run(replay(self.database_url))
 
     def env(self) -> dict[str, str]:
-        assert self.database_url and self.bootstrap
+        assert self.database_url is not None, "start_stack first"
+        assert self.bootstrap is not None, "start_stack first"
         env = {**os.environ, "DATABASE_URL": self.database_url,
                "KAFKA_BOOTSTRAP_SERVERS": self.bootstrap, "FRONTDOOR_HOME": str(self.home),
                "FRONTDOOR_LOG_FORMAT": "json", **self.extra_env}

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from frontdoor_shared.contracts.action_assigned_v1 import ActionAssignedV1
+from frontdoor_shared.contracts.action_overdue_v1 import ActionOverdueV1
 from frontdoor_shared.contracts.base import Contract
 from frontdoor_shared.contracts.case_listed_v1 import CaseListedV1
 from frontdoor_shared.contracts.concern_submitted_v1 import ConcernSubmittedV1
 from frontdoor_shared.contracts.concern_triaged_v1 import ConcernTriagedV1
 from frontdoor_shared.contracts.notification_sent_v1 import NotificationSentV1
+from frontdoor_shared.contracts.panel_decision_v1 import FundingDecision, PanelDecisionV1
 from frontdoor_shared.contracts.referral_routed_v1 import ReferralRoutedV1
+from frontdoor_shared.contracts.safeguarding_escalated_v1 import SafeguardingEscalatedV1
 
 ALL_CONTRACTS: tuple[type[Contract], ...] = (
     ConcernSubmittedV1,
@@ -15,16 +19,25 @@ ALL_CONTRACTS: tuple[type[Contract], ...] = (
     ReferralRoutedV1,
     CaseListedV1,
     NotificationSentV1,
+    SafeguardingEscalatedV1,
+    PanelDecisionV1,
+    ActionAssignedV1,
+    ActionOverdueV1,
 )
 BY_TYPE: dict[str, type[Contract]] = {c.TYPE: c for c in ALL_CONTRACTS}
 
 __all__ = [
     "ALL_CONTRACTS",
     "BY_TYPE",
+    "ActionAssignedV1",
+    "ActionOverdueV1",
     "CaseListedV1",
     "ConcernSubmittedV1",
     "ConcernTriagedV1",
     "Contract",
+    "FundingDecision",
     "NotificationSentV1",
+    "PanelDecisionV1",
     "ReferralRoutedV1",
+    "SafeguardingEscalatedV1",
 ]

@@ -1,0 +1,47 @@
+"""early-years.panel-decision.v1: the early-years inclusion panel decided, with its reasons."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import ClassVar, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from frontdoor_shared import topics
+from frontdoor_shared.contracts.base import Contract
+from frontdoor_shared.contracts.common import Pathway, Priority, Reason
+
+
+class FundingDecision(BaseModel):
+    """Inclusion funding without a plan (as Leeds' Funding for Inclusion)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    band: str = Field(max_length=20, description="Funding band, e.g. FFI-2")
+    amount_pence: int = Field(ge=0, description="Amount in pence for the period")
+    period: str = Field(max_length=40, description="Period the amount covers, e.g. per term")
+
+
+class PanelDecisionV1(Contract):
+    """A recorded panel decision: confirms or overrides triage's recommendation, with the reason."""
+
+    TYPE: ClassVar[str] = "uk.frontdoor.early-years.panel.decision.v1"
+    TOPIC: ClassVar[str] = topics.PANEL_DECISION
+    VERSION: ClassVar[int] = 1
+
+    concern_id: UUID = Field(description="The concern; the Kafka key")
+    reference: str = Field(max_length=20, description="Concern reference")
+    case_id: UUID = Field(description="The panel case")
+    decision_id: UUID = Field(description="This decision; decisions are never edited")
+    corrects_decision_id: UUID | None = Field(default=None, description="The decision this one corrects")
+    decided_at: datetime = Field(description="When the panel decided")
+    panel_id: UUID = Field(description="The panel meeting")
+    outcome: Literal["confirmed", "overridden"] = Field(description="Confirmed or overrode the recommendation")
+    recommended_pathway: Pathway | None = Field(default=None, description="What triage recommended")
+    pathway: Pathway = Field(description="The pathway the panel decided")
+    priority: Priority = Field(description="Priority")
+    reasons: list[Reason] = Field(default_factory=list, description="The panel's reasons (no names)")
+    funding: FundingDecision | None = Field(default=None, description="Inclusion funding, where it applies")
+    next_review: date | None = Field(default=None, description="Next review date")
+    agencies_present: list[str] = Field(default_factory=list, description="Agencies present (no names)")
