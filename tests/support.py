@@ -40,14 +40,34 @@ def a_concern(age_months: int = 30, *, need_codes: tuple[str, ...] = ("SLCN",), 
     }
 
 
+_TOKENS: dict[int, str] = {}
+
+
+def partner_token(platform: Platform) -> str:
+    """A bearer token for the demo partner client (scopes concerns:write and concerns:read)."""
+    port = platform.ports["intake"]
+    if port not in _TOKENS:
+        creds = platform.seed_demo()["partner_client"]
+        r = httpx.post(f"http://127.0.0.1:{port}/oauth/token", data={"grant_type": "client_credentials"},
+                       auth=(creds["client_id"], creds["client_secret"]), timeout=10)
+        r.raise_for_status()
+        _TOKENS[port] = r.json()["access_token"]
+    return _TOKENS[port]
+
+
+def auth(platform: Platform) -> dict[str, str]:
+    return {"Authorization": f"Bearer {partner_token(platform)}"}
+
+
 def post_concern(platform: Platform, body: dict[str, Any], key: str | None = None) -> httpx.Response:
-    headers = {"Idempotency-Key": key or str(uuid.uuid4())}
+    headers = {"Idempotency-Key": key or str(uuid.uuid4()), **auth(platform)}
     return httpx.post(f"http://127.0.0.1:{platform.ports['intake']}/api/v1/concerns", json=body,
                       headers=headers, timeout=10)
 
 
 def status_of(platform: Platform, reference: str) -> dict[str, Any]:
-    r = httpx.get(f"http://127.0.0.1:{platform.ports['intake']}/api/v1/concerns/{reference}", timeout=10)
+    r = httpx.get(f"http://127.0.0.1:{platform.ports['intake']}/api/v1/concerns/{reference}", timeout=10,
+                  headers=auth(platform))
     r.raise_for_status()
     return r.json()  # type: ignore[no-any-return]
 

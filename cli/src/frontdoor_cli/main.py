@@ -36,6 +36,7 @@ def run() -> None:
             platform.start_stack()
         with console.status("Starting intake, triage, early-years and notifications"):
             platform.start_services()
+            platform.seed_demo()
         _print_where(platform, time.monotonic() - started)
         while all(p.poll() is None for p in platform.procs.values()):
             time.sleep(0.5)
@@ -62,7 +63,11 @@ def _print_where(platform: Platform, seconds: float) -> None:
     console.print(f"  Triage health       http://127.0.0.1:{p['triage']}/health")
     console.print(f"  PostgreSQL          {platform.database_url}")
     console.print(f"  Kafka (Tansu)       {platform.bootstrap}")
-    console.print(f"  State and logs      {platform.home}\n")
+    console.print(f"  State and logs      {platform.home}")
+    console.print(f"  Demo credentials    {platform.credentials_file}  (mode 0600: one user per role, one partner)")
+    console.print(f"  Staff sign-in       http://127.0.0.1:{p['intake']}/sign-in")
+    console.print("  Partner token       curl -s -u demo-partner:<client_secret from the file> "
+                  f"-d grant_type=client_credentials http://127.0.0.1:{p['intake']}/oauth/token\n")
     console.print("Press Ctrl-C to stop.")
 
 

@@ -4,12 +4,14 @@ topics, and the four services as separate processes, each migrating its own sche
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -83,6 +85,17 @@ class Platform:
             self.start_service(name)
         for name in self.ports:
             self.wait_healthy(name, timeout)
+
+    @property
+    def credentials_file(self) -> Path:
+        return self.home / "dev-credentials.json"
+
+    def seed_demo(self) -> dict[str, Any]:
+        """The demo council: one user per role and a partner client, written to dev-credentials.json."""
+        binary = Path(sys.executable).parent / "frontdoor-intake"
+        subprocess.run([str(binary), "seed-demo", "--out", str(self.credentials_file)], env=self.env(),
+                       check=True, capture_output=True, timeout=120)
+        return json.loads(self.credentials_file.read_text())  # type: ignore[no-any-return]
 
     def wait_healthy(self, name: str, timeout: float = 90) -> None:
         deadline = time.monotonic() + timeout

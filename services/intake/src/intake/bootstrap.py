@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from frontdoor_shared.auth import AuthSettings, Tokens
 from frontdoor_shared.contracts import CaseListedV1, ConcernSubmittedV1, ConcernTriagedV1, NotificationSentV1
 from frontdoor_shared.delivery import publisher_doc, subscribe
 from frontdoor_shared.envelope import CloudEvent
@@ -24,6 +25,8 @@ class Intake:
         self.settings = settings
         self.notifications_key = settings.notifications_public_key or development_keypair()[1]
         self.runtime = Runtime(settings, service=SERVICE, schema="intake")
+        self.tokens = Tokens(AuthSettings())
+        self.auth_production = settings.environment == "production"
         subscribe(self.runtime.broker, [ConcernTriagedV1, CaseListedV1, NotificationSentV1],
                   self._on_status, group_id=SERVICE)
         publisher_doc(self.runtime.broker, ConcernSubmittedV1)

@@ -46,3 +46,24 @@ child_match = sa.Table(
     sa.Column("match_key", sa.Text, primary_key=True),
     sa.Column("concern_id", pg.UUID(as_uuid=True), sa.ForeignKey(concern.c.id), primary_key=True),
 )
+
+staff_user = sa.Table(
+    "staff_user", metadata,
+    sa.Column("id", sa.Text, primary_key=True),
+    sa.Column("email", sa.Text, nullable=False, unique=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("role", sa.Text, nullable=False),
+    sa.Column("organisation", sa.Text),
+    sa.Column("panel_id", sa.Text),
+    sa.Column("password_hash", sa.Text, nullable=False),
+    sa.Column("disabled", sa.Boolean, nullable=False, server_default=sa.false()),
+)
+
+partner_client = sa.Table(
+    "partner_client", metadata,
+    sa.Column("client_id", sa.Text, primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("secret_hash", sa.Text, nullable=False),
+    sa.Column("scopes", sa.Text, nullable=False),
+    sa.Column("disabled", sa.Boolean, nullable=False, server_default=sa.false()),
+)

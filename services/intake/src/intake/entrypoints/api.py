@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, HTTPException, Request
+from fastapi import APIRouter, Depends, Header, HTTPException, Request
 from fastapi.responses import JSONResponse
+from frontdoor_shared.access import Resource, can_read_concern, can_submit_concern
+from frontdoor_shared.auth import Principal
+from frontdoor_shared.web import principal_dependency, refuse_unless
 from pydantic import BaseModel, Field
 
 from intake.adapters.repository import ConcernRepository
@@ -48,15 +51,26 @@ def intake_of(request: Request) -> Intake:
     return request.app.state.intake  # type: ignore[no-any-return]
 
 
+def current_principal(request: Request) -> Principal:
+    return principal_dependency(intake_of(request).tokens)(request)
+
+
+Caller = Annotated[Principal, Depends(current_principal)]
+
+
 @router.post("/concerns", status_code=202, response_model=AcceptedOut,
              responses={422: {"description": "A field is invalid: each error names it and why"}})
 async def post_concern(
-    concern: ConcernIn, request: Request,
+    concern: ConcernIn, request: Request, caller: Caller,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> Any:
-    """Submit a concern once. Resending with the same Idempotency-Key returns the original."""
+    """Submit a concern once. Resending with the same Idempotency-Key returns the original.
+
+    Needs a referrer's session or a partner token with the `concerns:write` scope."""
+    refuse_unless(can_submit_concern(caller))
     app = intake_of(request)
-    sub = Submission(concern=concern, channel="api", idempotency_key=idempotency_key)
+    sub = Submission(concern=concern, channel="api", submitted_by=caller.subject,
+                     idempotency_scope=caller.subject, idempotency_key=idempotency_key)
     try:
         accepted = await app.submit(sub)
     except InvalidConcern as err:
@@ -71,13 +85,18 @@ async def post_concern(
 
 
 @router.get("/concerns/{reference}", response_model=StatusOut)
-async def get_concern(reference: str, request: Request) -> StatusOut:
-    """The concern's status and its history, built from the events the services publish."""
+async def get_concern(reference: str, request: Request, caller: Caller) -> StatusOut:
+    """The concern's status and its history, built from the events the services publish.
+
+    A referrer or partner sees only what they submitted; anyone else's reference is not found."""
     app = intake_of(request)
     async with app.runtime.engine.connect() as conn:
-        concern = await ConcernRepository(conn).get(reference)
+        repo = ConcernRepository(conn)
+        owner = await repo.submitted_by(reference)
+        refuse_unless(owner is not None and can_read_concern(caller, Resource(submitted_by=owner)), hide=True)
+        concern = await repo.get(reference)
     if concern is None:
-        raise HTTPException(404, detail="no concern with that reference")
+        raise HTTPException(404, detail="not found")
     return StatusOut(
         reference=concern.reference, status=concern.status,
         submitted_at=concern.submitted_at.isoformat(),

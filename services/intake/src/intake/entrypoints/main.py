@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, Request
+import typer
+from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from frontdoor_shared import govuk
+from frontdoor_shared.db import make_engine
 from frontdoor_shared.service_main import service_cli
+from frontdoor_shared.web import harden
 
 from intake.bootstrap import Intake
 from intake.config import IntakeSettings
-from intake.entrypoints import api
+from intake.entrypoints import api, auth_routes
 from intake.entrypoints.errors import on_request_validation
+from intake.service_layer.accounts import seed_demo
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 
 def create_app(settings: IntakeSettings | None = None) -> FastAPI:
@@ -34,16 +40,12 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     app = FastAPI(title="Front Door intake", version="1.0.0", lifespan=lifespan,
                   description="The single front door for early concerns about a child's SEND.")
     app.state.intake = intake
+    app.state.templates = govuk.templates(TEMPLATES)
     app.add_exception_handler(RequestValidationError, on_request_validation)
     app.include_router(api.router)
-
-    @app.middleware("http")
-    async def limit_body(request: Request, call_next: Any) -> Any:
-        length = request.headers.get("content-length")
-        if length and length.isdigit() and int(length) > intake.settings.max_body_bytes:
-            return JSONResponse(status_code=413, content={"errors": [
-                {"field": "(body)", "reason": f"the body is over {intake.settings.max_body_bytes} bytes"}]})
-        return await call_next(request)
+    app.include_router(auth_routes.router)
+    govuk.mount_assets(app)
+    harden(app, production=intake.auth_production, max_body_bytes=intake.settings.max_body_bytes)
 
     @app.get("/health", tags=["ops"])
     async def health() -> dict[str, Any]:
@@ -54,6 +56,22 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
 
 cli = service_cli(service="intake", schema="intake", migrations_dir=MIGRATIONS, default_port=8000,
                   settings=IntakeSettings, create_app=create_app)
+
+
+@cli.command("seed-demo")
+def seed_demo_command(out: Path = typer.Option(..., help="Where to write the credentials (mode 0600)")) -> None:
+    """Create the demo council: one user per role and one partner client."""
+    settings = IntakeSettings()
+    engine = make_engine(settings.database_url.get_secret_value(), pool_size=1)
+
+    async def run() -> None:
+        try:
+            await seed_demo(engine, out, f"{settings.public_base_url}/oauth/token")
+        finally:
+            await engine.dispose()
+
+    asyncio.run(run())
+    typer.echo(f"demo credentials written to {out}")
 
 
 def main() -> None:

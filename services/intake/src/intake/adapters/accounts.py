@@ -1,0 +1,35 @@
+"""Local staff accounts and partner clients (the embedded stack's identity provider)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from intake.adapters import orm
+
+
+class AccountRepository:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+
+    async def user_by_email(self, email: str) -> Any:
+        return (await self.conn.execute(sa.select(orm.staff_user).where(
+            sa.func.lower(orm.staff_user.c.email) == email.strip().lower()))).first()
+
+    async def client(self, client_id: str) -> Any:
+        return (await self.conn.execute(
+            sa.select(orm.partner_client).where(orm.partner_client.c.client_id == client_id))).first()
+
+    async def upsert_user(self, **values: Any) -> None:
+        stmt = insert(orm.staff_user).values(**values)
+        await self.conn.execute(stmt.on_conflict_do_update(
+            index_elements=[orm.staff_user.c.id], set_={k: stmt.excluded[k] for k in values if k != "id"}))
+
+    async def upsert_client(self, **values: Any) -> None:
+        stmt = insert(orm.partner_client).values(**values)
+        await self.conn.execute(stmt.on_conflict_do_update(
+            index_elements=[orm.partner_client.c.client_id],
+            set_={k: stmt.excluded[k] for k in values if k != "client_id"}))

@@ -1,0 +1,95 @@
+"""Signing in: staff through a form (session cookie), partner systems through OAuth2 client
+credentials (`POST /oauth/token`, HTTP Basic or form body), answered with a bearer JWT."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from frontdoor_shared.auth import SESSION_COOKIE
+from frontdoor_shared.govuk import page_context
+from frontdoor_shared.web import set_session, verify_csrf
+
+from intake.service_layer.accounts import authenticate_client, authenticate_user
+
+router = APIRouter(tags=["authentication"])
+
+
+def _basic(request: Request) -> tuple[str, str] | None:
+    header = request.headers.get("authorization", "")
+    if not header.lower().startswith("basic "):
+        return None
+    try:
+        user, _, secret = base64.b64decode(header[6:]).decode().partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    return user, secret
+
+
+def _oauth_error(code: str, description: str, status: int = 400) -> JSONResponse:
+    return JSONResponse(status_code=status, content={"error": code, "error_description": description},
+                        headers={"Cache-Control": "no-store"})
+
+
+@router.post("/oauth/token", summary="OAuth2 client credentials: a bearer token for a partner system")
+async def token(request: Request, grant_type: Annotated[str, Form()] = "",
+                scope: Annotated[str, Form()] = "", client_id: Annotated[str, Form()] = "",
+                client_secret: Annotated[str, Form()] = "") -> Any:
+    if grant_type != "client_credentials":
+        return _oauth_error("unsupported_grant_type", "grant_type must be client_credentials")
+    cid, secret = _basic(request) or (client_id, client_secret)
+    if not cid or not secret:
+        return _oauth_error("invalid_client", "send client_id and client_secret (HTTP Basic or form)", 401)
+    app = request.app.state.intake
+    principal = await authenticate_client(app.runtime.engine, cid, secret, set(scope.split()))
+    if principal is None:
+        return _oauth_error("invalid_client", "unknown client, wrong secret, or a scope not granted", 401)
+    minutes = app.tokens.settings.token_minutes
+    return JSONResponse({"access_token": app.tokens.issue(principal), "token_type": "Bearer",
+                         "expires_in": minutes * 60, "scope": " ".join(sorted(principal.scopes))},
+                        headers={"Cache-Control": "no-store"})
+
+
+@router.get("/sign-in", include_in_schema=False)
+async def sign_in_page(request: Request, next: str = "/concerns") -> Response:
+    return request.app.state.templates.TemplateResponse(request, "sign_in.html", page_context(
+        request, title="Sign in", service_name="Submit a concern", next=_safe_next(next), email="",
+        errors=[], field_errors={}))
+
+
+def _safe_next(target: str) -> str:
+    return target if target.startswith("/") and not target.startswith("//") else "/concerns"
+
+
+@router.post("/sign-in", include_in_schema=False)
+async def sign_in(request: Request, email: Annotated[str, Form()] = "", password: Annotated[str, Form()] = "",
+                  csrf_token: Annotated[str, Form()] = "", next: Annotated[str, Form()] = "/concerns") -> Response:
+    verify_csrf(request, csrf_token)
+    app = request.app.state.intake
+    field_errors = {}
+    if not email.strip():
+        field_errors["email"] = "Enter your email address"
+    if not password:
+        field_errors["password"] = "Enter your password"  # noqa: S105 - a message, not a secret
+    principal = None if field_errors else await authenticate_user(app.runtime.engine, email, password)
+    if principal is None:
+        field_errors = field_errors or {"email": "Enter the email address and password of your account"}
+        errors = [{"text": text, "href": f"#{name}"} for name, text in field_errors.items()]
+        return request.app.state.templates.TemplateResponse(request, "sign_in.html", page_context(
+            request, title="Sign in", service_name="Submit a concern", next=_safe_next(next), email=email,
+            errors=errors, field_errors=field_errors), status_code=400)
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    minutes = app.tokens.settings.token_minutes
+    set_session(response, app.tokens.issue(principal, minutes), production=app.auth_production, minutes=minutes)
+    return response
+
+
+@router.post("/sign-out", include_in_schema=False)
+async def sign_out(request: Request, csrf_token: Annotated[str, Form()] = "") -> Response:
+    verify_csrf(request, csrf_token)
+    response = RedirectResponse("/sign-in", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response

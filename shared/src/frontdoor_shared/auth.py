@@ -1,0 +1,99 @@
+"""Who is asking: staff (signed in) and partner systems (OAuth2 client credentials), as JWTs.
+
+In the embedded stack intake signs tokens with a shared secret (HS256) after checking a local
+account (argon2 password hashes) or a partner client's secret. In production a council's OIDC
+provider can sign them instead: set FRONTDOOR_OIDC_JWKS_URL (and issuer, audience) and every
+service verifies its RS256/ES256 tokens from the provider's keys. Authorisation decisions live in
+`frontdoor_shared.access`, in one place.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import jwt
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from frontdoor_shared.errors import FrontDoorError
+
+DEV_SECRET = "development-only-token-signing-secret-change-me"
+ISSUER = "urn:frontdoor:intake"
+AUDIENCE = "urn:frontdoor"
+SESSION_COOKIE = "fd_session"
+
+
+class AuthSettings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore")
+
+    environment: str = Field(default="development", validation_alias="FRONTDOOR_ENV")
+    secret: SecretStr = Field(default=SecretStr(DEV_SECRET), validation_alias="FRONTDOOR_AUTH_SECRET")
+    token_minutes: int = Field(default=60, validation_alias="FRONTDOOR_TOKEN_MINUTES")
+    oidc_jwks_url: str | None = Field(default=None, validation_alias="FRONTDOOR_OIDC_JWKS_URL")
+    oidc_issuer: str | None = Field(default=None, validation_alias="FRONTDOOR_OIDC_ISSUER")
+    oidc_audience: str | None = Field(default=None, validation_alias="FRONTDOOR_OIDC_AUDIENCE")
+
+    @model_validator(mode="after")
+    def _no_dev_secret_in_production(self) -> AuthSettings:
+        if self.environment == "production" and self.secret.get_secret_value() == DEV_SECRET \
+                and not self.oidc_jwks_url:
+            raise ValueError("FRONTDOOR_AUTH_SECRET (or an OIDC provider) must be set in production")
+        return self
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.environment == "production"
+
+
+class NotAuthenticated(FrontDoorError):
+    """No credentials, or credentials that are invalid or expired."""
+
+
+@dataclass(frozen=True)
+class Principal:
+    """A signed-in member of staff or a partner system."""
+
+    subject: str
+    kind: str  # "staff" or "partner"
+    role: str | None = None  # referrer, panel-member, panel-chair, council-admin
+    organisation: str | None = None
+    panel_id: str | None = None
+    scopes: frozenset[str] = field(default_factory=frozenset)
+    name: str | None = None
+
+    def claims(self) -> dict[str, Any]:
+        return {"sub": self.subject, "kind": self.kind, "role": self.role, "org": self.organisation,
+                "panel": self.panel_id, "scope": " ".join(sorted(self.scopes)), "name": self.name}
+
+
+def _principal(claims: dict[str, Any]) -> Principal:
+    return Principal(subject=str(claims["sub"]), kind=str(claims.get("kind", "staff")),
+                     role=claims.get("role"), organisation=claims.get("org"), panel_id=claims.get("panel"),
+                     scopes=frozenset(str(claims.get("scope") or "").split()), name=claims.get("name"))
+
+
+class Tokens:
+    def __init__(self, settings: AuthSettings | None = None) -> None:
+        self.settings = settings or AuthSettings()
+        self._jwks = jwt.PyJWKClient(self.settings.oidc_jwks_url) if self.settings.oidc_jwks_url else None
+
+    def issue(self, principal: Principal, minutes: int | None = None) -> str:
+        now = int(time.time())
+        claims = {**principal.claims(), "iss": ISSUER, "aud": AUDIENCE, "iat": now,
+                  "exp": now + 60 * (minutes or self.settings.token_minutes)}
+        return jwt.encode(claims, self.settings.secret.get_secret_value(), algorithm="HS256")
+
+    def verify(self, token: str) -> Principal:
+        try:
+            if self._jwks is not None:
+                key = self._jwks.get_signing_key_from_jwt(token).key
+                claims = jwt.decode(token, key, algorithms=["RS256", "ES256"],
+                                    audience=self.settings.oidc_audience, issuer=self.settings.oidc_issuer)
+            else:
+                claims = jwt.decode(token, self.settings.secret.get_secret_value(), algorithms=["HS256"],
+                                    audience=AUDIENCE, issuer=ISSUER)
+        except jwt.PyJWTError as err:
+            raise NotAuthenticated(f"token rejected: {type(err).__name__}") from None
+        return _principal(claims)

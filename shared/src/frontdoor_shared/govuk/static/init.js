@@ -1,0 +1,2 @@
+import { initAll } from '/assets/govuk-frontend.min.js'
+initAll()

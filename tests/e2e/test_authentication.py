@@ -1,0 +1,83 @@
+"""Authentication from day one: no credentials, no concern; nobody reads another's concern."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from tests.support import a_concern, post_concern
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def platform(request):  # type: ignore[no-untyped-def]
+    return request.getfixturevalue("platform_for_auth")
+
+
+@pytest.fixture(scope="module")
+def platform_for_auth(test_stack, tmp_path_factory):  # type: ignore[no-untyped-def]
+    from frontdoor_cli.testing import migrate_all
+    from tests.support import new_platform
+
+    migrate_all(test_stack.database_url)
+    p = new_platform(tmp_path_factory.mktemp("auth"), test_stack)
+    p.start_service("intake")
+    p.wait_healthy("intake")
+    yield p
+    p.stop()
+
+
+def _url(platform, path: str) -> str:  # type: ignore[no-untyped-def]
+    return f"http://127.0.0.1:{platform.ports['intake']}{path}"
+
+
+def test_a_concern_without_credentials_is_refused(platform) -> None:  # type: ignore[no-untyped-def]
+    r = httpx.post(_url(platform, "/api/v1/concerns"), json=a_concern())
+    assert r.status_code == 401
+    assert "Bearer" in r.headers["www-authenticate"]
+
+
+def test_a_forged_token_is_refused(platform) -> None:  # type: ignore[no-untyped-def]
+    r = httpx.post(_url(platform, "/api/v1/concerns"), json=a_concern(),
+                   headers={"Authorization": "Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.bad"})
+    assert r.status_code == 401
+
+
+def test_a_partner_secret_that_is_wrong_gets_no_token(platform) -> None:  # type: ignore[no-untyped-def]
+    creds = platform.seed_demo()["partner_client"]
+    r = httpx.post(_url(platform, "/oauth/token"), data={"grant_type": "client_credentials"},
+                   auth=(creds["client_id"], "not-the-secret"))
+    assert r.status_code == 401
+    assert r.json()["error"] == "invalid_client"
+
+
+def test_the_demo_credentials_file_is_private(platform) -> None:  # type: ignore[no-untyped-def]
+    platform.seed_demo()
+    assert platform.credentials_file.stat().st_mode & 0o777 == 0o600
+
+
+def test_a_referrer_cannot_read_a_concern_someone_else_submitted(platform) -> None:  # type: ignore[no-untyped-def]
+    reference = post_concern(platform, a_concern()).json()["reference"]
+    user = platform.seed_demo()["users"]["health-visitor"]
+    with httpx.Client(base_url=_url(platform, ""), follow_redirects=False) as browser:
+        page = browser.get("/sign-in")
+        assert page.status_code == 200
+        csrf = browser.cookies["fd_csrf"]
+        signed_in = browser.post("/sign-in", data={"email": user["email"], "password": user["password"],
+                                                   "csrf_token": csrf, "next": "/concerns"})
+        assert signed_in.status_code == 303
+        assert browser.get(f"/api/v1/concerns/{reference}").status_code == 404
+
+
+def test_sign_in_without_the_form_token_is_refused(platform) -> None:  # type: ignore[no-untyped-def]
+    user = platform.seed_demo()["users"]["health-visitor"]
+    r = httpx.post(_url(platform, "/sign-in"), data={"email": user["email"], "password": user["password"]})
+    assert r.status_code == 403
+
+
+def test_pages_carry_a_strict_content_security_policy(platform) -> None:  # type: ignore[no-untyped-def]
+    r = httpx.get(_url(platform, "/sign-in"))
+    csp = r.headers["content-security-policy"]
+    assert "unsafe-inline" not in csp
+    assert "frame-ancestors 'none'" in csp
