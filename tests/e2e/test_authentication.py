@@ -10,24 +10,6 @@ from tests.support import a_concern, post_concern
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture(scope="module")
-def platform(request):  # type: ignore[no-untyped-def]
-    return request.getfixturevalue("platform_for_auth")
-
-
-@pytest.fixture(scope="module")
-def platform_for_auth(test_stack, tmp_path_factory):  # type: ignore[no-untyped-def]
-    from frontdoor_cli.testing import migrate_all
-    from tests.support import new_platform
-
-    migrate_all(test_stack.database_url)
-    p = new_platform(tmp_path_factory.mktemp("auth"), test_stack)
-    p.start_service("intake")
-    p.wait_healthy("intake")
-    yield p
-    p.stop()
-
-
 def _url(platform, path: str) -> str:  # type: ignore[no-untyped-def]
     return f"http://127.0.0.1:{platform.ports['intake']}{path}"
 

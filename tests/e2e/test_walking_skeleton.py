@@ -3,20 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from frontdoor_cli.testing import migrate_all
 
-from tests.support import a_concern, mailbox, new_platform, post_concern, status_of, wait_for
+from tests.support import a_concern, mailbox, post_concern, status_of, wait_for
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-def platform(test_stack, tmp_path_factory):  # type: ignore[no-untyped-def]
-    migrate_all(test_stack.database_url)
-    p = new_platform(tmp_path_factory.mktemp("e2e"), test_stack)
-    p.start_services()
-    yield p
-    p.stop()
 
 
 def _statuses(platform, reference: str) -> list[str]:  # type: ignore[no-untyped-def]

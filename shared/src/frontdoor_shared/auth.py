@@ -19,7 +19,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from frontdoor_shared.errors import FrontDoorError
 
-DEV_SECRET = "development-only-token-signing-secret-change-me"
+DEV_SECRET = "development-only-token-signing-secret-change-me"  # noqa: S105 - refused in production
 ISSUER = "urn:frontdoor:intake"
 AUDIENCE = "urn:frontdoor"
 SESSION_COOKIE = "fd_session"

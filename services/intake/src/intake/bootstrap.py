@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 from frontdoor_shared.auth import AuthSettings, Tokens
-from frontdoor_shared.contracts import CaseListedV1, ConcernSubmittedV1, ConcernTriagedV1, NotificationSentV1
+from frontdoor_shared.contracts import (
+    CaseListedV1,
+    ConcernSubmittedV1,
+    ConcernTriagedV1,
+    NotificationSentV1,
+    PartnerConcernV1,
+)
 from frontdoor_shared.delivery import publisher_doc, subscribe
 from frontdoor_shared.envelope import CloudEvent
 from frontdoor_shared.runtime import Runtime
 from frontdoor_shared.sealed import development_keypair
 
+from intake.adapters.partner_keys import load_key
 from intake.config import IntakeSettings
+from intake.service_layer import partner
 from intake.service_layer.status import record_status
 from intake.service_layer.submit import Accepted, IdempotencyRace, Submission, submit
 
@@ -20,6 +28,8 @@ class Intake:
     def __init__(self, settings: IntakeSettings) -> None:
         if settings.environment == "production" and settings.notifications_public_key is None:
             raise ValueError("INTAKE_NOTIFICATIONS_PUBLIC_KEY must be set in production")
+        if settings.environment == "production" and settings.partner_private_jwk is None:
+            raise ValueError("INTAKE_PARTNER_PRIVATE_JWK must be set in production")
         if settings.environment == "production" and "development" in settings.match_key.get_secret_value():
             raise ValueError("INTAKE_MATCH_KEY must be set to a secret of its own in production")
         self.settings = settings
@@ -27,12 +37,17 @@ class Intake:
         self.runtime = Runtime(settings, service=SERVICE, schema="intake")
         self.tokens = Tokens(AuthSettings())
         self.auth_production = settings.environment == "production"
-        subscribe(self.runtime.broker, [ConcernTriagedV1, CaseListedV1, NotificationSentV1],
-                  self._on_status, group_id=SERVICE)
+        self.partner_key = load_key(settings.partner_private_jwk.get_secret_value()
+                                    if settings.partner_private_jwk else None)
+        subscribe(self.runtime.broker, [PartnerConcernV1, ConcernTriagedV1, CaseListedV1, NotificationSentV1],
+                  self._on_event, group_id=SERVICE)
         publisher_doc(self.runtime.broker, ConcernSubmittedV1)
 
-    async def _on_status(self, event: CloudEvent, data: object, topic: str) -> None:
-        await record_status(self.runtime.uow(), event, data, topic)
+    async def _on_event(self, event: CloudEvent, data: object, topic: str) -> None:
+        if isinstance(data, PartnerConcernV1):
+            await partner.accept(event, data, self.partner_key, self.submit)
+        else:
+            await record_status(self.runtime.uow(), event, data, topic)
 
     async def submit(self, sub: Submission) -> Accepted:
         for attempt in (1, 2):

@@ -17,6 +17,8 @@ class IntakeSettings(ServiceSettings):
         default=None, description="Notifications' X25519 public key: contact details are sealed for it"
     )
     max_body_bytes: int = 256 * 1024
+    partner_private_jwk: SecretStr | None = Field(
+        default=None, description="Intake's private EC JWK (JSON) that opens partners' encrypted concerns")
     match_key: SecretStr = Field(
         default=SecretStr("development-only-match-key"),
         description="Key of the keyed hash used to find the same child across concerns",

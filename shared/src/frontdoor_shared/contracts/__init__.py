@@ -10,6 +10,7 @@ from frontdoor_shared.contracts.concern_submitted_v1 import ConcernSubmittedV1
 from frontdoor_shared.contracts.concern_triaged_v1 import ConcernTriagedV1
 from frontdoor_shared.contracts.notification_sent_v1 import NotificationSentV1
 from frontdoor_shared.contracts.panel_decision_v1 import FundingDecision, PanelDecisionV1
+from frontdoor_shared.contracts.partner_concern_v1 import PartnerConcernV1
 from frontdoor_shared.contracts.referral_routed_v1 import ReferralRoutedV1
 from frontdoor_shared.contracts.safeguarding_escalated_v1 import SafeguardingEscalatedV1
 
@@ -23,6 +24,7 @@ ALL_CONTRACTS: tuple[type[Contract], ...] = (
     PanelDecisionV1,
     ActionAssignedV1,
     ActionOverdueV1,
+    PartnerConcernV1,
 )
 BY_TYPE: dict[str, type[Contract]] = {c.TYPE: c for c in ALL_CONTRACTS}
 
@@ -38,6 +40,7 @@ __all__ = [
     "FundingDecision",
     "NotificationSentV1",
     "PanelDecisionV1",
+    "PartnerConcernV1",
     "ReferralRoutedV1",
     "SafeguardingEscalatedV1",
 ]

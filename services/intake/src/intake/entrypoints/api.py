@@ -11,6 +11,7 @@ from frontdoor_shared.auth import Principal
 from frontdoor_shared.web import principal_dependency, refuse_unless
 from pydantic import BaseModel, Field
 
+from intake.adapters.partner_keys import public_jwks
 from intake.adapters.repository import ConcernRepository
 from intake.bootstrap import Intake
 from intake.entrypoints.errors import unprocessable
@@ -84,6 +85,22 @@ async def post_concern(
                         content=body.model_dump(), headers={"Location": url})
 
 
+class SubmissionOut(BaseModel):
+    reference: str
+    status: str
+    submitted_at: str
+    updated_at: str
+
+
+@router.get("/concerns", response_model=list[SubmissionOut])
+async def list_my_concerns(request: Request, caller: Caller) -> list[SubmissionOut]:
+    """The concerns you submitted (a referrer or partner system), newest first."""
+    async with intake_of(request).runtime.engine.connect() as conn:
+        rows = await ConcernRepository(conn).list_by_submitter(caller.subject)
+    return [SubmissionOut(reference=r.reference, status=r.status, submitted_at=r.submitted_at.isoformat(),
+                          updated_at=r.updated_at.isoformat()) for r in rows]
+
+
 @router.get("/concerns/{reference}", response_model=StatusOut)
 async def get_concern(reference: str, request: Request, caller: Caller) -> StatusOut:
     """The concern's status and its history, built from the events the services publish.
@@ -104,6 +121,12 @@ async def get_concern(reference: str, request: Request, caller: Caller) -> Statu
         history=[HistoryItem(status=h.status, at=h.at.isoformat(), detail=h.detail)
                  for h in concern.history],
     )
+
+
+@router.get("/jwks.json", tags=["partners"], summary="Intake's public key for partner concerns (JWKS)")
+async def jwks(request: Request) -> dict[str, Any]:
+    """Partners encrypt concerns sent on `partner.concerns.v1` to this key (JWE, ECDH-ES+A256KW, A256GCM)."""
+    return public_jwks(intake_of(request).partner_key)
 
 
 __all__ = ["IdempotencyRace", "router", "submit"]

@@ -1,0 +1,50 @@
+"""Use case: a partner system's concern arrives as an event; it goes through the same one door.
+
+Decrypt (a JWE for intake alone), validate with the same `ConcernIn` as every door, submit with
+the CloudEvents id as idempotency key. Anything wrong is a permanent error naming the field: the
+event is dead-lettered with that reason and the partner can fix and resend.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from frontdoor_shared.contracts import PartnerConcernV1
+from frontdoor_shared.envelope import CloudEvent
+from frontdoor_shared.errors import PermanentError
+from joserfc.jwk import ECKey
+from pydantic import ValidationError
+
+from intake.adapters.partner_keys import decrypt
+from intake.service_layer.problems import problems
+from intake.service_layer.schemas import ConcernIn
+from intake.service_layer.submit import Accepted, IdempotencyConflict, InvalidConcern, Submission
+
+PARTNER_SOURCE_PREFIX = "urn:frontdoor:partner:"
+
+
+class PartnerConcernRejected(PermanentError):
+    """A partner's concern breaks a rule; the reason names each field and how to fix it."""
+
+
+def partner_of(source: str) -> str:
+    """`urn:frontdoor:partner:<client_id>` links events to the partner's API client."""
+    return source.removeprefix(PARTNER_SOURCE_PREFIX)[:200]
+
+
+async def accept(event: CloudEvent, data: PartnerConcernV1, key: ECKey,
+                 submit: Callable[[Submission], Awaitable[Accepted]]) -> Accepted:
+    try:
+        concern = ConcernIn.model_validate_json(decrypt(key, data.jwe))
+    except ValidationError as err:
+        detail = "; ".join(f"{p['field']}: {p['reason']}" for p in problems(list(err.errors(include_input=False))))
+        raise PartnerConcernRejected(detail) from None
+    partner = partner_of(event.source)
+    sub = Submission(concern=concern, channel="partner", submitted_by=partner, idempotency_scope=partner,
+                     idempotency_key=event.id)
+    try:
+        return await submit(sub)
+    except InvalidConcern as err:
+        raise PartnerConcernRejected(f"{err.field}: {err.reason}") from None
+    except IdempotencyConflict as err:
+        raise PartnerConcernRejected(f"id: {err}") from None

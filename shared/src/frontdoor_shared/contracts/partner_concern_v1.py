@@ -1,0 +1,28 @@
+"""partner.concerns.v1: a partner agency's system submits a concern (public, inbound).
+
+The concern itself (the same JSON as `POST /api/v1/concerns`) travels encrypted for intake alone
+as a compact JWE (RFC 7516): alg `ECDH-ES+A256KW` or `ECDH-ES`, enc `A256GCM`, to intake's public
+key published at `/api/v1/jwks.json`. Any JOSE library in any language can produce it, and
+nothing readable about a child is ever on the topic. The CloudEvents `id` is the idempotency key
+(per `source`): sending the same event again never creates a second concern.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from pydantic import Field
+
+from frontdoor_shared import topics
+from frontdoor_shared.contracts.base import Contract
+
+
+class PartnerConcernV1(Contract):
+    """A concern from a partner system, its content a JWE for intake alone."""
+
+    TYPE: ClassVar[str] = "uk.frontdoor.partner.concern.submitted.v1"
+    TOPIC: ClassVar[str] = topics.PARTNER_CONCERNS
+    VERSION: ClassVar[int] = 1
+
+    jwe: str = Field(min_length=20, max_length=200_000,
+                     description="Compact JWE of the concern JSON, encrypted to intake's public key")

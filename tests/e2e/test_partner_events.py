@@ -1,0 +1,87 @@
+"""A partner's system sends a concern as a CloudEvent on partner.concerns.v1 with a plain Kafka
+client (aiokafka, not our publisher): it is stored once, reaches triage, and poison is dead-lettered."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+from aiokafka import AIOKafkaProducer
+from frontdoor_cli.ops import dead_letters
+from intake.adapters.partner_keys import encrypt_for
+
+from tests.support import a_concern, auth, status_of, wait_for
+
+pytestmark = pytest.mark.e2e
+
+
+def _event(platform, body: dict, event_id: str | None = None) -> bytes:  # type: ignore[no-untyped-def]
+    jwks = httpx.get(f"http://127.0.0.1:{platform.ports['intake']}/api/v1/jwks.json").json()
+    jwe = encrypt_for(jwks["keys"][0], json.dumps(body).encode())
+    return json.dumps({
+        "specversion": "1.0", "id": event_id or str(uuid.uuid4()), "source": "urn:frontdoor:partner:demo-partner",
+        "type": "uk.frontdoor.partner.concern.submitted.v1", "time": datetime.now(UTC).isoformat(),
+        "datacontenttype": "application/json", "data": {"jwe": jwe},
+    }).encode()
+
+
+def _send(platform, *values: bytes) -> None:  # type: ignore[no-untyped-def]
+    async def go() -> None:
+        producer = AIOKafkaProducer(bootstrap_servers=platform.bootstrap, acks="all", enable_idempotence=False)
+        await producer.start()
+        try:
+            for value in values:
+                await producer.send_and_wait("partner.concerns.v1", value, key=uuid.uuid4().bytes)
+        finally:
+            await producer.stop()
+    asyncio.run(go())
+
+
+def _mine(platform) -> list[dict]:  # type: ignore[no-untyped-def]
+    r = httpx.get(f"http://127.0.0.1:{platform.ports['intake']}/api/v1/concerns", headers=auth(platform))
+    r.raise_for_status()
+    return r.json()  # type: ignore[no-any-return]
+
+
+def test_a_partner_event_sent_twice_is_stored_once_and_reaches_triage(platform) -> None:  # type: ignore[no-untyped-def]
+    before = {c["reference"] for c in _mine(platform)}
+    value = _event(platform, a_concern(age_months=80, given_name="Partnerchild"), event_id=str(uuid.uuid4()))
+    _send(platform, value, value)
+    wait_for(lambda: len({c["reference"] for c in _mine(platform)} - before) >= 1, 60, "partner concern stored")
+    new = {c["reference"] for c in _mine(platform)} - before
+    assert len(new) == 1
+    reference = new.pop()
+    wait_for(lambda: status_of(platform, reference)["status"] != "submitted", 60, "triaged")
+    statuses = [h["status"] for h in status_of(platform, reference)["history"]]
+    assert statuses[0] == "submitted"
+    assert any(s in statuses for s in ("routed", "more-information-needed", "triaged"))
+
+
+def test_poison_partner_events_are_dead_lettered_with_their_reasons(platform) -> None:  # type: ignore[no-untyped-def]
+    bad_concern = a_concern()
+    bad_concern["child"]["nhs_number"] = "943 476 5918"
+    wrong_type = json.loads(_event(platform, a_concern()))
+    wrong_type["type"] = "uk.frontdoor.partner.something-else.v1"
+    missing_id = json.loads(_event(platform, a_concern()))
+    del missing_id["id"]
+    not_encrypted = json.loads(_event(platform, a_concern()))
+    not_encrypted["data"] = {"jwe": "eyJhbGciOiJub25lIn0.not-a-real-jwe.x.y.z"}
+    _send(platform, b"{not json", _event(platform, bad_concern), json.dumps(wrong_type).encode(),
+          json.dumps(missing_id).encode(), json.dumps(not_encrypted).encode())
+
+    def poison() -> list[dict]:  # type: ignore[type-arg]
+        rows = asyncio.run(dead_letters(platform.database_url))
+        return [r for r in rows if r["topic"] == "partner.concerns.v1"]
+
+    wait_for(lambda: len(poison()) >= 5, 60, "five dead letters")
+    reasons = [r["reason"] for r in poison()]
+    assert any("JSON" in r for r in reasons)
+    assert any("nhs_number" in r for r in reasons)
+    assert any("type" in r for r in reasons)
+    assert any("id" in r and "Field required" in r for r in reasons)
+    assert any("jwe" in r for r in reasons)
+    assert all("5918" not in r for r in reasons)
