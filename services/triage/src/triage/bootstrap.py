@@ -1,15 +1,24 @@
-"""Triage's composition root."""
+"""Triage's composition root: one consumer (group `triage`) for every topic it reads."""
 
 from __future__ import annotations
 
 from frontdoor_shared import topics
-from frontdoor_shared.contracts import ConcernSubmittedV1, ConcernTriagedV1, ReferralRoutedV1
+from frontdoor_shared.contracts import (
+    ConcernSubmittedV1,
+    ConcernTriagedV1,
+    PanelDecisionV1,
+    ReferralRoutedV1,
+    SafeguardingEscalatedV1,
+)
+from frontdoor_shared.contracts.base import Contract
 from frontdoor_shared.delivery import publisher_doc, subscribe
 from frontdoor_shared.envelope import CloudEvent
+from frontdoor_shared.errors import UnknownEventType
 from frontdoor_shared.runtime import Runtime
 
 from triage.adapters.policy_loader import PolicyStore
 from triage.config import TriageSettings
+from triage.service_layer.panel import apply_panel_decision
 from triage.service_layer.triage import triage_concern
 
 SERVICE = "triage"
@@ -21,11 +30,18 @@ class Triage:
         self.policies = PolicyStore()
         self.policies.reload(settings.policy_file)
         self.runtime = Runtime(settings, service=SERVICE, schema="triage")
-        subscribe(self.runtime.broker, ConcernSubmittedV1, self._on_submitted, group_id=SERVICE)
+        subscribe(self.runtime.broker, [ConcernSubmittedV1, PanelDecisionV1], self._on_event,
+                  group_id=SERVICE)
         publisher_doc(self.runtime.broker, ConcernTriagedV1)
+        publisher_doc(self.runtime.broker, SafeguardingEscalatedV1)
         for pathway in topics.PATHWAYS:
             publisher_doc(self.runtime.broker, ReferralRoutedV1, topics.referrals(pathway))
 
-    async def _on_submitted(self, event: CloudEvent, data: ConcernSubmittedV1, topic: str) -> None:
-        await triage_concern(self.runtime.uow(), event, data, topic, self.policies.current,
-                             self.settings.intake_base_url)
+    async def _on_event(self, event: CloudEvent, data: Contract, topic: str) -> None:
+        policy, base = self.policies.current, self.settings.intake_base_url
+        if isinstance(data, ConcernSubmittedV1):
+            await triage_concern(self.runtime.uow(), event, data, topic, policy, base)
+        elif isinstance(data, PanelDecisionV1):
+            await apply_panel_decision(self.runtime.uow(), event, data, topic, policy, base)
+        else:
+            raise UnknownEventType(f"triage has no handler for {event.type[:100]}")

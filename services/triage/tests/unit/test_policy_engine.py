@@ -123,6 +123,30 @@ CASES = [
         panel=True,
     ),
     Case(
+        "a pre-birth concern at range 5 goes to panel with statutory assessment recommended",
+        concern(
+            age_in_months=None,
+            pre_birth=True,
+            compulsory_school_age_from=None,
+            need_codes=("PD",),
+            ranges=(("S&P", 5),),
+            tried_for_weeks=None,
+        ),
+        "panel",
+        "statutory",
+        panel=True,
+        priority="high",
+        statutory=True,
+    ),
+    Case(
+        "a safeguarding flag on a pre-birth concern is escalated, not taken to panel",
+        concern(age_in_months=None, pre_birth=True, compulsory_school_age_from=None, safeguarding=True),
+        "safeguarding",
+        None,
+        panel=False,
+        priority="urgent",
+    ),
+    Case(
         "a five-year-old before the prescribed day still goes to panel",
         concern(
             age_in_months=62,
@@ -142,6 +166,22 @@ CASES = [
         "routed",
         "sen-support",
         panel=False,
+    ),
+    Case(
+        "a six-year-old of compulsory school age is routed directly, without a panel",
+        concern(age_in_months=72, compulsory_school_age_from=date(2025, 9, 1)),
+        "routed",
+        "sen-support",
+        panel=False,
+    ),
+    Case(
+        "a six-year-old with no prescribed day recorded is routed directly",
+        concern(age_in_months=74, compulsory_school_age_from=None, need_codes=("SEMH",),
+                ranges=(("SEMH", 4),)),
+        "routed",
+        "outreach",
+        panel=False,
+        priority="high",
     ),
     Case(
         "a five-year-old with no prescribed day recorded is routed directly",

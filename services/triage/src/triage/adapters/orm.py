@@ -1,4 +1,4 @@
-"""Triage's tables, in schema `triage`."""
+"""Triage's tables, in schema `triage` (created by the migrations in `triage/migrations`)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ triage_result = sa.Table(
     sa.Column("reference", sa.Text, nullable=False),
     sa.Column("outcome", sa.Text, nullable=False),
     sa.Column("pathway", sa.Text),
+    sa.Column("recommended_pathway", sa.Text),  # the policy's; `pathway` becomes the panel's
     sa.Column("priority", sa.Text, nullable=False),
     sa.Column("reasons", pg.JSONB, nullable=False),
     sa.Column("missing", pg.JSONB, nullable=False),
@@ -21,4 +22,18 @@ triage_result = sa.Table(
     sa.Column("decided_by", sa.Text, nullable=False),
     sa.Column("facts", pg.JSONB, nullable=False),
     sa.Column("triaged_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+# One row per routed referral, by the policy or the panel: the audit trail of routing.
+routing = sa.Table(
+    "routing", metadata,
+    sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),
+    sa.Column("concern_id", pg.UUID(as_uuid=True), nullable=False),
+    sa.Column("reference", sa.Text, nullable=False),
+    sa.Column("pathway", sa.Text, nullable=False),
+    sa.Column("priority", sa.Text, nullable=False),
+    sa.Column("decided_by", sa.Text, nullable=False),
+    sa.Column("decision_id", pg.UUID(as_uuid=True)),
+    sa.Column("event_id", sa.Text),
+    sa.Column("routed_at", sa.DateTime(timezone=True), nullable=False),
 )

@@ -1,9 +1,10 @@
-"""Triage's repository."""
+"""Triage's repository: results, the routing history and the stored facts for simulation."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -12,26 +13,53 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from triage.adapters import orm
 
+_result = orm.triage_result
+
 
 class TriageRepository:
     def __init__(self, conn: AsyncConnection) -> None:
         self.conn = conn
 
     async def save(self, **values: Any) -> None:
-        stmt = insert(orm.triage_result).values(**values)
+        stmt = insert(_result).values(**values)
         await self.conn.execute(stmt.on_conflict_do_update(
-            index_elements=[orm.triage_result.c.concern_id],
+            index_elements=[_result.c.concern_id],
             set_={k: stmt.excluded[k] for k in values if k != "concern_id"},
         ))
 
-    async def get(self, concern_id: uuid.UUID) -> Any:
-        return (await self.conn.execute(
-            sa.select(orm.triage_result).where(orm.triage_result.c.concern_id == concern_id))).first()
+    async def get(self, concern_id: uuid.UUID, *, for_update: bool = False) -> Any:
+        query = sa.select(_result).where(_result.c.concern_id == concern_id)
+        if for_update:
+            query = query.with_for_update()
+        return (await self.conn.execute(query)).first()
+
+    async def record_panel_decision(self, concern_id: uuid.UUID, *, pathway: str, priority: str,
+                                    reasons: list[dict[str, Any]]) -> None:
+        await self.conn.execute(
+            sa.update(_result).where(_result.c.concern_id == concern_id)
+            .values(pathway=pathway, priority=priority, reasons=reasons, decided_by="panel"))
+
+    async def record_routing(self, *, concern_id: uuid.UUID, reference: str, pathway: str,
+                             priority: str, decided_by: str, decision_id: uuid.UUID | None,
+                             event_id: str, routed_at: datetime) -> None:
+        await self.conn.execute(sa.insert(orm.routing).values(
+            concern_id=concern_id, reference=reference, pathway=pathway, priority=priority,
+            decided_by=decided_by, decision_id=decision_id, event_id=event_id, routed_at=routed_at))
+
+    async def routings(self, concern_id: uuid.UUID) -> list[Any]:
+        return list((await self.conn.execute(
+            sa.select(orm.routing).where(orm.routing.c.concern_id == concern_id)
+            .order_by(orm.routing.c.id))).all())
+
+    async def count_results(self) -> int:
+        return int(await self.conn.scalar(sa.select(sa.func.count()).select_from(_result)) or 0)
 
     async def stream_facts(self, batch: int = 1000) -> AsyncIterator[Any]:
+        """Every stored result, oldest first: reference, outcome, the policy's pathway, facts, date."""
         result = await self.conn.stream(
-            sa.select(orm.triage_result.c.reference, orm.triage_result.c.pathway,
-                      orm.triage_result.c.outcome, orm.triage_result.c.facts)
-            .order_by(orm.triage_result.c.triaged_at).execution_options(yield_per=batch))
+            sa.select(_result.c.reference, _result.c.outcome,
+                      _result.c.recommended_pathway.label("pathway"), _result.c.facts,
+                      _result.c.triaged_at)
+            .order_by(_result.c.triaged_at, _result.c.concern_id).execution_options(yield_per=batch))
         async for row in result:
             yield row
