@@ -69,6 +69,11 @@ class Platform:
             env[f"{name.upper().replace('-', '_')}_PORT"] = str(port)
         env["INTAKE_PUBLIC_BASE_URL"] = f"http://127.0.0.1:{self.ports['intake']}"
         env["TRIAGE_INTAKE_BASE_URL"] = f"http://127.0.0.1:{self.ports['intake']}"
+        env["INTAKE_SIGN_IN_RETURN_URLS"] = json.dumps(
+            [f"http://127.0.0.1:{self.ports[s]}" for s in ("early-years", "notifications")])
+        env["EARLY_YEARS_SIGN_IN_URL"] = f"http://127.0.0.1:{self.ports['intake']}/sign-in"
+        env["NOTIFICATIONS_SIGN_IN_URL"] = f"http://127.0.0.1:{self.ports['intake']}/sign-in"
+        env["EARLY_YEARS_PUBLIC_BASE_URL"] = f"http://127.0.0.1:{self.ports['early-years']}"
         return env
 
     def start_service(self, name: str) -> subprocess.Popen[bytes]:

@@ -17,6 +17,9 @@ class IntakeSettings(ServiceSettings):
         default=None, description="Notifications' X25519 public key: contact details are sealed for it"
     )
     max_body_bytes: int = 256 * 1024
+    sign_in_return_urls: list[str] = Field(
+        default=["http://127.0.0.1:8002", "http://127.0.0.1:8003"],
+        description="Other services' base URLs a sign-in may return to (early-years panel, notifications)")
     partner_private_jwk: SecretStr | None = Field(
         default=None, description="Intake's private EC JWK (JSON) that opens partners' encrypted concerns")
     match_key: SecretStr = Field(

@@ -56,12 +56,21 @@ async def token(request: Request, grant_type: Annotated[str, Form()] = "",
 @router.get("/sign-in", include_in_schema=False)
 async def sign_in_page(request: Request, next: str = "/concerns") -> Response:
     return request.app.state.templates.TemplateResponse(request, "sign_in.html", page_context(
-        request, title="Sign in", service_name="Submit a concern", next=_safe_next(next), email="",
+        request, title="Sign in", service_name="Submit a concern", next=_safe_next(next, _allowed(request)), email="",
         errors=[], field_errors={}))
 
 
-def _safe_next(target: str) -> str:
-    return target if target.startswith("/") and not target.startswith("//") else "/concerns"
+def _safe_next(target: str, allowed: tuple[str, ...] = ()) -> str:
+    """Only our own paths, or the other Front Door services' pages (INTAKE_SIGN_IN_RETURN_URLS)."""
+    if target.startswith("/") and not target.startswith("//"):
+        return target
+    if any(target.startswith(base.rstrip("/") + "/") for base in allowed):
+        return target
+    return "/concerns"
+
+
+def _allowed(request: Request) -> tuple[str, ...]:
+    return tuple(request.app.state.intake.settings.sign_in_return_urls)
 
 
 @router.post("/sign-in", include_in_schema=False)
@@ -79,9 +88,9 @@ async def sign_in(request: Request, email: Annotated[str, Form()] = "", password
         field_errors = field_errors or {"email": "Enter the email address and password of your account"}
         errors = [{"text": text, "href": f"#{name}"} for name, text in field_errors.items()]
         return request.app.state.templates.TemplateResponse(request, "sign_in.html", page_context(
-            request, title="Sign in", service_name="Submit a concern", next=_safe_next(next), email=email,
-            errors=errors, field_errors=field_errors), status_code=400)
-    response = RedirectResponse(_safe_next(next), status_code=303)
+            request, title="Sign in", service_name="Submit a concern", next=_safe_next(next, _allowed(request)),
+            email=email, errors=errors, field_errors=field_errors), status_code=400)
+    response = RedirectResponse(_safe_next(next, _allowed(request)), status_code=303)
     minutes = app.tokens.settings.token_minutes
     set_session(response, app.tokens.issue(principal, minutes), production=app.auth_production, minutes=minutes)
     return response
