@@ -109,5 +109,55 @@ def replay(topic: str | None = typer.Option(None, help="Only this topic"),
         console.print(f"{schema}: {n} event(s) queued for re-publication")
 
 
+dlq_app = typer.Typer(help="Dead letters: events a service could not handle, with the reason.")
+app.add_typer(dlq_app, name="dlq")
+
+
+@dlq_app.command("list")
+def dlq_list(all_: bool = typer.Option(False, "--all", help="Include ones already replayed")) -> None:
+    """List dead letters in every service (id, service, topic, offset, reason)."""
+    from rich.table import Table
+
+    from frontdoor_cli.ops import dead_letters
+
+    rows = asyncio.run(dead_letters(_database_url(), replayed=all_))
+    table = Table("id", "service", "topic", "partition/offset", "when", "reason", "replayed")
+    for r in rows:
+        table.add_row(str(r["id"]), r["service"], r["topic"], f"{r['partition']}/{r['offset']}",
+                      f"{r['dead_at']:%Y-%m-%d %H:%M:%S}", r["reason"][:120],
+                      f"{r['replayed_at']:%Y-%m-%d %H:%M}" if r["replayed_at"] else "")
+    console.print(table)
+    console.print(f"{len(rows)} dead letter(s)")
+
+
+@dlq_app.command("show")
+def dlq_show(dead_letter_id: int) -> None:
+    """Show one dead letter: where it came from, why, and its headers (the payload is not printed:
+    it may hold data about a child; decrypt or inspect it in the service if you must)."""
+    from frontdoor_cli.ops import dead_letters
+
+    rows = [r for r in asyncio.run(dead_letters(_database_url(), replayed=True)) if r["id"] == dead_letter_id]
+    if not rows:
+        console.print(f"[red]no dead letter {dead_letter_id}[/red]")
+        raise typer.Exit(1)
+    r = rows[0]
+    for key in ("service", "topic", "partition", "offset", "consumer_group", "error_type", "reason",
+                "dead_at", "replayed_at"):
+        console.print(f"[bold]{key}[/bold]: {r[key]}")
+    console.print(f"[bold]headers[/bold]: {r['headers']}")
+    console.print(f"[bold]payload[/bold]: {len(r['payload'] or b'')} bytes")
+
+
+@dlq_app.command("replay")
+def dlq_replay(ids: list[int] = typer.Argument(None, help="Dead letter ids; none means all not yet replayed"),
+               service: str | None = typer.Option(None, help="Only this service's dead letters")) -> None:
+    """Re-publish dead letters to their original topics after a fix; consumers' inboxes dedupe."""
+    from frontdoor_cli.ops import replay_dead_letters
+
+    bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
+    n = asyncio.run(replay_dead_letters(_database_url(), bootstrap, ids or None, service))
+    console.print(f"{n} dead letter(s) re-published")
+
+
 if __name__ == "__main__":
     app()

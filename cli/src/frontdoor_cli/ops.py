@@ -51,3 +51,28 @@ async def dead_letters(database_url: str, *, replayed: bool = False) -> list[dic
         return out
     finally:
         await engine.dispose()
+
+
+async def replay_dead_letters(database_url: str, bootstrap: str, ids: list[int] | None = None,
+                              service: str | None = None) -> int:
+    """Re-publish dead letters to their original topic (after a fix) and mark them replayed."""
+    from aiokafka import AIOKafkaProducer
+
+    rows = [r for r in await dead_letters(database_url)
+            if (ids is None or r["id"] in ids) and (service is None or r["service"] == service)]
+    if not rows:
+        return 0
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=False)
+    engine = make_engine(database_url, pool_size=2)
+    await producer.start()
+    try:
+        for row in rows:
+            headers = [(k, str(v).encode()) for k, v in (row["headers"] or {}).items()]
+            await producer.send_and_wait(row["topic"], row["payload"], key=row["key"], headers=headers)
+            t = delivery_tables(sa.MetaData(), row["service"]).dead_letter
+            async with engine.begin() as conn:
+                await conn.execute(sa.update(t).where(t.c.id == row["id"]).values(replayed_at=sa.func.now()))
+        return len(rows)
+    finally:
+        await producer.stop()
+        await engine.dispose()

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from datetime import UTC, datetime, timedelta
+
 from frontdoor_shared.auth import AuthSettings, Tokens
 from frontdoor_shared.contracts import (
     CaseListedV1,
@@ -12,12 +16,13 @@ from frontdoor_shared.contracts import (
 )
 from frontdoor_shared.delivery import publisher_doc, subscribe
 from frontdoor_shared.envelope import CloudEvent
+from frontdoor_shared.errors_classify import is_transient
 from frontdoor_shared.runtime import Runtime
 from frontdoor_shared.sealed import development_keypair
 
 from intake.adapters.partner_keys import load_key
 from intake.config import IntakeSettings
-from intake.service_layer import partner
+from intake.service_layer import partner, watchdog
 from intake.service_layer.status import record_status
 from intake.service_layer.submit import Accepted, IdempotencyRace, Submission, submit
 
@@ -36,6 +41,7 @@ class Intake:
         self.notifications_key = settings.notifications_public_key or development_keypair()[1]
         self.runtime = Runtime(settings, service=SERVICE, schema="intake")
         self.tokens = Tokens(AuthSettings())
+        self.watchdog = watchdog.WatchdogCounters()
         self.auth_production = settings.environment == "production"
         self.partner_key = load_key(settings.partner_private_jwk.get_secret_value()
                                     if settings.partner_private_jwk else None)
@@ -48,6 +54,20 @@ class Intake:
             await partner.accept(event, data, self.partner_key, self.submit)
         else:
             await record_status(self.runtime.uow(), event, data, topic)
+
+    async def watch(self, stop: asyncio.Event) -> None:
+        """Sweep for concerns whose next step is overdue until `stop` is set."""
+        s = self.settings
+        while not stop.is_set():
+            try:
+                await watchdog.sweep(self.runtime.engine, self.runtime.tables, datetime.now(UTC),
+                                     overdue_after=timedelta(minutes=s.triage_overdue_minutes),
+                                     raise_after=s.watchdog_raise_after, counters=self.watchdog)
+            except Exception as err:
+                if not is_transient(err):
+                    raise
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=s.watchdog_interval_seconds)
 
     async def submit(self, sub: Submission) -> Accepted:
         for attempt in (1, 2):

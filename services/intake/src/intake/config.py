@@ -17,6 +17,10 @@ class IntakeSettings(ServiceSettings):
         default=None, description="Notifications' X25519 public key: contact details are sealed for it"
     )
     max_body_bytes: int = 256 * 1024
+    watchdog_interval_seconds: float = Field(default=60.0, gt=0, description="How often the watchdog sweeps")
+    triage_overdue_minutes: float = Field(default=15.0, gt=0,
+                                          description="A concern not triaged this long is re-driven")
+    watchdog_raise_after: int = Field(default=3, ge=0, description="Re-drives before it is raised to staff")
     sign_in_return_urls: list[str] = Field(
         default=["http://127.0.0.1:8002", "http://127.0.0.1:8003"],
         description="Other services' base URLs a sign-in may return to (early-years panel, notifications)")

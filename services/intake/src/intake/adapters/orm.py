@@ -19,6 +19,8 @@ concern = sa.Table(
     sa.Column("linked_concern_ids", pg.ARRAY(pg.UUID(as_uuid=True)), nullable=False, server_default="{}"),
     sa.Column("submitted_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("watchdog_redrives", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("watchdog_raised_at", sa.DateTime(timezone=True)),
 )
 
 status_history = sa.Table(

@@ -11,6 +11,7 @@ from typing import Any
 import typer
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
+from fastapi.responses import PlainTextResponse
 from frontdoor_shared import govuk
 from frontdoor_shared.db import make_engine
 from frontdoor_shared.service_main import service_cli
@@ -32,9 +33,13 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         await intake.runtime.start()
+        stop = asyncio.Event()
+        watcher = asyncio.create_task(intake.watch(stop), name="watchdog")
         try:
             yield
         finally:
+            stop.set()
+            await watcher
             await intake.runtime.stop()
 
     app = FastAPI(title="Front Door intake", version="1.0.0", lifespan=lifespan,
@@ -46,6 +51,17 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     app.include_router(auth_routes.router)
     govuk.mount_assets(app)
     harden(app, production=intake.auth_production, max_body_bytes=intake.settings.max_body_bytes)
+
+    @app.get("/metrics", tags=["ops"], response_class=PlainTextResponse)
+    async def metrics() -> str:
+        """Prometheus text: the watchdog's counts and the relay's published total."""
+        w = intake.watchdog
+        relay = intake.runtime.relay.published_total if intake.runtime.relay else 0
+        return "".join(f"frontdoor_{name} {value}\n" for name, value in (
+            ("watchdog_sweeps_total", w.sweeps), ("watchdog_overdue_found_total", w.overdue_found),
+            ("watchdog_redriven_total", w.redriven), ("watchdog_raised_to_staff_total", w.raised_to_staff),
+            ("watchdog_overdue_now", w.last_overdue.get("not-triaged", 0)),
+            ("outbox_published_total", relay)))
 
     @app.get("/health", tags=["ops"])
     async def health() -> dict[str, Any]:

@@ -1,0 +1,76 @@
+"""The watchdog: no concern is ever stuck silently.
+
+A concern still `submitted` after `overdue_after` has not been triaged: its `concern-submitted`
+event is re-driven from the outbox (consumers' inboxes make that safe). After `raise_after`
+re-drives it is raised to staff: a line in its history and a warning, counted in metrics.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+import structlog
+from frontdoor_shared.contracts import ConcernSubmittedV1
+from frontdoor_shared.db import DeliveryTables
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from intake.adapters import orm
+from intake.adapters.repository import ConcernRepository
+from intake.domain.model import Status, StatusChange
+
+log = structlog.get_logger()
+
+
+@dataclass
+class WatchdogCounters:
+    """What /metrics reports."""
+
+    overdue_found: int = 0
+    redriven: int = 0
+    raised_to_staff: int = 0
+    sweeps: int = 0
+    last_overdue: dict[str, int] = field(default_factory=dict)
+
+
+async def sweep(engine: AsyncEngine, tables: DeliveryTables, now: datetime, *, overdue_after: timedelta,
+                raise_after: int, counters: WatchdogCounters) -> int:
+    """Find concerns not triaged in time; re-drive or raise them. Returns how many were overdue."""
+    c = orm.concern
+    async with engine.begin() as conn:
+        rows = (await conn.execute(
+            sa.select(c.c.id, c.c.reference, c.c.watchdog_redrives)
+            .where(c.c.status == Status.SUBMITTED, c.c.updated_at < now - overdue_after,
+                   c.c.watchdog_raised_at.is_(None))
+            .order_by(c.c.updated_at).limit(500).with_for_update(skip_locked=True))).all()
+        for row in rows:
+            if row.watchdog_redrives >= raise_after:
+                await _raise(conn, row, now, counters)
+            else:
+                await _redrive(conn, tables, row, now, counters)
+    counters.sweeps += 1
+    counters.overdue_found += len(rows)
+    counters.last_overdue["not-triaged"] = len(rows)
+    return len(rows)
+
+
+async def _redrive(conn: sa.ext.asyncio.AsyncConnection, tables: DeliveryTables, row: sa.Row,  # type: ignore[type-arg]
+                   now: datetime, counters: WatchdogCounters) -> None:
+    o = tables.outbox
+    await conn.execute(sa.update(o).where(o.c.key == str(row.id), o.c.event_type == ConcernSubmittedV1.TYPE)
+                       .values(published_at=None))
+    await conn.execute(sa.update(orm.concern).where(orm.concern.c.id == row.id)
+                       .values(watchdog_redrives=row.watchdog_redrives + 1, updated_at=now))
+    counters.redriven += 1
+    log.warning("watchdog.redriven", reference=row.reference, attempt=row.watchdog_redrives + 1)
+
+
+async def _raise(conn: sa.ext.asyncio.AsyncConnection, row: sa.Row, now: datetime,  # type: ignore[type-arg]
+                 counters: WatchdogCounters) -> None:
+    await ConcernRepository(conn).add_status(
+        row.id, StatusChange("raised-to-staff", now, {"why": "not triaged in time after re-drives"}),
+        current=False)
+    await conn.execute(sa.update(orm.concern).where(orm.concern.c.id == row.id).values(watchdog_raised_at=now))
+    counters.raised_to_staff += 1
+    log.error("watchdog.raised_to_staff", reference=row.reference)
