@@ -11,9 +11,9 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
+
 from frontdoor_cli.ops import dead_letters
 from intake.adapters.partner_keys import encrypt_for
-
 from tests.support import a_concern, auth, status_of, wait_for
 
 pytestmark = pytest.mark.e2e

@@ -8,8 +8,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 import httpx
-from frontdoor_cli.platform import Platform
 
+from frontdoor_cli.platform import Platform
 from tests.support import a_concern, mailbox, post_concern, status_of, wait_for
 
 FAMILY_TEMPLATES = ["family/case-listed", "family/concern-submitted", "family/concern-triaged-panel"]
@@ -73,3 +73,49 @@ def settle(platform: Platform, ledger: Ledger, started: float, timeout: float = 
         duplicated += sum(statuses[s] - 1 for s in ("triaged", "listed-for-panel") if statuses[s] > 1)
     return Outcome(len(ledger.accepted), len(ledger.accepted) - len(pending), len(pending), duplicated,
                    time.monotonic() - started)
+
+
+# Which services consume each internal topic: every published event must reach each one's inbox.
+CONSUMERS = {
+    "intake.concern-submitted.v1": ("triage", "notifications"),
+    "triage.concern-triaged.v1": ("early_years", "notifications", "intake"),
+    "early-years.case-listed.v1": ("notifications", "intake"),
+    "notifications.notification-sent.v1": ("intake",),
+}
+
+
+async def _delivery_gaps(database_url: str) -> dict[str, int]:
+    import sqlalchemy as sa
+
+    from frontdoor_shared.db import make_engine
+
+    engine = make_engine(database_url, pool_size=1)
+    gaps: dict[str, int] = {}
+    try:
+        async with engine.connect() as conn:
+            for schema in ("intake", "triage", "early_years", "notifications"):
+                unpublished = await conn.scalar(sa.text(
+                    f"SELECT count(*) FROM {schema}.outbox WHERE published_at IS NULL"))
+                gaps[f"{schema}.outbox unpublished"] = int(unpublished or 0)
+                for topic, consumers in CONSUMERS.items():
+                    for consumer in consumers:
+                        missing = await conn.scalar(sa.text(
+                            f"SELECT count(*) FROM {schema}.outbox o WHERE o.topic = :t AND NOT EXISTS "
+                            f"(SELECT 1 FROM {consumer}.inbox i WHERE i.event_id = o.event_id)"), {"t": topic})
+                        if missing:
+                            gaps[f"{topic} -> {consumer}"] = int(missing)
+    finally:
+        await engine.dispose()
+    return {k: v for k, v in gaps.items() if v}
+
+
+def delivery_gaps(database_url: str) -> dict[str, int]:
+    """Judged from the databases: unpublished outbox rows and events missing from a consumer's inbox."""
+    import asyncio
+
+    return asyncio.run(_delivery_gaps(database_url))
+
+
+def wait_drained(platform: Platform, timeout: float = 120) -> None:
+    wait_for(lambda: not delivery_gaps(platform.database_url), timeout,
+             "every outbox drained and every event in each consumer's inbox")

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
-from triage.entrypoints.cli import simulate_app
 
 from frontdoor_cli.platform import Platform
 from frontdoor_cli.stack import StackError
+from triage.entrypoints.cli import simulate_app
 
 app = typer.Typer(help="Front Door: the single front door for early concerns about a child's SEND.",
                   no_args_is_help=True)

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+
 from frontdoor_shared.db import delivery_tables, make_engine
 from frontdoor_shared.outbox import replay as replay_outbox
 

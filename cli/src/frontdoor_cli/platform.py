@@ -76,12 +76,13 @@ class Platform:
         env["EARLY_YEARS_PUBLIC_BASE_URL"] = f"http://127.0.0.1:{self.ports['early-years']}"
         return env
 
-    def start_service(self, name: str) -> subprocess.Popen[bytes]:
+    def start_service(self, name: str, **env_overrides: str) -> subprocess.Popen[bytes]:
         binary = Path(sys.executable).parent / f"frontdoor-{name}"
         self.logs.mkdir(parents=True, exist_ok=True)
         log = open(self.logs / f"{name}.log", "ab")  # noqa: SIM115 - owned by the child process
         proc = subprocess.Popen([str(binary), "serve", "--migrate", "--port", str(self.ports[name])],
-                                env=self.env(), stdout=log, stderr=log, start_new_session=True)
+                                env={**self.env(), **env_overrides}, stdout=log, stderr=log,
+                                start_new_session=True)
         self.procs[name] = proc
         return proc
 

@@ -28,6 +28,8 @@ class TestStack:
     kind: str
     database_url: str
     bootstrap: str
+    pg: EmbeddedPostgres | None = None  # present when the test stack owns the server (fault tests)
+    broker: TansuBroker | None = None
 
 
 def _docker_answers() -> bool:
@@ -86,7 +88,7 @@ def test_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestStack]:
             broker = TansuBroker(port=free_port(), log_file=home / "tansu.log")
             broker.start()
             bootstrap = broker.bootstrap
-        yield from _with_database(kind, server_url, bootstrap)
+        yield from _with_database(kind, server_url, bootstrap, pg, broker)
     finally:
         if broker:
             broker.stop()
@@ -94,10 +96,11 @@ def test_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestStack]:
             pg.stop()
 
 
-def _with_database(kind: str, server_url: str, bootstrap: str) -> Iterator[TestStack]:
+def _with_database(kind: str, server_url: str, bootstrap: str, pg: EmbeddedPostgres | None = None,
+                   broker: TansuBroker | None = None) -> Iterator[TestStack]:
     name = f"frontdoor_test_{uuid.uuid4().hex[:10]}"
     url = asyncio.run(_create_database(server_url, name))
-    yield TestStack(kind, url, bootstrap)
+    yield TestStack(kind, url, bootstrap, pg, broker)
 
 
 def migrate_all(database_url: str) -> None:

@@ -14,6 +14,7 @@ one concern leave in the order they were committed. Published rows are kept for
 from __future__ import annotations
 
 import asyncio
+import os
 import zlib
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
@@ -38,6 +39,7 @@ class OutboxRelay:
     def __init__(
         self, engine: AsyncEngine, tables: DeliveryTables, producer: AIOKafkaProducer, *,
         batch_size: int = 500, poll_seconds: float = 0.05, retention_days: int = 7,
+        crash_after_send: bool = False,
     ) -> None:
         self._engine = engine
         self._table = tables.outbox
@@ -49,6 +51,8 @@ class OutboxRelay:
         self._wake = asyncio.Event()
         self._last_cleanup = datetime.min.replace(tzinfo=UTC)
         self.published_total = 0
+        # Fault injection for tests/faults only: die between the broker's ack and the mark.
+        self._crash_after_send = crash_after_send
 
     def wake(self) -> None:
         """Tell the relay a commit just wrote rows, so it need not wait for the next poll."""
@@ -88,6 +92,9 @@ class OutboxRelay:
             if not rows:
                 return 0
             await self._send(rows)
+            if self._crash_after_send:
+                log.error("outbox.fault_injection.crash_after_send", rows=len(rows))
+                os._exit(70)
             await conn.execute(
                 sa.update(self._table)
                 .where(self._table.c.id.in_([r.id for r in rows]))

@@ -76,7 +76,8 @@ class Runtime:
         self._dead_letters = DeadLetters(self.engine, self.tables, self._producer, self.service)
         self.relay = OutboxRelay(self.engine, self.tables, self._producer,
                                  batch_size=s.outbox_batch_size, poll_seconds=s.outbox_poll_seconds,
-                                 retention_days=s.outbox_retention_days)
+                                 retention_days=s.outbox_retention_days,
+                                 crash_after_send=s.fault_relay_crash_after_send)
         self._stop.clear()
         self._relay_task = asyncio.create_task(self.relay.run(self._stop), name="outbox-relay")
         if consume:

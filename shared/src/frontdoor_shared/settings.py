@@ -45,9 +45,14 @@ class ServiceSettings(BaseSettings):
     )
     retry_max_backoff_seconds: float = Field(default=30.0, gt=0, validation_alias="FRONTDOOR_RETRY_MAX")
     host: str = Field(default="127.0.0.1", validation_alias="FRONTDOOR_HOST")
+    fault_relay_crash_after_send: bool = Field(
+        default=False, validation_alias="FRONTDOOR_FAULT_RELAY_CRASH_AFTER_SEND",
+        description="Fault injection (tests only): the relay exits after the broker acks, before marking")
 
     @model_validator(mode="after")
     def _production_needs_explicit_connections(self) -> ServiceSettings:
         if self.environment == "production" and "127.0.0.1:55432" in self.database_url.get_secret_value():
             raise ValueError("DATABASE_URL must be set in production")
+        if self.environment == "production" and self.fault_relay_crash_after_send:
+            raise ValueError("fault injection is for tests only")
         return self

@@ -7,10 +7,12 @@ import secrets
 from collections.abc import Callable
 from typing import Annotated, Any
 
+import sqlalchemy.exc
 from fastapi import Depends, FastAPI, HTTPException, Request, Response
 from fastapi.responses import JSONResponse
 
 from frontdoor_shared.auth import SESSION_COOKIE, NotAuthenticated, Principal, Tokens
+from frontdoor_shared.errors_classify import is_transient
 
 
 def principal_dependency(tokens: Tokens) -> Callable[[Request], Principal]:
@@ -49,6 +51,8 @@ def harden(app: FastAPI, *, production: bool, max_body_bytes: int = 256 * 1024) 
     """Security headers (a CSP with a per-request nonce, no unsafe-inline; frame-ancestors none;
     HSTS in production), a CSRF token cookie for forms, and a request size limit."""
 
+    translate_outages(app)
+
     @app.middleware("http")
     async def security(request: Request, call_next: Any) -> Any:
         length = request.headers.get("content-length")
@@ -75,6 +79,20 @@ def harden(app: FastAPI, *, production: bool, max_body_bytes: int = 256 * 1024) 
             response.set_cookie(CSRF_COOKIE, request.state.csrf_token, httponly=True, samesite="strict",
                                 secure=production, path="/")
         return response
+
+
+async def _unavailable(_: Request, exc: Exception) -> JSONResponse:
+    if not is_transient(exc):
+        raise exc
+    return JSONResponse(status_code=503, headers={"Retry-After": "5"}, content={
+        "title": "Front Door is briefly unavailable", "detail": "nothing was saved; please try again shortly"})
+
+
+def translate_outages(app: FastAPI) -> None:
+    """The database or broker being down is a 503 with Retry-After, not a 500."""
+    for exc in (sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError, sqlalchemy.exc.DBAPIError,
+                OSError, TimeoutError):
+        app.add_exception_handler(exc, _unavailable)
 
 
 def verify_csrf(request: Request, submitted: str | None) -> None:
