@@ -51,7 +51,8 @@ class Outcome:
 
 def _complete(platform: Platform, reference: str) -> bool:
     statuses = [h["status"] for h in status_of(platform, reference)["history"]]
-    return "listed-for-panel" in statuses and len(mailbox(platform, reference)) >= len(FAMILY_TEMPLATES)
+    family = [m for m in mailbox(platform, reference) if m["audience"] == "family"]
+    return "listed-for-panel" in statuses and len(family) >= len(FAMILY_TEMPLATES)
 
 
 def settle(platform: Platform, ledger: Ledger, started: float, timeout: float = 150) -> Outcome:

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -73,7 +75,10 @@ def test_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestStack]:
         server_url, bootstrap = next(gen)
         yield from _with_database(kind, server_url, bootstrap)
         return
-    home: Path = tmp_path_factory.mktemp("stack")
+    # Not under pytest's basetemp: every pytest session re-secures that folder to 0700, which would
+    # lock the unprivileged postgres user out of a server another session is still using.
+    home = Path(tempfile.mkdtemp(prefix="frontdoor-stack-"))
+    home.chmod(0o755)
     pg = broker = None
     server_url = os.environ.get("DATABASE_URL")
     bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
@@ -94,6 +99,7 @@ def test_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestStack]:
             broker.stop()
         if pg:
             pg.stop()
+        shutil.rmtree(home, ignore_errors=True)
 
 
 def _with_database(kind: str, server_url: str, bootstrap: str, pg: EmbeddedPostgres | None = None,

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from frontdoor_shared.settings import ServiceSettings
-from pydantic import Field, SecretStr
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
+
+from frontdoor_shared.settings import ServiceSettings
+
+NOTIFY_URL = "https://api.notifications.service.gov.uk"
 
 
 class NotificationsSettings(ServiceSettings):
@@ -13,6 +18,60 @@ class NotificationsSettings(ServiceSettings):
     port: int = 8003
     private_key: SecretStr | None = Field(
         default=None, description="X25519 private key that opens contact details sealed by intake")
-    channel: str = Field(default="dev-mailbox", description="dev-mailbox, notify or smtp")
+    channel: Literal["dev-mailbox", "notify", "smtp"] = Field(
+        default="dev-mailbox", description="How messages leave: the dev mailbox, GOV.UK Notify or SMTP")
     council_name: str = "Front Door Model Council"
     council_contact: str = "the SEND team on 0300 000 0000 or send@frontdoor.example"
+    sendiass_contact: str = Field(
+        default="your local SEND Information, Advice and Support Service (SENDIASS) on 0300 000 0001",
+        description="Free, impartial advice for families, named in every decision message")
+    staff_email: str = Field(default="send-team@frontdoor.example",
+                             description="Council mailbox told of failed messages and overdue actions")
+    safeguarding_email: str = Field(default="safeguarding@frontdoor.example",
+                                    description="The council's safeguarding front door mailbox")
+
+    notify_api_key: SecretStr | None = Field(default=None, description="GOV.UK Notify API key")
+    notify_base_url: str = NOTIFY_URL
+    notify_email_template_id: str | None = Field(
+        default=None, description="Notify email template with ((subject)) and ((body))")
+    notify_sms_template_id: str | None = Field(default=None, description="Notify text message template with ((body))")
+    notify_letter_template_id: str | None = Field(
+        default=None, description="Notify letter template with ((subject)) and ((body))")
+    notify_callback_token: SecretStr | None = Field(
+        default=None, description="Bearer token Notify sends with delivery receipts")
+    notify_timeout_seconds: float = Field(default=10.0, gt=0)
+
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_from: str = "Front Door <no-reply@frontdoor.example>"
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = False
+    smtp_timeout_seconds: float = Field(default=10.0, gt=0)
+
+    send_batch: int = Field(default=50, ge=1, description="Messages the sender takes per round")
+    send_poll_seconds: float = Field(default=1.0, gt=0, description="How often the sender looks for due messages")
+    send_lease_seconds: float = Field(
+        default=120.0, gt=0, description="How long a taken message is held before another sender may retry it")
+    retry_base_seconds: float = Field(default=30.0, gt=0, description="First wait after a temporary failure")
+    retry_max_seconds: float = Field(default=3600.0, gt=0, description="Longest wait between attempts")
+    max_attempts: int = Field(default=10, ge=1, description="Attempts before a message counts as failed")
+
+    recipient_wait_minutes: int = Field(
+        default=60, ge=1,
+        description="How long an event may wait for its concern's contact details before staff are told")
+    still_waiting_days: int = Field(default=20, ge=1, description="Days without a status change before a reminder")
+    still_waiting_interval_seconds: float = Field(default=3600.0, gt=0)
+    status_link_days: int = Field(default=180, ge=1, description="How long a family's private link works")
+    public_base_url: str = Field(default="http://127.0.0.1:8003", description="Where families reach /status")
+
+    @model_validator(mode="after")
+    def _notify_is_configured(self) -> NotificationsSettings:
+        if self.channel == "notify":
+            missing = [name for name in ("notify_api_key", "notify_email_template_id", "notify_sms_template_id",
+                                         "notify_letter_template_id", "notify_callback_token")
+                       if getattr(self, name) is None]
+            if missing:
+                raise ValueError("NOTIFICATIONS_CHANNEL=notify needs " + ", ".join(
+                    f"NOTIFICATIONS_{m.upper()}" for m in missing))
+        return self

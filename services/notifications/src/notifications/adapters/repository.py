@@ -1,8 +1,9 @@
-"""Notifications' repository."""
+"""Notifications' repository: recipients, messages and the events held for their recipients."""
 
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -10,6 +11,9 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from notifications.adapters import orm
+from notifications.domain.delivery import PENDING
+
+M = orm.message
 
 
 class MessageRepository:
@@ -27,20 +31,52 @@ class MessageRepository:
     async def add_once(self, **values: Any) -> bool:
         """Insert a message unless one with the same dedupe key exists; True when inserted."""
         result = await self.conn.execute(
-            insert(orm.message).values(**values).on_conflict_do_nothing(
-                index_elements=[orm.message.c.dedupe_key]).returning(orm.message.c.id))
+            insert(M).values(**values).on_conflict_do_nothing(
+                index_elements=[M.c.dedupe_key]).returning(M.c.id))
         return result.first() is not None
 
+    async def get(self, message_id: uuid.UUID, *, lock: bool = False) -> Any:
+        stmt = sa.select(M).where(M.c.id == message_id)
+        return (await self.conn.execute(stmt.with_for_update() if lock else stmt)).first()
+
+    async def by_provider_id(self, provider_id: str) -> uuid.UUID | None:
+        return await self.conn.scalar(sa.select(M.c.id).where(M.c.provider_id == provider_id))
+
     async def mailbox(self, reference: str | None = None, limit: int = 200) -> list[Any]:
-        stmt = sa.select(orm.message).order_by(orm.message.c.created_at.desc()).limit(limit)
+        stmt = sa.select(M).order_by(M.c.created_at.desc()).limit(limit)
         if reference:
-            stmt = stmt.where(orm.message.c.reference == reference)
+            stmt = stmt.where(M.c.reference == reference)
         return list((await self.conn.execute(stmt)).all())
+
+    async def claim_due(self, now: datetime, lease_until: datetime, limit: int) -> list[Any]:
+        """Take pending messages that are due, holding each until `lease_until`: another sender
+        (or this one after a crash) takes it again only when that lease has run out."""
+        due = (sa.select(M.c.id)
+               .where(M.c.status == PENDING, sa.func.coalesce(M.c.next_attempt_at, M.c.created_at) <= now)
+               .order_by(M.c.created_at).limit(limit).with_for_update(skip_locked=True))
+        result = await self.conn.execute(
+            sa.update(M).where(M.c.id.in_(due.scalar_subquery()))
+            .values(attempts=M.c.attempts + 1, next_attempt_at=lease_until).returning(*M.c))
+        return sorted(result.all(), key=lambda r: r.created_at)
+
+    async def update_if(self, message_id: uuid.UUID, statuses: tuple[str, ...], **values: Any) -> bool:
+        """Change a message only while it is in one of `statuses`; True when it changed."""
+        result = await self.conn.execute(
+            sa.update(M).where(M.c.id == message_id, M.c.status.in_(statuses)).values(**values)
+            .returning(M.c.id))
+        return result.first() is not None
 
     async def defer(self, concern_id: uuid.UUID, event_id: str, topic: str, event: dict[str, Any]) -> None:
         """Keep a status event whose concern's contact details have not arrived yet."""
         await self.conn.execute(insert(orm.pending_notice).values(
             event_id=event_id, concern_id=concern_id, topic=topic, event=event).on_conflict_do_nothing())
+
+    async def held_since(self, cutoff: datetime, template: str, limit: int) -> list[Any]:
+        """Events held for contact details since before `cutoff` that staff have not been told of."""
+        t = orm.pending_notice
+        told = sa.exists().where(M.c.about_event_id == t.c.event_id, M.c.template == template)
+        return list((await self.conn.execute(
+            sa.select(t).where(t.c.received_at <= cutoff, ~told).order_by(t.c.received_at).limit(limit))).all())
 
     async def take_deferred(self, concern_id: uuid.UUID) -> list[Any]:
         t = orm.pending_notice

@@ -1,63 +1,54 @@
-"""Notifications' process: consumers, relay, and the dev mailbox (a web page of every message)."""
+"""Notifications' process: consumers, relay, sender and reminders in the lifespan; the family
+status page, Notify's receipts and (in development) the dev mailbox over HTTP."""
 
 from __future__ import annotations
 
-import html
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
-from fastapi.responses import HTMLResponse
-from frontdoor_shared.service_main import service_cli
+from fastapi.responses import JSONResponse
 
-from notifications.adapters.repository import MessageRepository
+from frontdoor_shared import govuk
+from frontdoor_shared.service_main import service_cli
+from frontdoor_shared.web import harden
 from notifications.bootstrap import Notifications
 from notifications.config import NotificationsSettings
+from notifications.entrypoints import http_callbacks, http_dev, http_status
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+PAGES = Path(__file__).resolve().parent.parent / "pages"
 
 
-def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
-    svc = Notifications(settings or NotificationsSettings())
+def create_app(settings: NotificationsSettings | None = None, *, service: Notifications | None = None) -> FastAPI:
+    svc = service or Notifications(settings or NotificationsSettings())
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        await svc.runtime.start()
+        await svc.start()
         try:
             yield
         finally:
-            await svc.runtime.stop()
+            await svc.stop()
 
-    app = FastAPI(title="Front Door notifications", version="1.0.0", lifespan=lifespan)
-
-    async def messages(reference: str | None) -> list[Any]:
-        async with svc.runtime.engine.connect() as conn:
-            return await MessageRepository(conn).mailbox(reference)
-
+    app = FastAPI(title="Front Door notifications", version="1.0.0", lifespan=lifespan,
+                  description="Families and professionals always know where things stand.")
+    app.state.notifications = svc
+    app.state.templates = govuk.templates(PAGES)
+    app.include_router(http_status.router)
+    app.include_router(http_callbacks.router)
     if svc.settings.environment == "development":
-        @app.get("/api/v1/dev/mailbox", tags=["dev"])
-        async def mailbox_json(reference: str | None = None) -> list[dict[str, Any]]:
-            """Every message the dev mailbox holds (development stack only)."""
-            return [{"id": str(m.id), "reference": m.reference, "audience": m.audience,
-                     "to": m.to_address, "template": m.template, "subject": m.subject,
-                     "body": m.body, "status": m.status, "about": m.about_event_type,
-                     "sent_at": m.sent_at.isoformat() if m.sent_at else None}
-                    for m in await messages(reference)]
-
-        @app.get("/dev/mailbox", response_class=HTMLResponse, tags=["dev"])
-        async def mailbox_page(reference: str | None = None) -> str:
-            rows = "".join(
-                f"<article class='govuk-!-margin-bottom-6'><h2 class='govuk-heading-s'>"
-                f"{html.escape(m.subject)}</h2><p class='govuk-body-s'>To {html.escape(m.to_address)}"
-                f" &middot; {m.sent_at:%d %b %Y %H:%M:%S}</p><pre>{html.escape(m.body)}</pre></article>"
-                for m in await messages(reference))
-            return (f"<!doctype html><html lang='en'><head><title>Dev mailbox</title></head><body>"
-                    f"<main><h1>Dev mailbox</h1>{rows or '<p>No messages yet.</p>'}</main></body></html>")
+        app.include_router(http_dev.router)
+    govuk.mount_assets(app)
+    harden(app, production=svc.settings.environment == "production")
 
     @app.get("/health", tags=["ops"])
-    async def health() -> dict[str, Any]:
+    async def health() -> Any:
+        stopped = svc.stopped_loops()
+        if stopped:
+            return JSONResponse(status_code=503, content={"status": "failing", "stopped": stopped})
         return await svc.runtime.health()
 
     return app

@@ -1,95 +1,96 @@
-"""Use case: tell the family (and later every professional) about each change of status.
+"""Use case: tell the family, the referrer and staff what each change of status means.
 
-Exactly one message per event, recipient and template: the message row, its unique key, the
-inbox mark and the `notification-sent` event commit in one transaction. The dev mailbox delivers
-by storing, so nothing can be sent twice; external channels (issue: notifications) record first
-and reconcile after a crash.
+The handler records each message (pending, with its unique key), the journey step and the inbox
+mark in one transaction; the sender sends afterwards, outside it. A redelivered or replayed event
+finds its id in the inbox; a message recorded before finds its key taken. An event that arrives
+before the concern's contact details (topics are not ordered) is held and told when they come.
 """
 
 from __future__ import annotations
 
-import json
-import uuid
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import timedelta
 from typing import Any
 
-from frontdoor_shared.contracts import BY_TYPE, ConcernSubmittedV1, NotificationSentV1
+from frontdoor_shared.contracts import BY_TYPE, ConcernSubmittedV1
 from frontdoor_shared.envelope import CloudEvent
-from frontdoor_shared.sealed import open_sealed
 from frontdoor_shared.uow import UnitOfWork
-
+from notifications.adapters.journey_repository import JourneyRepository
 from notifications.adapters.repository import MessageRepository
-from notifications.adapters.templates import TemplateRenderer
-from notifications.domain.messages import PATHWAY_NAMES, dedupe_key, plan_for
+from notifications.domain.journey import step_for
+from notifications.domain.messages import FAMILY, Planned
+from notifications.domain.status_link import StatusLink, new_token
+from notifications.service_layer import outcomes, recording
+from notifications.service_layer.context import Context
+from notifications.service_layer.events import event_values, facts_for, journey_step, planned_for
 
 
-@dataclass(frozen=True)
-class Context:
-    renderer: TemplateRenderer
-    private_key: str
-    council_contact: str
-    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
-
-
-def _values(data: Any, people: dict[str, Any], ctx: Context) -> dict[str, Any]:
-    carer = people["family"]["carers"][0]
-    return {
-        "child": people["child_given_name"], "carer": f"{carer['given_name']} {carer['family_name']}",
-        "reference": data.reference, "council_contact": ctx.council_contact,
-        "referrer_organisation": people["referrer"]["organisation"], "triage_days": 5,
-        "reasons": [r.text for r in getattr(data, "reasons", [])],
-        "missing": list(getattr(data, "missing", [])),
-        "pathway_name": PATHWAY_NAMES.get(getattr(data, "pathway", None) or "", "support"),
-        "panel_date": getattr(data, "panel_date", None),
-    }
-
-
-async def notify(uow: UnitOfWork, event: CloudEvent, data: Any, topic: str, ctx: Context) -> None:
-    """Send what this event calls for; if the concern's contact details have not arrived yet
-    (events on different topics are not ordered), keep the event and send when they do."""
+async def handle_status(uow: UnitOfWork, event: CloudEvent, data: Any, topic: str, ctx: Context) -> None:
     async with uow:
         if not await uow.first_time(event, topic):
             return
         repo = MessageRepository(uow.conn)
         if isinstance(data, ConcernSubmittedV1) and data.recipients_sealed:
             await repo.remember_recipients(data.concern_id, data.reference, data.recipients_sealed)
+        await _record_journey(uow, event, data)
+        plans = planned_for(data)
+        await _tell(uow, event, data, [p for p in plans if not p.needs_contact_details], None, ctx)
+        people_plans = [p for p in plans if p.needs_contact_details]
         sealed = await repo.sealed_recipients(data.concern_id)
         if sealed is None:
-            await repo.defer(data.concern_id, event.id, topic, event.model_dump(mode="json"))
+            if people_plans:
+                await repo.defer(data.concern_id, event.id, topic, event.model_dump(mode="json"))
         else:
-            people = json.loads(open_sealed(ctx.private_key, sealed))
-            await _send_for(uow, repo, event, data, people, ctx)
-            for row in await repo.take_deferred(data.concern_id):
-                held = CloudEvent.model_validate(row.event)
-                await _send_for(uow, repo, held, BY_TYPE[held.type].model_validate(held.data), people, ctx)
+            people = ctx.people(sealed)
+            await _tell(uow, event, data, people_plans, people, ctx)
+            await _tell_held(uow, repo, data, people, ctx)
         await uow.commit()
 
 
-async def _send_for(uow: UnitOfWork, repo: MessageRepository, event: CloudEvent, data: Any,
-                    people: dict[str, Any], ctx: Context) -> None:
-    for planned in plan_for(event.type, getattr(data, "outcome", None)):
-        await _send_one(uow, repo, event, data, people, planned.audience, planned.template, ctx)
+async def _tell_held(uow: UnitOfWork, repo: MessageRepository, data: Any, people: dict[str, Any],
+                     ctx: Context) -> None:
+    for row in await repo.take_deferred(data.concern_id):
+        held = CloudEvent.model_validate(row.event)
+        held_data = BY_TYPE[held.type].model_validate(held.data)
+        await _tell(uow, held, held_data, [p for p in planned_for(held_data) if p.needs_contact_details],
+                    people, ctx)
 
 
-async def _send_one(uow: UnitOfWork, repo: MessageRepository, event: CloudEvent, data: Any,
-                    people: dict[str, Any], audience: str, template: str, ctx: Context) -> None:
-    family = people["family"]
-    channel = family["preferred_channel"]
-    carer = family["carers"][0]
-    to = {"email": carer.get("email"), "sms": carer.get("phone"), "letter": carer.get("address")}[channel]
-    subject, body = ctx.renderer.render(template, **_values(data, people, ctx))
-    now, message_id = ctx.clock(), uuid.uuid4()
-    inserted = await repo.add_once(
-        id=message_id, dedupe_key=dedupe_key(event.id, audience, "carer-0", template),
-        concern_id=data.concern_id, reference=data.reference, audience=audience,
-        channel="dev-mailbox", template=template, about_event_id=event.id,
-        about_event_type=event.type, to_address=f"{channel}:{to}", subject=subject, body=body,
-        status="delivered", created_at=now, sent_at=now)
-    if inserted:
-        uow.emit(NotificationSentV1(
-            concern_id=data.concern_id, reference=data.reference, message_id=message_id,
-            audience=audience, channel="dev-mailbox", template=template,  # type: ignore[arg-type]
-            status="delivered", about_event_type=event.type, sent_at=now),
-            subject=data.reference, key=str(data.concern_id), cause=event)
+async def _record_journey(uow: UnitOfWork, event: CloudEvent, data: Any) -> None:
+    facts = facts_for(event, data)
+    step = step_for(facts)
+    if step is not None:
+        await JourneyRepository(uow.conn).add_step(
+            event_id=event.id, concern_id=data.concern_id, reference=data.reference, event_type=event.type,
+            correlation_id=event.correlationid, step=step, at=facts.at)
+
+
+async def _tell(uow: UnitOfWork, event: CloudEvent, data: Any, plans: list[Planned],
+                people: dict[str, Any] | None, ctx: Context) -> None:
+    repo, about = MessageRepository(uow.conn), recording.About.event(event, data)
+    base = values_for(event, data, people, ctx)
+    for planned in plans:
+        values = {**base, **(await _status_link(uow, data, ctx) if _first_to_family(data, planned) else {})}
+        message_id, reachable = await recording.record(repo, ctx, about, planned, values, people)
+        if message_id is not None and not reachable:
+            row = await repo.get(message_id)
+            await outcomes.fail(uow, ctx, row, f"no {row.channel} contact this service can use")
+
+
+def values_for(event: CloudEvent, data: Any, people: dict[str, Any] | None, ctx: Context) -> dict[str, Any]:
+    """Everything a template about this event may say: the event's facts and, when they are
+    known, the people's names."""
+    return {**recording.defaults(ctx, data.reference), **event_values(data, journey_step(event, data)),
+            **(recording.people_values(people) if people else {})}
+
+
+def _first_to_family(data: Any, planned: Planned) -> bool:
+    return isinstance(data, ConcernSubmittedV1) and planned.audience == FAMILY
+
+
+async def _status_link(uow: UnitOfWork, data: Any, ctx: Context) -> dict[str, Any]:
+    """A private link to the status page, for the family's first message only: we keep its hash."""
+    token = new_token()
+    link = StatusLink.issue(token, ctx.clock(), ctx.settings.status_link_days)
+    await JourneyRepository(uow.conn).add_link(data.concern_id, link)
+    return {"status_url": f"{ctx.settings.public_base_url.rstrip('/')}/status/{token}",
+            "link_expires": link.expires_at - timedelta(days=1)}

@@ -1,0 +1,66 @@
+"""The family journey and the private links that show it."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from notifications.adapters import orm
+from notifications.domain.journey import Step
+from notifications.domain.status_link import StatusLink
+
+J, L = orm.journey, orm.status_link
+
+
+class JourneyRepository:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+
+    async def add_step(self, *, event_id: str, concern_id: uuid.UUID, reference: str, event_type: str,
+                       correlation_id: str | None, step: Step, at: datetime) -> None:
+        await self.conn.execute(insert(J).values(
+            event_id=event_id, concern_id=concern_id, reference=reference, event_type=event_type,
+            correlation_id=correlation_id, status=step.status, line=step.line, next_step=step.next_step,
+            expected_by=step.expected_by, at=at).on_conflict_do_nothing())
+
+    async def steps(self, concern_id: uuid.UUID) -> list[Any]:
+        """One concern's journey, oldest first: the query names the concern, so nothing else leaks."""
+        return list((await self.conn.execute(
+            sa.select(J).where(J.c.concern_id == concern_id).order_by(J.c.at, J.c.event_id))).all())
+
+    async def idle_since(self, cutoff: datetime, statuses: frozenset[str], template: str,
+                         limit: int) -> list[Any]:
+        """Each concern's latest step, when it is older than `cutoff`, one of `statuses`, and no
+        `template` message has been recorded about it yet; with the sealed recipients."""
+        newest_first = sa.func.row_number().over(partition_by=J.c.concern_id,
+                                                 order_by=(J.c.at.desc(), J.c.event_id.desc()))
+        latest = sa.select(J, newest_first.label("n")).subquery()
+        told = sa.exists().where(orm.message.c.about_event_id == latest.c.event_id,
+                                 orm.message.c.template == template)
+        stmt = (sa.select(latest, orm.recipient.c.sealed)
+                .join(orm.recipient, orm.recipient.c.concern_id == latest.c.concern_id)
+                .where(latest.c.n == 1, latest.c.at <= cutoff, latest.c.status.in_(statuses), ~told)
+                .limit(limit))
+        return list((await self.conn.execute(stmt)).all())
+
+    async def add_link(self, concern_id: uuid.UUID, link: StatusLink) -> None:
+        await self.conn.execute(sa.insert(L).values(
+            id=uuid.uuid4(), concern_id=concern_id, token_hash=link.token_hash,
+            created_at=link.created_at, expires_at=link.expires_at))
+
+    async def link(self, token_hash: str) -> tuple[uuid.UUID, StatusLink] | None:
+        row = (await self.conn.execute(sa.select(L).where(L.c.token_hash == token_hash))).first()
+        if row is None:
+            return None
+        return row.concern_id, StatusLink(row.token_hash, row.created_at, row.expires_at, row.revoked_at)
+
+    async def revoke(self, token_hash: str, now: datetime) -> bool:
+        result = await self.conn.execute(
+            sa.update(L).where(L.c.token_hash == token_hash, L.c.revoked_at.is_(None))
+            .values(revoked_at=now).returning(L.c.id))
+        return result.first() is not None

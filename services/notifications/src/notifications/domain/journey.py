@@ -1,0 +1,102 @@
+"""A child's journey as a family reads it: each status in plain English, what happens next and
+by when. Lines never name anyone: the status page adds the child's name around them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from notifications.domain import messages as m
+
+TRIAGE_DAYS = 5  # working days the council promises between a concern and its triage
+DECISION_DAYS = 5  # working days between a panel meeting and the letter saying what it decided
+ROUTED_DAYS = 20  # working days before a family should chase a pathway team
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What an event says about a concern's progress (codes and dates only)."""
+
+    kind: str
+    at: datetime
+    outcome: str | None = None
+    pathway: str | None = None
+    panel_date: date | None = None
+    due: date | None = None
+    agency: str | None = None
+    next_review: date | None = None
+
+
+@dataclass(frozen=True)
+class Step:
+    status: str
+    line: str
+    next_step: str
+    expected_by: date | None
+
+
+# Statuses after which the family is waiting for the council: silence here is what families
+# complain of. Elsewhere the child is with a pathway team or the safeguarding team.
+WAITING_ON_COUNCIL = frozenset({"submitted", "more-information-needed", "panel", "listed-for-panel"})
+
+
+def long_date(day: date) -> str:
+    """GOV.UK style: 4 June 2026."""
+    return f"{day.day} {day:%B %Y}"
+
+
+def add_working_days(start: date, days: int) -> date:
+    """`days` working days (Monday to Friday) after `start`; bank holidays are not known here."""
+    current = start
+    while days > 0:
+        current += timedelta(days=1)
+        if current.weekday() < 5:
+            days -= 1
+    return current
+
+
+def _team(pathway: str | None) -> str:
+    return f"the {m.PATHWAY_NAMES.get(pathway or '', 'support')} team"
+
+
+def _triaged(f: Facts) -> Step | None:
+    day = f.at.date()
+    if f.outcome == "routed":
+        return Step("routed", f"We asked {_team(f.pathway)} to help.",
+                    f"{_team(f.pathway).capitalize()} will contact you.", add_working_days(day, ROUTED_DAYS))
+    if f.outcome == "panel":
+        return Step("panel", "We decided the early years inclusion panel should look at what support is best.",
+                    "We will tell you the date of the panel meeting.", None)
+    if f.outcome == "more-information-needed":
+        return Step("more-information-needed", "We asked the professional who raised the concern for more "
+                    "information.", "When we have it, we will decide what to do and write to you.", None)
+    # Safeguarding: the family's page says nothing new (see domain.messages.plan_for).
+    return None
+
+
+def step_for(f: Facts) -> Step | None:
+    day = f.at.date()
+    if f.kind == m.SUBMITTED:
+        return Step("submitted", "We received a concern asking for extra help.",
+                    "We will look at it against our published guide to children's needs and write to you.",
+                    add_working_days(day, TRIAGE_DAYS))
+    if f.kind == m.TRIAGED:
+        return _triaged(f)
+    if f.kind == m.LISTED:
+        when = f" on {long_date(f.panel_date)}" if f.panel_date else ""
+        return Step("listed-for-panel", f"The early years inclusion panel will discuss the support needed{when}.",
+                    "We will write to you to say what the panel decided and why.",
+                    add_working_days(f.panel_date, DECISION_DAYS) if f.panel_date else None)
+    if f.kind == m.DECIDED:
+        review = f" The panel will check how things are going by {long_date(f.next_review)}." if f.next_review else ""
+        return Step("decided", f"The panel decided {_team(f.pathway)} should help.",
+                    f"{_team(f.pathway).capitalize()} will contact you.{review}", add_working_days(day, ROUTED_DAYS))
+    if f.kind == m.ACTION_ASSIGNED and f.due:
+        return Step("action-assigned", f"The panel asked the {f.agency or 'support'} team to act.",
+                    f"The {f.agency or 'support'} team will do this by {long_date(f.due)}.", f.due)
+    return None
+
+
+def is_still_waiting(status: str, last_change: datetime, now: datetime, idle_days: int) -> bool:
+    """The family has waited on the council, without news, for `idle_days` or more."""
+    return status in WAITING_ON_COUNCIL and now - last_change >= timedelta(days=idle_days)

@@ -1,0 +1,35 @@
+"""The dev mailbox (development only): every message, as a web page and as JSON."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+
+from frontdoor_shared.govuk import page_context
+from notifications.adapters.repository import MessageRepository
+
+router = APIRouter(tags=["dev"])
+
+
+async def _messages(request: Request, reference: str | None) -> list[Any]:
+    async with request.app.state.notifications.runtime.engine.connect() as conn:
+        return await MessageRepository(conn).mailbox(reference)
+
+
+@router.get("/api/v1/dev/mailbox")
+async def mailbox_json(request: Request, reference: str | None = None) -> list[dict[str, Any]]:
+    """Every message the dev mailbox holds (development stack only)."""
+    return [{"id": str(m.id), "reference": m.reference, "audience": m.audience, "to": m.to_address,
+             "channel": m.channel, "template": m.template, "subject": m.subject, "body": m.body,
+             "status": m.status, "about": m.about_event_type,
+             "sent_at": m.sent_at.isoformat() if m.sent_at else None}
+            for m in await _messages(request, reference)]
+
+
+@router.get("/dev/mailbox", include_in_schema=False)
+async def mailbox_page(request: Request, reference: str | None = None) -> Response:
+    return request.app.state.templates.TemplateResponse(  # type: ignore[no-any-return]
+        request, "mailbox.html", page_context(request, title="Dev mailbox", service_name="Notifications",
+                                              home_url="/dev/mailbox", reference=reference,
+                                              messages=await _messages(request, reference)))

@@ -1,0 +1,106 @@
+"""Recording a message before it is sent: who it goes to, by which channel, rendered, with its
+unique key. The sender sends it afterwards, outside this transaction."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from frontdoor_shared.envelope import CloudEvent
+from notifications.adapters.repository import MessageRepository
+from notifications.domain.delivery import PENDING
+from notifications.domain.messages import FAMILY, REFERRER, Planned, dedupe_key
+from notifications.domain.routes import carer_contacts, fallback_order
+from notifications.service_layer.context import Context
+
+
+@dataclass(frozen=True)
+class About:
+    """The status event a message tells of."""
+
+    concern_id: uuid.UUID
+    reference: str
+    event_id: str
+    event_type: str
+    correlation_id: str | None
+
+    @classmethod
+    def event(cls, event: CloudEvent, data: Any) -> About:
+        return cls(data.concern_id, data.reference, event.id, event.type, event.correlationid)
+
+    @classmethod
+    def row(cls, row: Any) -> About:
+        return cls(row.concern_id, row.reference, row.about_event_id, row.about_event_type, row.correlation_id)
+
+
+def defaults(ctx: Context, reference: str) -> dict[str, Any]:
+    """Every value any template may name, so each renders whatever the event (StrictUndefined)."""
+    s = ctx.settings
+    return {
+        "reference": reference, "council_name": s.council_name, "council_contact": s.council_contact,
+        "sendiass_contact": s.sendiass_contact, "child": None, "carer": None, "referrer_name": None,
+        "referrer_organisation": None, "interpreter_needed": False, "language": "en", "status_url": None,
+        "link_expires": None, "reasons": [], "missing": [], "pathway_name": "support", "panel_date": None,
+        "decided_at": None, "outcome": None, "funding": None, "next_review": None, "details_url": None,
+        "escalated_at": None, "age_in_months": None, "due": None, "agency": None, "expected_by": None,
+        "current_line": None, "next_step": None, "waiting_since": None, "overdue": False, "failed": None,
+        "held_since": None,
+    }
+
+
+def people_values(people: dict[str, Any]) -> dict[str, Any]:
+    family, referrer = people["family"], people["referrer"]
+    carer = family["carers"][0]
+    return {"child": people["child_given_name"], "carer": f"{carer['given_name']} {carer['family_name']}",
+            "referrer_name": referrer.get("name"), "referrer_organisation": referrer.get("organisation"),
+            "interpreter_needed": bool(family.get("interpreter_needed")), "language": family.get("language", "en")}
+
+
+def family_order(people: dict[str, Any], ctx: Context) -> list[str]:
+    family = people["family"]
+    reachable = set(carer_contacts(family["carers"][0])) & ctx.kinds
+    return fallback_order(family.get("preferred_channel", "email"), reachable)
+
+
+def address_for(planned: Planned, people: dict[str, Any] | None, ctx: Context) -> tuple[str, str] | None:
+    """(channel, address) for a planned message; None when this service cannot reach them."""
+    if planned.audience == FAMILY and people is not None:
+        order = family_order(people, ctx)
+        return (order[0], carer_contacts(people["family"]["carers"][0])[order[0]]) if order else None
+    if planned.audience == REFERRER and people is not None:
+        email = people["referrer"].get("email")
+        return ("email", str(email)) if email and "email" in ctx.kinds else None
+    if planned.recipient == "safeguarding-team":
+        return "email", ctx.settings.safeguarding_email
+    return "email", ctx.settings.staff_email
+
+
+def _preferred(planned: Planned, people: dict[str, Any] | None) -> str:
+    if planned.audience == FAMILY and people is not None:
+        return str(people["family"].get("preferred_channel", "email"))
+    return "email"
+
+
+async def insert(repo: MessageRepository, ctx: Context, about: About, planned: Planned, *, kind: str, to: str,
+                 subject: str, body: str, key: str | None = None, fallback_of: uuid.UUID | None = None
+                 ) -> uuid.UUID | None:
+    """Record a pending message once; None when its key was recorded before (a replay)."""
+    message_id, now = uuid.uuid4(), ctx.clock()
+    inserted = await repo.add_once(
+        id=message_id, dedupe_key=key or dedupe_key(about.event_id, planned.audience, planned.recipient,
+                                                    planned.template),
+        concern_id=about.concern_id, reference=about.reference, audience=planned.audience, channel=kind,
+        provider=ctx.provider, template=planned.template, about_event_id=about.event_id,
+        about_event_type=about.event_type, correlation_id=about.correlation_id, to_address=f"{kind}:{to}",
+        subject=subject, body=body, status=PENDING, created_at=now, status_at=now, fallback_of=fallback_of)
+    return message_id if inserted else None
+
+
+async def record(repo: MessageRepository, ctx: Context, about: About, planned: Planned,
+                 values: dict[str, Any], people: dict[str, Any] | None) -> tuple[uuid.UUID | None, bool]:
+    """Render and record; returns (message id or None on replay, whether anyone can be reached)."""
+    subject, body = ctx.renderer.render(planned.template, **values)
+    address = address_for(planned, people, ctx)
+    kind, to = address or (_preferred(planned, people), "")
+    return await insert(repo, ctx, about, planned, kind=kind, to=to, subject=subject, body=body), address is not None

@@ -1,0 +1,90 @@
+"""The sender: takes recorded messages that are due and hands them to the channel, outside any
+transaction, then records what happened.
+
+Taking a message raises its attempt count and holds it for a lease (FOR UPDATE SKIP LOCKED, so
+senders never take the same one). If the process dies after the provider accepted a message but
+before that was recorded, the lease runs out and the message is taken again with attempts > 1:
+the sender first asks the provider whether it already has it (Notify, by our reference) and
+records that instead of sending again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from typing import Any
+
+import structlog
+
+from frontdoor_shared.runtime import Runtime
+from notifications.adapters.channels.base import (
+    Channel,
+    ChannelResult,
+    OutgoingMessage,
+    PermanentFailure,
+    TemporaryFailure,
+)
+from notifications.adapters.repository import MessageRepository
+from notifications.service_layer import outcomes
+from notifications.service_layer.context import Context
+from notifications.service_layer.loops import repeat
+
+log = structlog.get_logger()
+PARALLEL_SENDS = 8  # within the database pool; providers' rate limits are far above this
+
+
+def outgoing(row: Any) -> OutgoingMessage:
+    return OutgoingMessage(id=row.id, kind=row.channel, to=row.to_address.partition(":")[2],
+                           subject=row.subject, body=row.body)
+
+
+class Sender:
+    def __init__(self, runtime: Runtime, channel: Channel, ctx: Context) -> None:
+        self._runtime, self._channel, self._ctx = runtime, channel, ctx
+        self._wake = asyncio.Event()
+        self._parallel = asyncio.Semaphore(PARALLEL_SENDS)
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        await repeat("sender", self.send_due_once, stop, self._wake, self._ctx.settings.send_poll_seconds)
+
+    async def send_due_once(self) -> int:
+        s, now = self._ctx.settings, self._ctx.clock()
+        async with self._runtime.engine.begin() as conn:
+            rows = await MessageRepository(conn).claim_due(now, now + timedelta(seconds=s.send_lease_seconds),
+                                                           s.send_batch)
+        await asyncio.gather(*(self._deliver_bounded(row) for row in rows))
+        return len(rows)
+
+    async def _deliver_bounded(self, row: Any) -> None:
+        async with self._parallel:
+            await self._deliver(row)
+
+    async def _deliver(self, row: Any) -> None:
+        try:
+            result = await self._attempt(row)
+        except TemporaryFailure as err:
+            await self._record(outcomes.record_temporary, row, str(err))
+        except PermanentFailure as err:
+            await self._record(outcomes.fail, row, str(err))
+        except Exception as err:  # a bug in a channel: logged, retried, then raised to staff
+            log.exception("message.send_error", message_id=str(row.id))
+            await self._record(outcomes.record_temporary, row, f"unexpected {type(err).__name__}")
+        else:
+            await self._record(outcomes.record_sent, row, result)
+
+    async def _attempt(self, row: Any) -> ChannelResult:
+        if row.attempts > 1:  # an earlier attempt may have reached the provider
+            found = await self._channel.find(row.id)
+            if found is not None:
+                log.info("message.reconciled", message_id=str(row.id))
+                return found
+        return await self._channel.send(outgoing(row))
+
+    async def _record(self, action: Any, row: Any, outcome: Any) -> None:
+        async with self._runtime.uow() as uow:
+            await action(uow, self._ctx, row, outcome)
+            await uow.commit()
+        self.wake()  # a failure may have queued a fallback and a message to staff

@@ -1,0 +1,61 @@
+"""Use case: a family's private status page, and revoking its link.
+
+The token is hashed and looked up; only that link's concern is ever read. An unknown, expired or
+revoked token finds nothing, and the page says no more than that.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from notifications.adapters.journey_repository import JourneyRepository
+from notifications.adapters.repository import MessageRepository
+from notifications.domain.status_link import looks_like_token, token_hash
+from notifications.service_layer.context import Context
+
+
+@dataclass(frozen=True)
+class JourneyLine:
+    on: date
+    line: str
+
+
+@dataclass(frozen=True)
+class StatusView:
+    reference: str
+    child: str | None
+    journey: list[JourneyLine]
+    next_step: str
+    expected_by: date | None
+    overdue: bool
+    contact: str
+
+
+async def status_view(conn: AsyncConnection, ctx: Context, token: str) -> StatusView | None:
+    if not looks_like_token(token):
+        return None
+    links = JourneyRepository(conn)
+    found = await links.link(token_hash(token))
+    if found is None or not found[1].usable(ctx.clock()):
+        return None
+    concern_id = found[0]
+    steps = await links.steps(concern_id)
+    if not steps:
+        return None
+    sealed = await MessageRepository(conn).sealed_recipients(concern_id)
+    latest = steps[-1]
+    return StatusView(
+        reference=latest.reference, child=ctx.people(sealed)["child_given_name"] if sealed else None,
+        journey=[JourneyLine(s.at.date(), s.line) for s in steps], next_step=latest.next_step,
+        expected_by=latest.expected_by,
+        overdue=bool(latest.expected_by and latest.expected_by < ctx.clock().date()),
+        contact=ctx.settings.council_contact)
+
+
+async def revoke(conn: AsyncConnection, ctx: Context, token: str) -> bool:
+    if not looks_like_token(token):
+        return False
+    return await JourneyRepository(conn).revoke(token_hash(token), ctx.clock())

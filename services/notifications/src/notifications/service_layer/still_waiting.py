@@ -1,0 +1,66 @@
+"""Use case: when a concern has waited on the council without news for the configured number of
+days, tell the family and the referrer where it is and what happens next: once per idle period,
+because each reminder's key names the status it is about."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import structlog
+
+from frontdoor_shared.uow import UnitOfWork
+from notifications.adapters.journey_repository import JourneyRepository
+from notifications.adapters.repository import MessageRepository
+from notifications.domain.journey import WAITING_ON_COUNCIL, is_still_waiting
+from notifications.domain.messages import still_waiting_plan
+from notifications.service_layer import outcomes, recording
+from notifications.service_layer.context import Context
+from notifications.service_layer.held import raise_held
+from notifications.service_layer.loops import repeat
+
+log = structlog.get_logger()
+BATCH = 100
+
+
+def _values(ctx: Context, row: Any, people: dict[str, Any]) -> dict[str, Any]:
+    today = ctx.clock().date()
+    return {**recording.defaults(ctx, row.reference), **recording.people_values(people),
+            "current_line": row.line, "next_step": row.next_step, "expected_by": row.expected_by,
+            "overdue": bool(row.expected_by and row.expected_by < today), "waiting_since": row.at}
+
+
+async def remind_idle(uow: UnitOfWork, ctx: Context) -> int:
+    """Record reminders for one batch of idle concerns; returns how many concerns were told."""
+    now, days = ctx.clock(), ctx.settings.still_waiting_days
+    plans = still_waiting_plan()
+    async with uow:
+        rows = await JourneyRepository(uow.conn).idle_since(
+            now - timedelta(days=days), WAITING_ON_COUNCIL, plans[0].template, BATCH)
+        rows = [r for r in rows if is_still_waiting(r.status, r.at, now, days)]
+        repo = MessageRepository(uow.conn)
+        for row in rows:
+            people = ctx.people(row.sealed)
+            about = recording.About(row.concern_id, row.reference, row.event_id, row.event_type, row.correlation_id)
+            for planned in plans:
+                message_id, reachable = await recording.record(repo, ctx, about, planned,
+                                                               _values(ctx, row, people), people)
+                if message_id is not None and not reachable:
+                    await outcomes.fail(uow, ctx, await repo.get(message_id), "no contact this service can use")
+        await uow.commit()
+    if rows:
+        log.info("still_waiting.told", concerns=len(rows))
+    return len(rows)
+
+
+async def run_still_waiting(new_uow: Callable[[], UnitOfWork], ctx: Context, stop: asyncio.Event,
+                            on_recorded: Callable[[], None]) -> None:
+    async def once() -> int:
+        told = await remind_idle(new_uow(), ctx)
+        if told + await raise_held(new_uow(), ctx):
+            on_recorded()
+        return told if told >= BATCH else 0  # a full batch: there may be more waiting
+
+    await repeat("still-waiting", once, stop, asyncio.Event(), ctx.settings.still_waiting_interval_seconds)

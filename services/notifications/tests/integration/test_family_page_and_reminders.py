@@ -1,0 +1,192 @@
+"""The family's private status page shows their own child and no other; staff can withdraw it; it
+expires. Safeguarding reaches a human at once. A family still waiting hears where things are,
+once per idle period, on an injected clock."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import re
+import secrets
+from datetime import timedelta
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from frontdoor_shared.auth import AuthSettings, Principal, Tokens
+from notifications.adapters import orm
+from notifications.testing import events, new_concern, people
+
+pytestmark = pytest.mark.integration
+LINK = re.compile(r"/status/([A-Za-z0-9_-]{40,})")
+concerns: dict[str, tuple[Any, str]] = {}  # child's name -> (concern id, reference), shared by the tests below
+
+
+def _sent(rows: list[Any], template: str) -> list[Any]:
+    return [r for r in rows if r.template == template and r.status in ("sent", "delivered")]
+
+
+async def _token(world, wait, child: str) -> str:  # type: ignore[no-untyped-def]
+    reference = concerns[child][1]
+
+    async def told() -> bool:
+        return bool(_sent(await world.messages(reference), "family/concern-submitted"))
+
+    await wait(told, f"{child}'s first message")
+    (row,) = _sent(await world.messages(reference), "family/concern-submitted")
+    (request,) = world.fake.sent_to(str(row.id))
+    match = LINK.search(request.body["personalisation"]["body"])
+    assert match, "the family's first message carries their private link"
+    return match.group(1)
+
+
+def _admin(role: str = "council-admin") -> dict[str, str]:
+    token = Tokens(AuthSettings()).issue(Principal(subject=f"{role}-1", kind="staff", role=role))
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def test_one_familys_link_shows_their_child_and_never_another(world, wait) -> None:  # type: ignore[no-untyped-def]
+    for child in ("Amara", "Zara"):
+        concerns[child] = new_concern()
+        await world.publish(events(*concerns[child], people(child))["submitted"])
+    await world.publish(events(*concerns["Amara"])["triaged-panel"])
+    tokens = {child: await _token(world, wait, child) for child in ("Amara", "Zara")}
+
+    async def amara_triaged() -> bool:
+        return len(await world.journey(concerns["Amara"][1])) == 2
+
+    await wait(amara_triaged, "Amara's triage on her journey")
+    async with world.http() as http:
+        pages = {child: await http.get(f"/status/{token}") for child, token in tokens.items()}
+    for child, other in (("Amara", "Zara"), ("Zara", "Amara")):
+        page = pages[child]
+        assert page.status_code == 200
+        assert f"Support for {child}" in page.text
+        assert concerns[child][1] in page.text
+        assert other not in page.text
+        assert concerns[other][1] not in page.text
+        assert page.headers["x-robots-tag"] == "noindex, nofollow"
+        assert page.headers["referrer-policy"] == "no-referrer"
+        assert "no-store" in page.headers["cache-control"]
+    assert "early years inclusion panel should look" in pages["Amara"].text
+    assert "early years inclusion panel should look" not in pages["Zara"].text
+    assert 'class="govuk-summary-list' in pages["Amara"].text
+
+
+async def test_the_database_keeps_only_a_hash_of_the_link(world, wait) -> None:  # type: ignore[no-untyped-def]
+    token = await _token(world, wait, "Amara")
+    async with world.svc.runtime.engine.connect() as conn:
+        hashes = (await conn.execute(sa.select(orm.status_link.c.token_hash).where(
+            orm.status_link.c.concern_id == concerns["Amara"][0]))).scalars().all()
+    assert hashes == [hashlib.sha256(token.encode()).hexdigest()]
+
+
+async def test_an_unknown_or_altered_link_shows_nothing(world, wait) -> None:  # type: ignore[no-untyped-def]
+    token = await _token(world, wait, "Amara")
+    altered = token[:-1] + ("A" if token[-1] != "A" else "B")
+    async with world.http() as http:
+        answers = [await http.get(f"/status/{t}") for t in (secrets.token_urlsafe(32), altered, "short", "x" * 300)]
+    assert [a.status_code for a in answers] == [404, 404, 404, 404]
+    assert all("FD-" not in a.text and "Amara" not in a.text for a in answers)
+
+
+async def test_council_staff_can_withdraw_a_link_and_no_one_else_can(world, wait) -> None:  # type: ignore[no-untyped-def]
+    token = await _token(world, wait, "Zara")
+    async with world.http() as http:
+        anonymous = await http.post(f"/api/v1/status-links/{token}/revoke")
+        referrer = await http.post(f"/api/v1/status-links/{token}/revoke", headers=_admin("referrer"))
+        admin = await http.post(f"/api/v1/status-links/{token}/revoke", headers=_admin())
+        again = await http.post(f"/api/v1/status-links/{token}/revoke", headers=_admin())
+        page = await http.get(f"/status/{token}")
+    assert (anonymous.status_code, referrer.status_code, admin.status_code, again.status_code) == (401, 403, 204, 404)
+    assert page.status_code == 404
+
+
+async def test_a_safeguarding_escalation_reaches_the_safeguarding_team_without_waiting(world, wait) -> None:  # type: ignore[no-untyped-def]
+    concern_id, reference = new_concern()
+    story = events(concern_id, reference)
+    await world.publish(story["escalated"])  # before intake's event with the family's contact details
+    await world.publish(story["triaged-safeguarding"])
+
+    async def escalated() -> bool:
+        return bool(_sent(await world.messages(reference), "staff/safeguarding-escalated"))
+
+    await wait(escalated, "the safeguarding team told at once, before the family's details arrive")
+    (staff,) = await world.messages(reference)
+    assert staff.to_address == f"email:{world.svc.settings.safeguarding_email}"
+    assert story["escalated"].details_url in staff.body
+    await world.publish(story["submitted"])
+
+    async def receipts_sent() -> bool:
+        return bool(_sent(await world.messages(reference), "referrer/concern-submitted"))
+
+    await wait(receipts_sent, "the held events handled once the details came")
+    rows = await world.messages(reference)
+    assert sorted(r.template for r in rows) == [  # no automatic safeguarding message to the family
+        "family/concern-submitted", "referrer/concern-submitted", "staff/safeguarding-escalated"]
+
+
+async def test_news_held_too_long_for_contact_details_is_raised_to_staff(world, wait) -> None:  # type: ignore[no-untyped-def]
+    concern_id, reference = new_concern()
+    await world.publish(events(concern_id, reference)["triaged-panel"])  # intake's event never comes
+
+    async def held() -> bool:
+        return bool(await world.journey(reference))
+
+    await wait(held, "the triage held for contact details")
+    await asyncio.sleep(1)
+    assert await world.messages(reference) == []
+    world.clock.offset = timedelta(hours=2)
+
+    async def raised() -> bool:
+        return bool(_sent(await world.messages(reference), "staff/details-missing"))
+
+    await wait(raised, "staff told that the family cannot be reached")
+    (staff,) = await world.messages(reference)
+    assert staff.to_address == f"email:{world.svc.settings.staff_email}"
+
+
+async def test_a_family_still_waiting_hears_once_per_idle_period(world, wait) -> None:  # type: ignore[no-untyped-def]
+    concern_id, reference = new_concern()
+    story = events(concern_id, reference)
+    await world.publish(story["submitted"])
+
+    async def reminded(count: int) -> bool:
+        rows = await world.messages(reference)
+        return len(_sent(rows, "family/still-waiting")) == count and len(_sent(rows, "referrer/still-waiting")) == count
+
+    async def submitted_sent() -> bool:
+        return bool(_sent(await world.messages(reference), "family/concern-submitted"))
+
+    await wait(submitted_sent, "the first message")
+    await asyncio.sleep(1)  # several reminder rounds at the real time: nothing is due yet
+    assert await reminded(0)
+    world.clock.offset = timedelta(days=21)
+    await wait(lambda: reminded(1), "the still-waiting messages after 21 days")
+    (family,) = _sent(await world.messages(reference), "family/still-waiting")
+    assert "We received a concern asking for extra help." in family.body
+    assert "We are sorry it is taking longer." in family.body
+    await asyncio.sleep(1)
+    assert await reminded(1), "once per idle period"
+
+    await world.publish(story["listed"])  # a change of status starts a new idle period
+
+    async def listed_sent() -> bool:
+        return bool(_sent(await world.messages(reference), "family/case-listed"))
+
+    await wait(listed_sent, "the case-listed message")
+    await asyncio.sleep(1)
+    assert await reminded(1)
+    world.clock.offset = timedelta(days=43)
+    await wait(lambda: reminded(2), "a reminder for the new idle period")
+
+
+async def test_a_link_stops_working_when_it_expires(world, wait) -> None:  # type: ignore[no-untyped-def]
+    token = await _token(world, wait, "Amara")
+    async with world.http() as http:
+        world.clock.offset = timedelta(days=179)
+        before = await http.get(f"/status/{token}")
+        world.clock.offset = timedelta(days=181)
+        after = await http.get(f"/status/{token}")
+    assert (before.status_code, after.status_code) == (200, 404)

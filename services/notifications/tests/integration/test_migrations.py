@@ -1,0 +1,55 @@
+"""Migration 0002 keeps messages recorded under 0001 readable, and can be undone."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import UTC, datetime
+
+import asyncpg
+import pytest
+from alembic import command
+from alembic.config import Config
+
+from frontdoor_shared.migrations import upgrade
+from notifications.entrypoints.main import MIGRATIONS
+
+pytestmark = pytest.mark.integration
+
+
+def _downgrade(url: str, revision: str) -> None:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.attributes["url"], cfg.attributes["schema"] = url, "notifications"
+    command.downgrade(cfg, revision)
+
+
+async def _fresh_database(server_url: str) -> str:
+    name = f"frontdoor_migrations_{uuid.uuid4().hex[:8]}"
+    conn = await asyncpg.connect(server_url)
+    try:
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    return f"{server_url.rpartition('/')[0]}/{name}"
+
+
+async def test_0002_moves_the_provider_out_of_channel_and_back(test_stack) -> None:  # type: ignore[no-untyped-def]
+    url = await _fresh_database(test_stack.database_url)
+    await asyncio.to_thread(upgrade, MIGRATIONS, url, "notifications", "0001")
+    conn = await asyncpg.connect(url)
+    try:
+        now = datetime.now(UTC)
+        await conn.execute(
+            "INSERT INTO notifications.message (id, dedupe_key, concern_id, reference, audience, channel, template,"
+            " about_event_id, about_event_type, to_address, subject, body, status, created_at, sent_at)"
+            " VALUES ($1, 'k', $2, 'FD-TEST-0001', 'family', 'dev-mailbox', 'family/case-listed', 'e', 't',"
+            " 'sms:07700 900123', 's', 'b', 'delivered', $3, $3)", uuid.uuid4(), uuid.uuid4(), now)
+        await asyncio.to_thread(upgrade, MIGRATIONS, url, "notifications")
+        upgraded = await conn.fetchrow("SELECT channel, provider, attempts, status_at FROM notifications.message")
+        await asyncio.to_thread(_downgrade, url, "0001")
+        downgraded = await conn.fetchrow("SELECT channel FROM notifications.message")
+    finally:
+        await conn.close()
+    assert dict(upgraded) == {"channel": "sms", "provider": "dev-mailbox", "attempts": 0, "status_at": now}
+    assert downgraded["channel"] == "dev-mailbox"

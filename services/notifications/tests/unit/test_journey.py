@@ -1,0 +1,55 @@
+"""The journey in plain English, its promised dates, and when a family is still waiting."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from notifications.domain import messages as m
+from notifications.domain.journey import Facts, add_working_days, is_still_waiting, step_for
+
+MONDAY = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+def test_working_days_skip_weekends() -> None:
+    assert add_working_days(date(2026, 3, 2), 5) == date(2026, 3, 9)
+    assert add_working_days(date(2026, 3, 6), 1) == date(2026, 3, 9)
+
+
+def test_a_new_concern_promises_triage_within_five_working_days() -> None:
+    step = step_for(Facts(kind=m.SUBMITTED, at=MONDAY))
+    assert step is not None
+    assert step.status == "submitted"
+    assert step.expected_by == date(2026, 3, 9)
+
+
+def test_a_listed_case_expects_the_decision_letter_after_the_meeting() -> None:
+    step = step_for(Facts(kind=m.LISTED, at=MONDAY, panel_date=date(2026, 3, 18)))
+    assert step is not None
+    assert "18 March 2026" in step.line
+    assert step.expected_by == date(2026, 3, 25)
+
+
+def test_journey_lines_name_no_one() -> None:
+    kinds = [Facts(kind=m.SUBMITTED, at=MONDAY), Facts(kind=m.TRIAGED, at=MONDAY, outcome="routed", pathway="slcn"),
+             Facts(kind=m.DECIDED, at=MONDAY, pathway="outreach", next_review=date(2026, 9, 1))]
+    for facts in kinds:
+        step = step_for(facts)
+        assert step is not None
+        assert "Amara" not in step.line + step.next_step
+
+
+def test_staff_only_events_add_nothing_to_the_familys_journey() -> None:
+    assert step_for(Facts(kind=m.ESCALATED, at=MONDAY)) is None
+    assert step_for(Facts(kind=m.ACTION_OVERDUE, at=MONDAY, due=date(2026, 4, 1))) is None
+
+
+@pytest.mark.parametrize(("status", "days_idle", "expected"), [
+    ("submitted", 19, False), ("submitted", 20, True), ("listed-for-panel", 45, True),
+    ("more-information-needed", 21, True), ("routed", 60, False), ("safeguarding", 60, False),
+])
+def test_a_family_is_still_waiting_after_the_idle_days_while_the_council_owes_them_news(
+        status: str, days_idle: int, expected: bool) -> None:
+    clock = MONDAY + timedelta(days=days_idle)  # a fake clock: no waiting in tests
+    assert is_still_waiting(status, MONDAY, clock, 20) is expected

@@ -1,0 +1,67 @@
+"""Who hears of what: the family of every change of status, the referrer of what they must act on
+or know, staff of what needs a human; and each message's key is unique to event, person, template."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from notifications.adapters.templates import TemplateRenderer
+from notifications.domain import messages as m
+from notifications.service_layer.events import planned_for
+from notifications.testing import events, new_concern
+
+
+def _plans() -> dict[str, list[m.Planned]]:
+    return {name: planned_for(data) for name, data in events(*new_concern()).items()}
+
+
+def test_every_planned_template_exists_as_a_file() -> None:
+    files = set(TemplateRenderer().names())
+    planned = {p.template for plans in _plans().values() for p in plans}
+    planned |= {p.template for p in m.still_waiting_plan()}
+    planned |= {m.delivery_failed_plan().template, m.details_missing_plan().template}
+    assert planned <= files
+    assert files <= planned, f"templates no event uses: {files - planned}"
+
+
+@pytest.mark.parametrize("name", ["submitted", "triaged-routed", "triaged-panel", "triaged-more-information-needed",
+                                  "listed", "decided"])
+def test_the_family_hears_of_every_change_of_status_once(name: str) -> None:
+    family = [p for p in _plans()[name] if p.audience == m.FAMILY]
+    assert len(family) == 1
+
+
+def test_a_safeguarding_triage_sends_nothing_automatic_to_the_family_or_the_referrer() -> None:
+    assert _plans()["triaged-safeguarding"] == []
+
+
+def test_a_safeguarding_escalation_goes_to_the_safeguarding_team_and_never_the_family() -> None:
+    plans = _plans()["escalated"]
+    assert [(p.audience, p.recipient, p.template) for p in plans] == [
+        ("panel", "safeguarding-team", "staff/safeguarding-escalated")]
+    assert not plans[0].needs_contact_details
+
+
+def test_the_referrer_hears_of_receipt_triage_they_act_on_and_the_decision() -> None:
+    referrer = {name for name, plans in _plans().items() if any(p.audience == m.REFERRER for p in plans)}
+    assert referrer == {"submitted", "triaged-routed", "triaged-panel", "triaged-more-information-needed", "decided"}
+
+
+def test_actions_tell_no_family_and_an_overdue_action_tells_staff() -> None:
+    plans = _plans()
+    assert plans["action-assigned"] == []
+    assert [p.template for p in plans["action-overdue"]] == ["staff/action-overdue"]
+
+
+def test_a_dedupe_key_is_the_same_for_a_replay_and_different_for_anything_else() -> None:
+    event_id = str(uuid.uuid4())
+    key = m.dedupe_key(event_id, "family", "carer-0", "family/case-listed")
+    assert key == m.dedupe_key(event_id, "family", "carer-0", "family/case-listed")
+    others = {m.dedupe_key(str(uuid.uuid4()), "family", "carer-0", "family/case-listed"),
+              m.dedupe_key(event_id, "referrer", "referrer", "family/case-listed"),
+              m.dedupe_key(event_id, "family", "carer-0", "family/concern-submitted"),
+              m.fallback_key(key, "sms"), m.fallback_key(key, "letter")}
+    assert key not in others
+    assert len(others) == 5

@@ -1,0 +1,22 @@
+"""Settings refuse a half-configured GOV.UK Notify."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from notifications.config import NotificationsSettings
+
+
+def test_notify_needs_its_key_templates_and_callback_token() -> None:
+    with pytest.raises(ValidationError) as refused:
+        NotificationsSettings(channel="notify", notify_api_key="k")
+    assert "NOTIFICATIONS_NOTIFY_EMAIL_TEMPLATE_ID" in str(refused.value)
+    assert "NOTIFICATIONS_NOTIFY_CALLBACK_TOKEN" in str(refused.value)
+
+
+def test_the_embedded_stack_uses_the_dev_mailbox_by_default() -> None:
+    settings = NotificationsSettings()
+    assert settings.channel == "dev-mailbox"
+    assert settings.still_waiting_days == 20
+    assert settings.status_link_days == 180

@@ -1,0 +1,125 @@
+"""Every template renders for every event it is planned for, in plain English with the sections
+families need; nothing is left unrendered."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from notifications.adapters.templates import TemplateRenderer
+from notifications.bootstrap import Notifications
+from notifications.config import NotificationsSettings
+from notifications.service_layer import outcomes, recording
+from notifications.service_layer.events import planned_for
+from notifications.service_layer.notify import values_for
+from notifications.testing import NOW, envelope, events, people
+
+FAMILY_SECTIONS = ("What has happened", "What happens next", "Who to contact")
+DECISIONS = ("family/panel-decision", "family/concern-triaged-routed")
+renderer = TemplateRenderer()
+
+
+@pytest.fixture(scope="module")
+def ctx():  # type: ignore[no-untyped-def]
+    return Notifications(NotificationsSettings(), clock=lambda: NOW).context
+
+
+def _rendered(ctx, name: str, who=None):  # type: ignore[no-untyped-def]
+    concern_id = uuid.uuid4()
+    for data in events(concern_id, "FD-7K3M-9QXP").values():
+        event = envelope(data)
+        for planned in planned_for(data):
+            if planned.template == name:
+                values = values_for(event, data, who or people(), ctx)
+                values["status_url"] = "http://127.0.0.1:8003/status/abc"
+                values["link_expires"] = NOW
+                return renderer.render(name, **values)
+    raise AssertionError(f"{name} is planned for no event")
+
+
+NOT_ABOUT_AN_EVENT = ("family/still-waiting", "referrer/still-waiting", "staff/delivery-failed",
+                      "staff/details-missing")
+EVENT_TEMPLATES = [n for n in renderer.names() if n not in NOT_ABOUT_AN_EVENT]
+
+
+@pytest.mark.parametrize("name", EVENT_TEMPLATES)
+def test_each_event_template_renders_for_its_event_with_its_sections(ctx, name: str) -> None:  # type: ignore[no-untyped-def]
+    subject, body = _rendered(ctx, name)
+    assert "FD-7K3M-9QXP" in subject + body
+    assert "{{" not in body
+    assert "{%" not in body
+    assert "None" not in body
+    sections = FAMILY_SECTIONS if name.startswith("family/") else ("What has happened", "Who to contact")
+    for section in sections:
+        assert f"\n{section}\n" in f"\n{body}", f"{name} lacks '{section}'"
+
+
+@pytest.mark.parametrize("name", DECISIONS)
+def test_a_decision_tells_the_family_their_rights(ctx, name: str) -> None:  # type: ignore[no-untyped-def]
+    _, body = _rendered(ctx, name)
+    assert "\nYour rights\n" in body
+    assert "SENDIASS" in body
+    assert "education, health and care needs assessment" in body
+
+
+def test_the_family_hears_by_name_and_the_referrer_what_is_missing(ctx) -> None:  # type: ignore[no-untyped-def]
+    _, family = _rendered(ctx, "family/concern-triaged-more-information-needed")
+    _, referrer = _rendered(ctx, "referrer/concern-triaged-more-information-needed")
+    assert family.startswith("Dear Grace Testparent,")
+    assert referrer.startswith("Dear Hannah Visitor,")
+    assert "- a WellComm screening result\n- how long support has been tried\n" in referrer
+
+
+def test_the_first_family_message_carries_the_private_link_and_the_date_we_promise(ctx) -> None:  # type: ignore[no-untyped-def]
+    _, body = _rendered(ctx, "family/concern-submitted")
+    assert "http://127.0.0.1:8003/status/abc" in body
+    assert "By 9 March 2026 we will write to you" in body  # five working days after Monday 2 March
+
+
+def test_a_family_needing_an_interpreter_is_told_how_to_ask(ctx) -> None:  # type: ignore[no-untyped-def]
+    _, body = _rendered(ctx, "family/case-listed", people(interpreter=True, language="pl"))
+    assert "interpreter" in body
+    _, plain = _rendered(ctx, "family/case-listed")
+    assert "interpreter" not in plain
+
+
+def test_the_decision_names_the_funding_in_pounds(ctx) -> None:  # type: ignore[no-untyped-def]
+    _, body = _rendered(ctx, "family/panel-decision")
+    assert "£1,250 per term" in body
+    assert "18 March" not in body
+    assert "1 September 2026" in body
+
+
+@pytest.mark.parametrize("name", ["family/still-waiting", "referrer/still-waiting"])
+def test_still_waiting_says_where_it_is_and_what_happens_next(ctx, name: str) -> None:  # type: ignore[no-untyped-def]
+    values = {**recording.defaults(ctx, "FD-7K3M-9QXP"), **recording.people_values(people()),
+              "current_line": "We received a concern asking for extra help.",
+              "next_step": "We will look at it and write to you.", "expected_by": NOW.date(), "overdue": True,
+              "waiting_since": NOW}
+    _subject, body = renderer.render(name, **values)
+    assert "We received a concern asking for extra help." in body
+    assert "taking longer" in body
+    for section in ("What has happened", "What happens next", "Who to contact"):
+        assert f"\n{section}\n" in f"\n{body}"
+
+
+@pytest.mark.parametrize("fallback", [None, "letter"])
+def test_staff_hear_of_a_failed_message_without_any_contact_detail(ctx, fallback) -> None:  # type: ignore[no-untyped-def]
+    failed = {"kind_name": "text message", "template": "family/case-listed", "reason": "GOV.UK Notify answered 400",
+              "audience_name": outcomes.AUDIENCE_NAMES["family"], "fallback": fallback,
+              "fallback_name": outcomes.KIND_NAMES.get(fallback or "")}
+    subject, body = renderer.render("staff/delivery-failed", **{**recording.defaults(ctx, "FD-7K3M-9QXP"),
+                                                                "failed": failed})
+    assert "FD-7K3M-9QXP" in subject
+    assert ("sending it again by letter" in body) == (fallback == "letter")
+    assert "07700" not in body
+    assert "Grace" not in body
+
+
+def test_staff_hear_when_a_familys_contact_details_never_arrived(ctx) -> None:  # type: ignore[no-untyped-def]
+    subject, body = renderer.render("staff/details-missing", **{**recording.defaults(ctx, "FD-7K3M-9QXP"),
+                                                                "held_since": NOW})
+    assert "FD-7K3M-9QXP" in subject
+    assert "since 2 March 2026" in body
+    assert "\nWhat you need to do\n" in body
