@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import httpx
+
 from frontdoor_cli.platform import SERVICES, Platform
 from frontdoor_cli.stack import free_port
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 import yaml
+
 from frontdoor_shared.settings import ServiceSettings
 from frontdoor_shared.topics import all_topics
 

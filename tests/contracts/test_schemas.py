@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+
 from frontdoor_cli import docs
 from frontdoor_shared.contracts import ALL_CONTRACTS
 

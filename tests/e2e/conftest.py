@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from frontdoor_cli.testing import migrate_all
 
+from frontdoor_cli.testing import migrate_all
 from tests.support import new_platform
 
 

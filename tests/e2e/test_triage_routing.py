@@ -18,12 +18,12 @@ import asyncpg
 import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+
 from frontdoor_shared import topics
 from frontdoor_shared.contracts import ConcernSubmittedV1
 from frontdoor_shared.envelope import new_event
-from triage.adapters.policy_loader import shipped_policy
-
 from tests.support import new_platform
+from triage.adapters.policy_loader import shipped_policy
 
 pytestmark = pytest.mark.e2e
 

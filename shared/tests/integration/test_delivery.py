@@ -14,6 +14,8 @@ from typing import ClassVar
 import pytest
 import sqlalchemy as sa
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from pydantic import Field
+
 from frontdoor_shared.contracts.base import Contract
 from frontdoor_shared.delivery import subscribe
 from frontdoor_shared.envelope import CloudEvent, new_event
@@ -21,7 +23,6 @@ from frontdoor_shared.errors import TransientError
 from frontdoor_shared.kafka import ensure_topics
 from frontdoor_shared.runtime import Runtime
 from frontdoor_shared.settings import ServiceSettings
-from pydantic import Field
 
 pytestmark = pytest.mark.integration
 
