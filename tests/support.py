@@ -12,10 +12,12 @@ import httpx
 
 from frontdoor_cli.platform import SERVICES, Platform
 from frontdoor_cli.stack import free_port
+from frontdoor_cli.testing import fresh_database
 
 
 def new_platform(home: Any, stack: Any, **env: str) -> Platform:
-    return Platform(home=home, database_url=stack.database_url, bootstrap=stack.bootstrap,
+    """The four services as processes on a database of their own (see fresh_database)."""
+    return Platform(home=home, database_url=fresh_database(stack), bootstrap=stack.bootstrap,
                     ports={name: free_port() for name in SERVICES}, extra_env=dict(env))
 
 

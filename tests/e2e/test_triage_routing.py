@@ -22,7 +22,6 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from frontdoor_shared import topics
 from frontdoor_shared.contracts import ConcernSubmittedV1
 from frontdoor_shared.envelope import new_event
-from tests.support import new_platform
 from triage.adapters.policy_loader import shipped_policy
 
 pytestmark = pytest.mark.e2e
@@ -45,11 +44,14 @@ def concern(**overrides: Any) -> ConcernSubmittedV1:
     return ConcernSubmittedV1.model_validate({**fields, **overrides})
 
 
-@pytest.fixture(scope="module")
-def platform(test_stack, tmp_path_factory):  # type: ignore[no-untyped-def]
-    p = new_platform(tmp_path_factory.mktemp("triage-e2e"), test_stack)
-    yield p
-    p.stop()
+@pytest.fixture(scope="module", autouse=True)
+def default_policy_afterwards(platform):  # type: ignore[no-untyped-def]
+    """These tests restart the shared platform's triage with other policies; put it back after."""
+    yield
+    platform.extra_env.pop("TRIAGE_POLICY_FILE", None)
+    platform.stop_service("triage")
+    platform.start_service("triage")
+    platform.wait_healthy("triage", 90)
 
 
 async def _start_triage(platform: Any, policy: str) -> str:
@@ -114,7 +116,7 @@ async def test_a_routed_referral_reaches_its_pathway_topic_thin_and_with_its_rea
     routed, escalated = concern(), concern(safeguarding=True)
 
     await _publish(test_stack.bootstrap, routed, escalated)
-    decided = await _triaged(test_stack.database_url, routed, escalated)
+    decided = await _triaged(platform.database_url, routed, escalated)
 
     assert decided == {str(routed.concern_id): ("routed", "outreach"),
                        str(escalated.concern_id): ("safeguarding", None)}
@@ -135,6 +137,6 @@ async def test_pointing_triage_at_another_council_policy_changes_the_routing_of_
     same_facts = concern()
 
     await _publish(test_stack.bootstrap, same_facts)
-    decided = await _triaged(test_stack.database_url, same_facts)
+    decided = await _triaged(platform.database_url, same_facts)
 
     assert decided == {str(same_facts.concern_id): ("panel", "sen-support")}

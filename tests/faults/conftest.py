@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from frontdoor_cli.testing import migrate_all
 from tests.support import new_platform
 
 
 @pytest.fixture(scope="module")
 def platform(test_stack, tmp_path_factory):  # type: ignore[no-untyped-def]
-    migrate_all(test_stack.database_url)
     p = new_platform(tmp_path_factory.mktemp("faults"), test_stack, FRONTDOOR_GRACEFUL_TIMEOUT="10")
     p.start_services()
     yield p

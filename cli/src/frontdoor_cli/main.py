@@ -159,5 +159,21 @@ def dlq_replay(ids: list[int] = typer.Argument(None, help="Dead letter ids; none
     console.print(f"{n} dead letter(s) re-published")
 
 
+@app.command()
+def audit(reference: str = typer.Option(..., "--reference", help="The concern reference, e.g. FD-7K3M-9QXP")) -> None:
+    """Print a concern's access history: every read and change, who, when, what and why."""
+    from rich.table import Table
+
+    from frontdoor_cli.ops import audit_history
+
+    rows = asyncio.run(audit_history(_database_url(), reference))
+    table = Table("when", "who", "kind/role", "what", "why", "via")
+    for r in rows:
+        table.add_row(f"{r['at']:%Y-%m-%d %H:%M:%S}", r["actor"], f"{r['actor_kind']}/{r['actor_role'] or '-'}",
+                      r["action"], r["why"], r["channel"])
+    console.print(table)
+    console.print(f"{len(rows)} audit line(s) for {reference}")
+
+
 if __name__ == "__main__":
     app()

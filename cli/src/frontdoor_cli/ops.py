@@ -77,3 +77,16 @@ async def replay_dead_letters(database_url: str, bootstrap: str, ids: list[int] 
     finally:
         await producer.stop()
         await engine.dispose()
+
+
+async def audit_history(database_url: str, reference: str) -> list[dict[str, Any]]:
+    """Intake's append-only audit trail for one concern (the operator's read-only view)."""
+    engine = make_engine(database_url, pool_size=1)
+    try:
+        async with engine.connect() as conn:
+            rows = await conn.execute(sa.text(
+                "SELECT at, actor, actor_kind, actor_role, action, why, channel FROM intake.audit "
+                "WHERE reference = :r ORDER BY id"), {"r": reference})
+            return [dict(r._mapping) for r in rows]
+    finally:
+        await engine.dispose()

@@ -109,6 +109,16 @@ def _with_database(kind: str, server_url: str, bootstrap: str, pg: EmbeddedPostg
     yield TestStack(kind, url, bootstrap, pg, broker)
 
 
+def fresh_database(stack: TestStack) -> str:
+    """A new, migrated database on the test server: each platform of processes gets its own, so
+    two platforms never see each other's rows (they must also never run at the same time, since
+    they share the broker's consumer groups)."""
+    server_url, _, _ = stack.database_url.rpartition("/")
+    url = asyncio.run(_create_database(f"{server_url}/postgres", f"frontdoor_test_{uuid.uuid4().hex[:10]}"))
+    migrate_all(url)
+    return url
+
+
 def migrate_all(database_url: str) -> None:
     """Bring every service's schema up to date in the test database."""
     import importlib

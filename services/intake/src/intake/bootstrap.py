@@ -19,7 +19,6 @@ from frontdoor_shared.envelope import CloudEvent
 from frontdoor_shared.errors_classify import is_transient
 from frontdoor_shared.runtime import Runtime
 from frontdoor_shared.sealed import development_keypair
-
 from intake.adapters.partner_keys import load_key
 from intake.config import IntakeSettings
 from intake.service_layer import partner, watchdog

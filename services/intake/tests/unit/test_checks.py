@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+
 from intake.domain import checks
 from intake.domain.checks import (
     AREAS,

@@ -62,10 +62,11 @@ async def test_an_event_delivered_twice_sends_one_message(world, wait) -> None: 
     await world.publish(story["triaged-panel"], event=triaged)
     await world.publish(story["listed"])  # after the duplicates, on the same partition
 
-    async def listed_sent() -> bool:
-        return _done(await world.messages(reference), "family/case-listed")
+    async def all_sent() -> bool:
+        rows = await world.messages(reference)
+        return _done(rows, "family/case-listed") and all(r.status in ("sent", "delivered") for r in rows)
 
-    await wait(listed_sent, "the message after the duplicates")
+    await wait(all_sent, "the message after the duplicates, and every message handed to Notify")
     rows = await world.messages(reference)
     assert sorted(r.template for r in rows if r.audience == "family") == [
         "family/case-listed", "family/concern-submitted", "family/concern-triaged-panel"]
@@ -73,6 +74,13 @@ async def test_an_event_delivered_twice_sends_one_message(world, wait) -> None: 
 
 
 async def test_replaying_every_topic_from_the_start_sends_nothing_new(world, wait) -> None:  # type: ignore[no-untyped-def]
+    async def nothing_pending() -> bool:
+        async with world.svc.runtime.engine.connect() as conn:
+            pending = await conn.scalar(sa.select(sa.func.count()).select_from(orm.message)
+                                        .where(orm.message.c.status == "pending"))
+        return pending == 0
+
+    await wait(nothing_pending, "earlier tests' messages all handed over before the snapshot")
     requests_before = len(world.fake.received)
     async with world.svc.runtime.engine.connect() as conn:
         messages_before = await conn.scalar(sa.select(sa.func.count()).select_from(orm.message))

@@ -69,3 +69,17 @@ partner_client = sa.Table(
     sa.Column("scopes", sa.Text, nullable=False),
     sa.Column("disabled", sa.Boolean, nullable=False, server_default=sa.false()),
 )
+
+audit = sa.Table(
+    "audit", metadata,
+    sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+    sa.Column("actor", sa.Text, nullable=False),
+    sa.Column("actor_kind", sa.Text, nullable=False),
+    sa.Column("actor_role", sa.Text),
+    sa.Column("action", sa.Text, nullable=False),
+    sa.Column("reference", sa.Text, nullable=False),
+    sa.Column("concern_id", pg.UUID(as_uuid=True)),
+    sa.Column("why", sa.Text, nullable=False),
+    sa.Column("channel", sa.Text, nullable=False),
+)

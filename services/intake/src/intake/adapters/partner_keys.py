@@ -8,10 +8,11 @@ from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from frontdoor_shared.errors import PermanentError
 from joserfc import jwe
 from joserfc.errors import JoseError
 from joserfc.jwk import ECKey
+
+from frontdoor_shared.errors import PermanentError
 
 KID = "intake-partner-1"
 ALGORITHMS = ["ECDH-ES+A256KW", "ECDH-ES", "A256GCM"]

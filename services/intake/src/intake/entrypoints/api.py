@@ -6,11 +6,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
 from frontdoor_shared.access import Resource, can_read_concern, can_submit_concern
 from frontdoor_shared.auth import Principal
 from frontdoor_shared.web import principal_dependency, refuse_unless
-from pydantic import BaseModel, Field
-
+from intake.adapters import audit
 from intake.adapters.partner_keys import public_jwks
 from intake.adapters.repository import ConcernRepository
 from intake.bootstrap import Intake
@@ -70,7 +71,7 @@ async def post_concern(
     Needs a referrer's session or a partner token with the `concerns:write` scope."""
     refuse_unless(can_submit_concern(caller))
     app = intake_of(request)
-    sub = Submission(concern=concern, channel="api", submitted_by=caller.subject,
+    sub = Submission(concern=concern, channel="api", submitted_by=caller.subject, actor=caller,
                      idempotency_scope=caller.subject, idempotency_key=idempotency_key)
     try:
         accepted = await app.submit(sub)
@@ -102,16 +103,20 @@ async def list_my_concerns(request: Request, caller: Caller) -> list[SubmissionO
 
 
 @router.get("/concerns/{reference}", response_model=StatusOut)
-async def get_concern(reference: str, request: Request, caller: Caller) -> StatusOut:
+async def get_concern(reference: str, request: Request, caller: Caller,
+                      x_purpose: Annotated[str | None, Header(max_length=200)] = None) -> StatusOut:
     """The concern's status and its history, built from the events the services publish.
 
     A referrer or partner sees only what they submitted; anyone else's reference is not found."""
     app = intake_of(request)
-    async with app.runtime.engine.connect() as conn:
+    async with app.runtime.engine.begin() as conn:
         repo = ConcernRepository(conn)
         owner = await repo.submitted_by(reference)
         refuse_unless(owner is not None and can_read_concern(caller, Resource(submitted_by=owner)), hide=True)
         concern = await repo.get(reference)
+        if concern is not None:
+            await audit.record(conn, caller, "read-status", reference, concern_id=concern.id,
+                               why=x_purpose or "follow the concern's status", channel="api")
     if concern is None:
         raise HTTPException(404, detail="not found")
     return StatusOut(

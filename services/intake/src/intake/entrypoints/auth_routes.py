@@ -9,10 +9,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+
 from frontdoor_shared.auth import SESSION_COOKIE
 from frontdoor_shared.govuk import page_context
 from frontdoor_shared.web import set_session, verify_csrf
-
 from intake.service_layer.accounts import authenticate_client, authenticate_user
 
 router = APIRouter(tags=["authentication"])

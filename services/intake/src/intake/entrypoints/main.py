@@ -12,14 +12,14 @@ import typer
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import PlainTextResponse
+
 from frontdoor_shared import govuk
 from frontdoor_shared.db import make_engine
 from frontdoor_shared.service_main import service_cli
 from frontdoor_shared.web import harden
-
 from intake.bootstrap import Intake
 from intake.config import IntakeSettings
-from intake.entrypoints import api, auth_routes
+from intake.entrypoints import api, auth_routes, fhir, web
 from intake.entrypoints.errors import on_request_validation
 from intake.service_layer.accounts import seed_demo
 
@@ -49,6 +49,8 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     app.add_exception_handler(RequestValidationError, on_request_validation)
     app.include_router(api.router)
     app.include_router(auth_routes.router)
+    app.include_router(web.router)
+    app.include_router(fhir.router)
     govuk.mount_assets(app)
     harden(app, production=intake.auth_production, max_body_bytes=intake.settings.max_body_bytes)
 

@@ -11,9 +11,9 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from frontdoor_shared.auth import Principal
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from frontdoor_shared.auth import Principal
 from intake.adapters.accounts import AccountRepository
 
 _hasher = PasswordHasher()

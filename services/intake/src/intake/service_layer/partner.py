@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from frontdoor_shared.contracts import PartnerConcernV1
-from frontdoor_shared.envelope import CloudEvent
-from frontdoor_shared.errors import PermanentError
 from joserfc.jwk import ECKey
 from pydantic import ValidationError
 
+from frontdoor_shared.auth import Principal
+from frontdoor_shared.contracts import PartnerConcernV1
+from frontdoor_shared.envelope import CloudEvent
+from frontdoor_shared.errors import PermanentError
 from intake.adapters.partner_keys import decrypt
 from intake.service_layer.problems import problems
 from intake.service_layer.schemas import ConcernIn
@@ -41,7 +42,7 @@ async def accept(event: CloudEvent, data: PartnerConcernV1, key: ECKey,
         raise PartnerConcernRejected(detail) from None
     partner = partner_of(event.source)
     sub = Submission(concern=concern, channel="partner", submitted_by=partner, idempotency_scope=partner,
-                     idempotency_key=event.id)
+                     idempotency_key=event.id, actor=Principal(subject=partner, kind="partner"))
     try:
         return await submit(sub)
     except InvalidConcern as err:

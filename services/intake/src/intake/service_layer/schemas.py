@@ -10,9 +10,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from frontdoor_shared.contracts.common import AreaRange, NeedCode, Priority, Screening
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator, model_validator
 
+from frontdoor_shared.contracts.common import AreaRange, NeedCode, Priority, Screening
 from intake.domain import checks
 
 Name = Annotated[str, Field(min_length=1, max_length=100)]

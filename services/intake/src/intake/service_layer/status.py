@@ -11,7 +11,7 @@ from frontdoor_shared.contracts import (
 )
 from frontdoor_shared.envelope import CloudEvent
 from frontdoor_shared.uow import UnitOfWork
-
+from intake.adapters import audit
 from intake.adapters.repository import ConcernRepository
 from intake.domain.model import Status, StatusChange
 
@@ -47,6 +47,8 @@ async def record_status(uow: UnitOfWork, event: CloudEvent, data: Any, topic: st
         if not await uow.first_time(event, topic):
             return
         journey = not isinstance(data, NotificationSentV1)  # a message is history, not a status
-        await ConcernRepository(uow.conn).add_status(
-            data.concern_id, status_change(event, data), event.id, current=journey)
+        change = status_change(event, data)
+        await ConcernRepository(uow.conn).add_status(data.concern_id, change, event.id, current=journey)
+        await audit.record(uow.conn, audit.SYSTEM, f"status:{change.status}", data.reference,
+                           concern_id=data.concern_id, why=f"event {event.type}", channel="event")
         await uow.commit()

@@ -15,10 +15,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
+from frontdoor_shared.auth import Principal
 from frontdoor_shared.contracts import ConcernSubmittedV1
 from frontdoor_shared.sealed import seal
 from frontdoor_shared.uow import UnitOfWork
-
+from intake.adapters import audit
 from intake.adapters.repository import ConcernRepository
 from intake.domain import checks
 from intake.domain.model import Concern, Status, StatusChange, new_reference
@@ -54,6 +55,7 @@ class Submission:
     submitted_by: str | None = None
     idempotency_scope: str = "public"
     idempotency_key: str | None = None
+    actor: Principal | None = None  # who submitted, for the audit trail
 
 
 def _norm(text: str) -> str:
@@ -137,6 +139,9 @@ async def submit(uow: UnitOfWork, sub: Submission, *, match_secret: bytes,
     await repo.add_match_keys(concern.id, keys)
     detail = {"linked": [str(i) for i in concern.linked_concern_ids]} if concern.linked_concern_ids else {}
     await repo.add_status(concern.id, StatusChange(Status.SUBMITTED, now, detail))
+    who = sub.actor or Principal(subject=sub.submitted_by or "unknown", kind=sub.channel)
+    await audit.record(uow.conn, who, "create", concern.reference, concern_id=concern.id,
+                       why="concern submitted", channel=sub.channel)
     sealed = (seal(notifications_key, json.dumps(recipients(sub.concern)).encode())
               if notifications_key else None)
     uow.emit(submitted_event(concern, sub.concern, now.date(), sealed),

@@ -12,10 +12,10 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 import structlog
-from frontdoor_shared.contracts import ConcernSubmittedV1
-from frontdoor_shared.db import DeliveryTables
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from frontdoor_shared.contracts import ConcernSubmittedV1
+from frontdoor_shared.db import DeliveryTables
 from intake.adapters import orm
 from intake.adapters.repository import ConcernRepository
 from intake.domain.model import Status, StatusChange

@@ -1,0 +1,133 @@
+"""The FHIR R4 door for NHS systems: POST /fhir/ServiceRequest (a ServiceRequest, or a Bundle
+holding one with its Patient, Practitioner, Organization and RelatedPersons; see
+`intake.service_layer.fhir_mapping` for the UK Core shapes and extensions read).
+
+Same bearer tokens as the JSON API. 201 with the ServiceRequest as stored (its identifier
+`https://frontdoor.example/Id/concern-reference` carries the reference) and a Location of the
+concern's status; 200 with the original reference when the same ServiceRequest.identifier comes
+again. Every refusal is an OperationOutcome: 400 not JSON, 401/403 credentials, 413 too large,
+415 not FHIR JSON, 422 a field (each issue's expression and diagnostics name it).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import JSONResponse
+
+from frontdoor_shared.access import can_submit_concern
+from frontdoor_shared.auth import Principal
+from intake.entrypoints.api import current_principal, intake_of
+from intake.service_layer.fhir_mapping import CONCERN_REFERENCE, FhirConcern, FhirInvalid, Issue, map_request
+from intake.service_layer.submit import IdempotencyConflict, InvalidConcern, Submission
+
+router = APIRouter(prefix="/fhir", tags=["fhir"])
+FHIR_JSON = "application/fhir+json"
+_MEDIA_TYPES = ("application/fhir+json", "application/json")
+
+
+def outcome(status: int, issues: list[Issue], headers: dict[str, str] | None = None) -> JSONResponse:
+    """An OperationOutcome: each issue with its FHIRPath and the intake field it maps to."""
+    body = {"resourceType": "OperationOutcome", "issue": [_issue(i) for i in issues]}
+    return JSONResponse(status_code=status, content=body, media_type=FHIR_JSON, headers=headers)
+
+
+def _issue(i: Issue) -> dict[str, Any]:
+    item: dict[str, Any] = {"severity": "error", "code": i.code, "details": {"text": i.reason},
+                            "diagnostics": f"intake field: {i.field}"}
+    if i.expression:
+        item["expression"] = [i.expression]
+    return item
+
+
+def _refused(status: int, code: str, reason: str, field: str = "(body)") -> JSONResponse:
+    return outcome(status, [Issue(code, None, field, reason)])
+
+
+def _caller(request: Request) -> Principal | JSONResponse:
+    try:
+        principal = current_principal(request)
+    except HTTPException as err:
+        return outcome(err.status_code, [Issue("login", None, "Authorization", str(err.detail))],
+                       headers=dict(err.headers or {}))
+    if not can_submit_concern(principal):
+        return _refused(403, "forbidden", "these credentials may not submit concerns", "Authorization")
+    return principal
+
+
+async def _body(request: Request, limit: int) -> bytes | JSONResponse:
+    """The body, stopped at the limit even when no Content-Length was sent (chunked)."""
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media not in _MEDIA_TYPES:
+        return _refused(415, "not-supported", "send the resource as application/fhir+json", "Content-Type")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            return _refused(413, "too-costly", f"the request body is over {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _parse(body: bytes) -> Any:
+    try:
+        return json.loads(body)
+    except (ValueError, RecursionError):  # RecursionError: "[[[[..." nested beyond the parser's depth
+        return _refused(400, "structure", "the body is not JSON: send one FHIR resource as a JSON object")
+
+
+def _stored(request: dict[str, Any], reference: str) -> dict[str, Any]:
+    """The ServiceRequest as stored: identifiers and codes only, nothing about the child echoed."""
+    identifiers = [i for i in request.get("identifier", []) if isinstance(i, dict)][:1]
+    return {"resourceType": "ServiceRequest", "id": reference,
+            "meta": {"lastUpdated": datetime.now(UTC).isoformat()},
+            "identifier": [*identifiers, {"system": CONCERN_REFERENCE, "value": reference}],
+            "status": "active", "intent": request.get("intent") if isinstance(request.get("intent"), str) else "order",
+            "subject": {"display": "the child named in the request"}}
+
+
+def _service_request(payload: dict[str, Any]) -> dict[str, Any]:
+    if payload.get("resourceType") == "ServiceRequest":
+        return payload
+    return next(e["resource"] for e in payload["entry"] if e["resource"].get("resourceType") == "ServiceRequest")
+
+
+async def _submit(request: Request, principal: Principal, mapped: FhirConcern) -> Any:
+    try:
+        return await intake_of(request).submit(Submission(
+            concern=mapped.concern, channel="fhir", submitted_by=principal.subject, actor=principal,
+            idempotency_scope=principal.subject, idempotency_key=mapped.idempotency_key))
+    except InvalidConcern as err:
+        return outcome(422, [Issue("value", mapped.expression_for(err.field), err.field, err.reason)])
+    except IdempotencyConflict:
+        return outcome(422, [Issue("duplicate", "ServiceRequest.identifier", "Idempotency-Key",
+                                   "this identifier was already used for a different request: give a new one")])
+
+
+@router.post("/ServiceRequest", status_code=201, summary="Submit a concern as a FHIR R4 ServiceRequest or Bundle",
+             responses={422: {"description": "An OperationOutcome naming each invalid element"}})
+async def create_service_request(request: Request) -> Any:
+    principal = _caller(request)
+    if isinstance(principal, JSONResponse):
+        return principal
+    app = intake_of(request)
+    body = await _body(request, app.settings.max_body_bytes)
+    if isinstance(body, JSONResponse):
+        return body
+    payload = _parse(body)
+    if isinstance(payload, JSONResponse):
+        return payload
+    try:
+        mapped = map_request(payload)
+    except FhirInvalid as err:
+        return outcome(422, err.issues)
+    accepted = await _submit(request, principal, mapped)
+    if isinstance(accepted, JSONResponse):
+        return accepted
+    location = f"{app.settings.public_base_url}/api/v1/concerns/{accepted.reference}"
+    return JSONResponse(status_code=201 if accepted.created else 200, media_type=FHIR_JSON,
+                        content=_stored(_service_request(payload), accepted.reference),
+                        headers={"Location": location})

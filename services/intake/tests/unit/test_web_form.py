@@ -1,0 +1,259 @@
+"""Unit tests for the web form's pages, with a fake intake (no database): the journey carries its
+answers in the pages, checks each page with the one validation, and sends one Submission."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from html.parser import HTMLParser
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from frontdoor_shared import govuk
+from frontdoor_shared.auth import SESSION_COOKIE, Principal, Tokens
+from frontdoor_shared.web import harden
+from intake.entrypoints import web
+from intake.entrypoints.main import TEMPLATES
+from intake.service_layer.submit import Accepted, IdempotencyConflict, Submission
+
+DOB = date.today() - timedelta(days=900)
+VISITOR = Principal(subject="health-visitor", kind="staff", role="referrer", organisation="Model NHS Trust",
+                    name="Hannah Visitor")
+
+
+@dataclass
+class FakeIntake:
+    tokens: Tokens = field(default_factory=Tokens)
+    sent: list[Submission] = field(default_factory=list)
+
+    async def submit(self, sub: Submission) -> Accepted:
+        earlier = [s for s in self.sent if s.idempotency_key == sub.idempotency_key]
+        if earlier and earlier[0].concern != sub.concern:
+            raise IdempotencyConflict("changed")
+        self.sent.append(sub)
+        return Accepted("FD-TEST-0001", None, not earlier)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def intake() -> FakeIntake:
+    return FakeIntake()
+
+
+@pytest.fixture
+def browser(intake: FakeIntake) -> TestClient:
+    app = FastAPI()
+    app.state.intake = intake
+    app.state.templates = govuk.templates(TEMPLATES)
+    app.include_router(web.router)
+    harden(app, production=False)
+    client = TestClient(app, follow_redirects=False)
+    client.cookies.set(SESSION_COOKIE, intake.tokens.issue(VISITOR))
+    client.get("/concerns/new/child")  # sets the CSRF cookie
+    return client
+
+
+class _Form(HTMLParser):
+    """The hidden fields of the page's answers form, as a browser would send them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fields: list[tuple[str, str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "input" and a.get("type") == "hidden" and a.get("name"):
+            self.fields.append((a["name"] or "", a.get("value") or ""))
+
+
+def hidden(html: str) -> list[tuple[str, str]]:
+    parser = _Form()
+    parser.feed(html)
+    return parser.fields
+
+
+PAGES: dict[str, list[tuple[str, str]]] = {
+    "child": [("child-given-name", "Amara"), ("child-family-name", "Testchild"),
+              ("child-dob-day", str(DOB.day)), ("child-dob-month", str(DOB.month)), ("child-dob-year", str(DOB.year)),
+              ("child-nhs-number", "999 000 0018"), ("child-sex", "female"), ("child-postcode", "sw1a 1aa")],
+    "family": [("family-carer-given-name", "Grace"), ("family-carer-family-name", "Testparent"),
+               ("family-carer-relationship", "mother"), ("family-carer-email", "grace@example.com"),
+               ("family-preferred-channel", "email"), ("family-language", "en"),
+               ("family-interpreter-needed", "no"), ("family-consent", "health"), ("family-consent", "early-years")],
+    "referrer": [("referrer-name", "Hannah Visitor"), ("referrer-role", "health-visitor"),
+                 ("referrer-organisation", "Model NHS Trust"), ("referrer-email", "hannah@nhs.example")],
+    "concern": [("concern-need-codes", "SLCN"), ("concern-range-ci", "3"), ("concern-wellcomm", "red"),
+                ("concern-description", "Uses very few words at 30 months."), ("concern-urgency", "routine"),
+                ("concern-safeguarding", "no"), ("concern-parent-informed", "yes")],
+}
+NEXT = {"child": "family", "family": "referrer", "referrer": "concern", "concern": "check"}
+
+
+def _post(browser: TestClient, url: str, html: str, own: list[tuple[str, str]], **control: str) -> Any:
+    fields = [(k, v) for k, v in hidden(html) if k != "csrf_token"] + own
+    fields += [("csrf_token", browser.cookies["fd_csrf"]), *control.items()]
+    return browser.post(url, content=_encode(fields), headers={"content-type": "application/x-www-form-urlencoded"})
+
+
+def _encode(fields: list[tuple[str, str]]) -> bytes:
+    from urllib.parse import urlencode
+
+    return urlencode(fields).encode()
+
+
+def _walk(browser: TestClient, pages: dict[str, list[tuple[str, str]]] = PAGES) -> Any:
+    page = browser.get("/concerns/new/child")
+    for step, own in pages.items():
+        page = _post(browser, f"/concerns/new/{NEXT[step]}", page.text, own, action="continue")
+        assert page.status_code == 200, re.findall(r'govuk-error-message">\s*(.*?)</p>', page.text, re.S)
+    return page
+
+
+def _summary(html: str) -> list[tuple[str, str]]:
+    return re.findall(r'<a href="#([\w-]+)">([^<]+)</a>', html.split("govuk-error-summary__list")[1].split("</ul>")[0])
+
+
+def test_signed_out_visitors_are_sent_to_sign_in_and_back() -> None:
+    app = FastAPI()
+    app.state.intake = FakeIntake()
+    app.include_router(web.router)
+    r = TestClient(app, follow_redirects=False).get("/concerns/new/child")
+    assert r.status_code == 303
+    assert r.headers["location"] == "/sign-in?next=/concerns/new/child"
+
+
+def test_each_page_asks_its_questions_and_carries_the_rest_hidden(browser: TestClient) -> None:
+    check = _walk(browser)
+    assert "Check your answers before sending" in check.text
+    names = {k for k, _ in hidden(check.text)}
+    assert {"child-nhs-number", "family-carer-email", "referrer-email", "concern-description", "key"} <= names
+
+
+def test_sending_builds_the_same_concern_the_api_would_accept(browser: TestClient, intake: FakeIntake) -> None:
+    check = _walk(browser)
+    sent = _post(browser, "/concerns/new/submit", check.text, [], action="send")
+    assert sent.status_code == 303
+    assert sent.headers["location"] == "/concerns/FD-TEST-0001/confirmation"
+    [sub] = intake.sent
+    assert (sub.channel, sub.submitted_by, sub.idempotency_scope) == ("form", "health-visitor", "health-visitor")
+    concern = sub.concern
+    assert concern.child.nhs_number == "9990000018"
+    assert concern.child.postcode == "SW1A 1AA"
+    assert concern.child.date_of_birth == DOB
+    assert concern.family.consent_to_share_with == ["health", "early-years"]
+    assert [(r.area, r.range) for r in concern.concern.ranges] == [("C&I", 3)]
+    assert concern.concern.screening[0].tool == "WellComm"
+    assert concern.concern.parent_informed is True
+
+
+def test_sending_twice_from_the_same_page_gives_one_concern(browser: TestClient, intake: FakeIntake) -> None:
+    check = _walk(browser)
+    first = _post(browser, "/concerns/new/submit", check.text, [], action="send")
+    again = _post(browser, "/concerns/new/submit", check.text, [], action="send")
+    assert first.headers["location"] == again.headers["location"]
+    assert len({s.idempotency_key for s in intake.sent}) == 1
+
+
+def test_a_page_with_mistakes_lists_each_in_the_summary_linked_to_its_field(browser: TestClient) -> None:
+    page = browser.get("/concerns/new/child")
+    own = [("child-given-name", ""), ("child-family-name", "Testchild"),
+           ("child-dob-day", "31"), ("child-dob-month", "2"), ("child-dob-year", "2024"),
+           ("child-nhs-number", "943 476 5918"), ("child-postcode", "not a postcode")]
+    r = _post(browser, "/concerns/new/family", page.text, own, action="continue")
+    assert r.status_code == 422
+    assert "<title>Error: About the child" in r.text
+    assert _summary(r.text) == [
+        ("child-given-name", "Enter the child&#39;s first name"),
+        ("child-dob-day", "Enter a real date, like 27 3 2023"),
+        ("child-nhs-number", "The last (check) digit does not match; a digit is mistyped"),
+        ("child-postcode", "Enter a full UK postcode: 2 to 4 characters, a space, then a digit and 2 letters")]
+    assert 'id="child-nhs-number-error"' in r.text
+    assert 'aria-describedby="child-nhs-number-hint child-nhs-number-error"' in r.text
+
+
+def test_a_date_of_birth_in_the_future_is_refused_on_the_child_page(browser: TestClient) -> None:
+    own = _child_with(dob=date.today() + timedelta(days=30))
+    r = _post(browser, "/concerns/new/family", browser.get("/concerns/new/child").text, own, action="continue")
+    assert _summary(r.text)[0][0] == "child-dob-day"
+    assert "in the future" in r.text
+
+
+def test_text_messages_need_a_phone_number(browser: TestClient) -> None:
+    pages = {**PAGES, "family": [(k, "sms" if k == "family-preferred-channel" else v) for k, v in PAGES["family"]]}
+    page = _walk(browser, {"child": pages["child"]})
+    r = _post(browser, "/concerns/new/referrer", page.text, pages["family"], action="continue")
+    assert _summary(r.text) == [("family-carer-phone", "Enter a mobile number for text messages, or choose "
+                                 "another way to contact the family")]
+
+
+def test_a_health_visitor_must_say_whether_the_parent_was_told(browser: TestClient) -> None:
+    page = _walk(browser, {k: PAGES[k] for k in ("child", "family", "referrer")})
+    own = [(k, v) for k, v in PAGES["concern"] if k != "concern-parent-informed"]
+    own.append(("concern-parent-informed", "not-applicable"))
+    r = _post(browser, "/concerns/new/check", page.text, own, action="continue")
+    assert r.status_code == 422
+    assert _summary(r.text)[0][0] == "concern-parent-informed"
+
+
+def test_a_change_link_returns_to_check_your_answers(browser: TestClient) -> None:
+    check = _walk(browser)
+    child = _post(browser, "/concerns/new/child", check.text, [], action="change")
+    assert "About the child" in child.text
+    assert 'action="/concerns/new/check"' in child.text
+    assert 'value="Amara"' in child.text
+
+
+def test_back_keeps_the_answers_without_checking_them(browser: TestClient) -> None:
+    family = _walk(browser, {"child": PAGES["child"]})
+    child = _post(browser, "/concerns/new/child", family.text, [("family-carer-email", "not-yet")], action="back")
+    assert child.status_code == 200
+    assert 'value="not-yet"' in child.text
+
+
+def test_a_post_without_the_form_token_is_refused(browser: TestClient) -> None:
+    r = browser.post("/concerns/new/family", data={"child-given-name": "Amara"})
+    assert r.status_code == 403
+
+
+def test_answers_changed_after_sending_with_the_same_key_are_not_sent_again(
+        browser: TestClient, intake: FakeIntake) -> None:
+    check = _walk(browser)
+    _post(browser, "/concerns/new/submit", check.text, [], action="send")
+    changed = check.text.replace('value="Uses very few words at 30 months."', 'value="Uses very few words at all."')
+    r = _post(browser, "/concerns/new/submit", changed, [], action="send")
+    assert r.status_code == 422
+    assert _summary(r.text)[0][0] == "send"
+    assert len(intake.sent) == 1
+
+
+def _child_with(**dates: date) -> list[tuple[str, str]]:
+    own = [(k, v) for k, v in PAGES["child"] if not k.startswith("child-dob")]
+    for name, when in dates.items():
+        own += [(f"child-{name}-day", str(when.day)), (f"child-{name}-month", str(when.month)),
+                (f"child-{name}-year", str(when.year))]
+    return own
+
+
+def test_a_concern_before_birth_gives_the_expected_date_of_delivery(browser: TestClient, intake: FakeIntake) -> None:
+    due = date.today() + timedelta(days=60)
+    check = _walk(browser, {**PAGES, "child": _child_with(edd=due)})
+    assert "Expected date of delivery" in check.text
+    _post(browser, "/concerns/new/submit", check.text, [], action="send")
+    assert intake.sent[0].concern.child.expected_delivery_date == due
+    assert intake.sent[0].concern.child.date_of_birth is None
+
+
+def test_a_date_of_birth_and_a_date_of_delivery_together_are_refused(browser: TestClient) -> None:
+    own = _child_with(dob=DOB, edd=date.today() + timedelta(days=60))
+    r = _post(browser, "/concerns/new/family", browser.get("/concerns/new/child").text, own, action="continue")
+    assert _summary(r.text) == [("child-edd-day", "Leave the expected date of delivery blank when you give a "
+                                                  "date of birth")]
+
+
+def test_no_date_at_all_asks_for_the_date_of_birth(browser: TestClient) -> None:
+    r = _post(browser, "/concerns/new/family", browser.get("/concerns/new/child").text, _child_with(),
+              action="continue")
+    assert _summary(r.text)[0][0] == "child-dob-day"

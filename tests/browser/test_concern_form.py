@@ -1,0 +1,180 @@
+"""The web form in Chromium: a health visitor signs in, meets the error summary, walks every
+page of "submit a concern", sends it and sees the reference; axe-core finds no WCAG 2.2 A/AA
+failure on the pages.
+
+Needs Python Playwright (no browser download: Debian's /usr/bin/chromium is driven directly) and,
+for the accessibility check, axe-core's `axe.min.js` (AXE_CORE_JS, or node_modules/axe-core).
+Skipped cleanly when either the package or the browser is missing.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="Python Playwright is not installed")
+CHROMIUM = "/usr/bin/chromium"
+if not shutil.which(CHROMIUM):
+    pytest.skip("Chromium is not installed at /usr/bin/chromium", allow_module_level=True)
+
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+DOB = date.today() - timedelta(days=900)
+ROOT = Path(__file__).resolve().parents[2]
+WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+@pytest.fixture(scope="module")
+def chromium(platform) -> Iterator[Any]:  # type: ignore[no-untyped-def]
+    # After the platform (tests/browser/conftest.py): Playwright's sync API keeps an event loop
+    # running in this thread, and the platform's set-up calls asyncio.run.
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium, platform) -> Iterator[Any]:  # type: ignore[no-untyped-def]
+    # bypass_csp only so the axe-core script can be injected; the app's own pages need no exception.
+    context = chromium.new_context(base_url=f"http://127.0.0.1:{platform.ports['intake']}", bypass_csp=True)
+    tab = context.new_page()
+    tab.set_default_timeout(15_000)
+    yield tab
+    context.close()
+
+
+def _sign_in(page: Any, platform: Any) -> None:
+    user = platform.seed_demo()["users"]["health-visitor"]
+    page.goto("/concerns")
+    assert "/sign-in" in page.url
+    page.fill("#email", user["email"])
+    page.fill("#password", user["password"])
+    page.click("button:has-text('Sign in')")
+    page.wait_for_url("**/concerns")
+
+
+def _continue(page: Any) -> None:
+    page.click("#continue")
+    page.wait_for_load_state()
+
+
+def _axe_script() -> Path | None:
+    """axe.min.js from AXE_CORE_JS, the axe-playwright-python package, or node_modules/axe-core."""
+    found = importlib.util.find_spec("axe_playwright_python")
+    places = [os.environ.get("AXE_CORE_JS"), ROOT / "node_modules" / "axe-core" / "axe.min.js",
+              Path(found.origin).parent / "axe.min.js" if found and found.origin else None]
+    return next((Path(p) for p in places if p and Path(p).is_file()), None)
+
+
+def _axe_violations(page: Any) -> list[dict[str, Any]]:
+    script = _axe_script()
+    if script is None:
+        pytest.skip("axe-core not found: install axe-playwright-python, or set AXE_CORE_JS to axe.min.js")
+    page.add_script_tag(path=script)
+    result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG)
+    return [{"id": v["id"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]]}
+            for v in result["violations"]]
+
+
+def test_a_page_with_mistakes_shows_the_error_summary_with_links_to_each_field(page, platform) -> None:  # type: ignore[no-untyped-def]
+    _sign_in(page, platform)
+    page.goto("/concerns/new/child")
+    page.fill("#child-nhs-number", "943 476 5918")
+    _continue(page)
+    assert page.title().startswith("Error: About the child")
+    summary = page.locator(".govuk-error-summary")
+    assert summary.evaluate("el => el === document.activeElement || el.contains(document.activeElement)")
+    links = summary.locator("a").evaluate_all("els => els.map(a => [a.getAttribute('href'), a.textContent.trim()])")
+    assert [href for href, _ in links] == ["#child-given-name", "#child-family-name", "#child-dob-day",
+                                           "#child-nhs-number", "#child-postcode"]
+    assert "check) digit does not match" in dict(links)["#child-nhs-number"]
+    summary.locator("a[href='#child-nhs-number']").click()
+    assert page.evaluate("document.activeElement.id") == "child-nhs-number"
+    assert page.locator("#child-nhs-number-error").is_visible()
+
+
+def _child(page: Any) -> None:
+    page.fill("#child-given-name", "Amara")
+    page.fill("#child-family-name", "Browserchild")
+    page.fill("#child-dob-day", str(DOB.day))
+    page.fill("#child-dob-month", str(DOB.month))
+    page.fill("#child-dob-year", str(DOB.year))
+    page.fill("#child-nhs-number", "469 819 4180")
+    page.check("label:has-text('Female')")
+    page.fill("#child-postcode", "ls1 4ap")
+
+
+def _family(page: Any) -> None:
+    page.fill("#family-carer-given-name", "Grace")
+    page.fill("#family-carer-family-name", "Testparent")
+    page.select_option("#family-carer-relationship", "mother")
+    page.fill("#family-carer-email", "grace.testparent@example.com")
+    page.check("#family-preferred-channel")
+    page.check("#family-interpreter-needed-2")
+    page.check("label:has-text('Speech and language therapy')")
+
+
+def _referrer(page: Any) -> None:
+    assert page.input_value("#referrer-name") == "Hannah Visitor"  # filled from the account
+    page.select_option("#referrer-role", "health-visitor")
+    page.fill("#referrer-email", "hannah.visitor@nhs.example")
+
+
+def _concern(page: Any) -> None:
+    page.check("label:has-text('Speech, language and communication needs')")
+    page.select_option("#concern-range-ci", "3")
+    page.fill("#concern-description", "Uses very few words at 30 months and is frustrated when not understood.")
+    page.check("#concern-urgency")
+    page.check("#concern-safeguarding-2")
+    page.check("#concern-parent-informed")
+
+
+JOURNEY = [("About the child", _child), ("About the family", _family), ("About you", _referrer),
+           ("About the concern", _concern)]
+
+
+def test_a_health_visitor_fills_every_page_and_sees_the_reference(page, platform) -> None:  # type: ignore[no-untyped-def]
+    _sign_in(page, platform)
+    page.click("a.govuk-button--start")
+    for title, fill in JOURNEY:
+        assert page.title().startswith(title)
+        fill(page)
+        _continue(page)
+    assert page.title().startswith("Check your answers")
+    assert "LS1 4AP" in page.inner_text("main")
+    page.click("#send")
+    page.wait_for_url(re.compile(r".*/concerns/FD-[0-9A-Z]{4}-[0-9A-Z]{4}/confirmation$"))
+    reference = page.inner_text("#reference")
+    assert re.fullmatch(r"FD-[0-9A-Z]{4}-[0-9A-Z]{4}", reference)
+    page.goto("/concerns")
+    assert reference in page.inner_text("table")
+    page.click(f"text={reference}")
+    assert "Submitted" in page.inner_text("main")
+
+
+def test_every_page_passes_axe_for_wcag_2_2_a_and_aa(page, platform) -> None:  # type: ignore[no-untyped-def]
+    page.goto("/sign-in")
+    problems = {"Sign in": _axe_violations(page)}
+    _sign_in(page, platform)
+    problems["Your concerns"] = _axe_violations(page)
+    page.goto("/concerns/new/child")
+    _continue(page)  # every error showing
+    problems["Errors"] = _axe_violations(page)
+    for title, fill in JOURNEY:
+        problems[title] = _axe_violations(page)
+        fill(page)
+        _continue(page)
+    problems["Check"] = _axe_violations(page)
+    page.click("#send")
+    page.wait_for_url(re.compile(r".*/confirmation$"))
+    problems["Sent"] = _axe_violations(page)
+    assert {name: found for name, found in problems.items() if found} == {}
