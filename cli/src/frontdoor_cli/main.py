@@ -175,5 +175,28 @@ def audit(reference: str = typer.Option(..., "--reference", help="The concern re
     console.print(f"{len(rows)} audit line(s) for {reference}")
 
 
+keys_app = typer.Typer(help="Secrets and keys for a production deployment.")
+app.add_typer(keys_app, name="keys")
+
+
+@keys_app.command("generate")
+def keys_generate() -> None:
+    """Print fresh secrets and key pairs as environment lines for deploy/.env (keep them secret)."""
+    import json
+    import secrets
+
+    from joserfc.jwk import ECKey
+
+    from frontdoor_shared.sealed import generate_keypair
+
+    private, public = generate_keypair()
+    partner = ECKey.generate_key("P-256", {"kid": "intake-partner-1", "use": "enc"}, private=True)
+    print(f"FRONTDOOR_AUTH_SECRET={secrets.token_urlsafe(48)}")
+    print(f"INTAKE_MATCH_KEY={secrets.token_urlsafe(48)}")
+    print(f"NOTIFICATIONS_PRIVATE_KEY={private}")
+    print(f"INTAKE_NOTIFICATIONS_PUBLIC_KEY={public}")
+    print(f"INTAKE_PARTNER_PRIVATE_JWK='{json.dumps(partner.as_dict(private=True))}'")
+
+
 if __name__ == "__main__":
     app()
