@@ -51,3 +51,16 @@ def test_an_invalid_nhs_number_is_refused_naming_the_field(platform) -> None:  #
     fields = [e["field"] for e in refused.json()["errors"]]
     assert fields == ["child.nhs_number"]
     assert "5918" not in refused.text
+
+
+def test_a_second_concern_about_the_same_child_is_linked_not_merged(platform) -> None:  # type: ignore[no-untyped-def]
+    body = a_concern(given_name="Twiceseen")
+    body["child"]["nhs_number"] = "999 000 0034"
+    first = post_concern(platform, body)
+    body["concern"]["description"] = "A second worry, from the nursery this time, about the same child."
+    second = post_concern(platform, body)
+    assert first.status_code == second.status_code == 202
+    assert first.json()["reference"] != second.json()["reference"]  # two concerns, never merged
+    assert first.json()["linked_to_open_concern"] is False
+    assert second.json()["linked_to_open_concern"] is True
+    assert status_of(platform, second.json()["reference"])["linked_to_open_concern"] is True

@@ -20,6 +20,14 @@ def new_reference() -> str:
     return f"FD-{chars[:4]}-{chars[4:]}"
 
 
+def routed_pathway(history: list[StatusChange]) -> str | None:
+    """The pathway the child was last routed to, by the policy or by the panel."""
+    for change in reversed(history):
+        if change.status in (Status.ROUTED, Status.PANEL_DECIDED) and change.detail.get("pathway"):
+            return str(change.detail["pathway"])
+    return None
+
+
 class Status:
     SUBMITTED = "submitted"
     TRIAGED = "triaged"

@@ -8,13 +8,14 @@ from fastapi import APIRouter, Depends, Header, HTTPException, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from frontdoor_shared.access import Resource, can_read_concern, can_submit_concern
+from frontdoor_shared.access import Resource, can_read_concern, can_read_referral, can_submit_concern
 from frontdoor_shared.auth import Principal
 from frontdoor_shared.web import principal_dependency, refuse_unless
 from intake.adapters import audit
 from intake.adapters.partner_keys import public_jwks
 from intake.adapters.repository import ConcernRepository
 from intake.bootstrap import Intake
+from intake.domain.model import routed_pathway
 from intake.entrypoints.errors import unprocessable
 from intake.service_layer.schemas import ConcernIn
 from intake.service_layer.submit import (
@@ -126,6 +127,27 @@ async def get_concern(reference: str, request: Request, caller: Caller,
         history=[HistoryItem(status=h.status, at=h.at.isoformat(), detail=h.detail)
                  for h in concern.history],
     )
+
+
+@router.get("/referrals/{reference}", tags=["partners"],
+            summary="Claim check: a routed referral's details, for the partner of its pathway")
+async def referral_details(reference: str, request: Request, caller: Caller,
+                           x_purpose: Annotated[str | None, Header(max_length=200)] = None) -> dict[str, Any]:
+    """The details behind a thin referral on `referrals.<pathway>.v1`. Needs a token with the
+    `referrals:<pathway>:read` scope for the pathway the child was routed to; every read is audited.
+    The family's contact details are included only when the family consented to sharing."""
+    app = intake_of(request)
+    async with app.runtime.engine.begin() as conn:
+        concern = await ConcernRepository(conn).get(reference)
+        pathway = routed_pathway(concern.history) if concern else None
+        refuse_unless(concern is not None and can_read_referral(caller, Resource(pathway=pathway)), hide=True)
+        assert concern is not None
+        await audit.record(conn, caller, "claim-check", reference, concern_id=concern.id,
+                           why=x_purpose or f"referral on the {pathway} pathway", channel="api")
+    details = dict(concern.details)
+    family = details.pop("family", {})
+    shared = {"family": family} if family.get("consent_to_share_with") else {}
+    return {"reference": reference, "pathway": pathway, **details, **shared}
 
 
 @router.get("/jwks.json", tags=["partners"], summary="Intake's public key for partner concerns (JWKS)")

@@ -8,6 +8,7 @@ from frontdoor_shared.contracts import (
     CaseListedV1,
     ConcernTriagedV1,
     NotificationSentV1,
+    PanelDecisionV1,
 )
 from frontdoor_shared.envelope import CloudEvent
 from frontdoor_shared.uow import UnitOfWork
@@ -34,6 +35,11 @@ def status_change(event: CloudEvent, data: Any) -> StatusChange:
     if isinstance(data, CaseListedV1):
         detail = {"panel_date": data.panel_date.isoformat() if data.panel_date else None}
         return StatusChange(Status.LISTED_FOR_PANEL, at or data.listed_at, detail, event.type)
+    if isinstance(data, PanelDecisionV1):
+        detail = {"outcome": data.outcome, "pathway": data.pathway, "recommended_pathway": data.recommended_pathway,
+                  "priority": data.priority, "reasons": [r.model_dump() for r in data.reasons],
+                  "next_review": data.next_review.isoformat() if data.next_review else None}
+        return StatusChange(Status.PANEL_DECIDED, at or data.decided_at, detail, event.type)
     if isinstance(data, NotificationSentV1):
         status = Status.FAMILY_NOTIFIED if data.audience == "family" else f"{data.audience}-notified"
         detail = {"channel": data.channel, "template": data.template, "delivery": data.status,
