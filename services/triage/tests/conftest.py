@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
+
 from frontdoor_shared.contracts import ConcernSubmittedV1
 
 Submitted = Callable[..., ConcernSubmittedV1]

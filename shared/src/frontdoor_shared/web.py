@@ -47,11 +47,14 @@ CurrentPrincipal = Annotated[Principal, Depends]
 CSRF_COOKIE = "fd_csrf"
 
 
-def harden(app: FastAPI, *, production: bool, max_body_bytes: int = 256 * 1024) -> None:
+def harden(app: FastAPI, *, production: bool, max_body_bytes: int = 256 * 1024,
+           form_targets: tuple[str, ...] = ()) -> None:
     """Security headers (a CSP with a per-request nonce, no unsafe-inline; frame-ancestors none;
     HSTS in production), a CSRF token cookie for forms, and a request size limit."""
 
     translate_outages(app)
+    # a form may post (or, after signing in, be redirected) only here and to the listed services
+    form_action = " ".join(["'self'", *form_targets])
 
     @app.middleware("http")
     async def security(request: Request, call_next: Any) -> Any:
@@ -67,7 +70,7 @@ def harden(app: FastAPI, *, production: bool, max_body_bytes: int = 256 * 1024) 
         response.headers["Content-Security-Policy"] = (
             "default-src 'self'; "
             f"script-src 'self' 'nonce-{nonce}'; style-src 'self'; img-src 'self' data:; "
-            "font-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; "
+            f"font-src 'self'; connect-src 'self'; form-action {form_action}; base-uri 'none'; "
             "frame-ancestors 'none'; object-src 'none'")
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["X-Frame-Options"] = "DENY"

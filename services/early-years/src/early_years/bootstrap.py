@@ -1,24 +1,79 @@
-"""Early years' composition root."""
+"""Early years' composition root: settings (and, in tests, a clock) in; a wired service out."""
 
 from __future__ import annotations
 
-from frontdoor_shared.contracts import CaseListedV1, ConcernTriagedV1
-from frontdoor_shared.delivery import publisher_doc, subscribe
-from frontdoor_shared.envelope import CloudEvent
-from frontdoor_shared.runtime import Runtime
+import asyncio
+import contextlib
+from typing import Any
+
+import structlog
 
 from early_years.config import EarlyYearsSettings
+from early_years.service_layer.actions import raise_overdue
 from early_years.service_layer.listing import list_for_panel
+from early_years.service_layer.meetings import seed_panel
+from early_years.service_layer.panel import Clock, PanelSetup, utc_now
+from frontdoor_shared.auth import AuthSettings, Tokens
+from frontdoor_shared.contracts import (
+    ActionAssignedV1,
+    ActionOverdueV1,
+    CaseListedV1,
+    ConcernTriagedV1,
+    PanelDecisionV1,
+)
+from frontdoor_shared.delivery import publisher_doc, subscribe
+from frontdoor_shared.envelope import CloudEvent
+from frontdoor_shared.errors_classify import is_transient
+from frontdoor_shared.runtime import Runtime
 
 SERVICE = "early-years"
+log = structlog.get_logger()
 
 
 class EarlyYears:
-    def __init__(self, settings: EarlyYearsSettings) -> None:
+    def __init__(self, settings: EarlyYearsSettings, *, clock: Clock = utc_now) -> None:
         self.settings = settings
+        self.clock = clock
+        self.panel = PanelSetup.from_settings(settings)
         self.runtime = Runtime(settings, service=SERVICE, schema="early_years")
-        subscribe(self.runtime.broker, ConcernTriagedV1, self._on_triaged, group_id=SERVICE)
-        publisher_doc(self.runtime.broker, CaseListedV1)
+        self.tokens = Tokens(AuthSettings())
+        self._stop = asyncio.Event()
+        self._overdue: asyncio.Task[None] | None = None
+        subscribe(self.runtime.broker, [ConcernTriagedV1], self._on_event, group_id=SERVICE)
+        for contract in (CaseListedV1, PanelDecisionV1, ActionAssignedV1, ActionOverdueV1):
+            publisher_doc(self.runtime.broker, contract)
 
-    async def _on_triaged(self, event: CloudEvent, data: ConcernTriagedV1, topic: str) -> None:
-        await list_for_panel(self.runtime.uow(), event, data, topic)
+    async def _on_event(self, event: CloudEvent, data: Any, topic: str) -> None:
+        await list_for_panel(self.runtime.uow(), event, data, topic, self.panel, self.clock)
+
+    async def start(self, *, consume: bool = True) -> None:
+        """Consumers and relay, the panel and its next meeting (if seeding), the overdue check."""
+        await self.runtime.start(consume=consume)
+        if self.settings.seed_panel:
+            members = [m.model_dump() for m in self.settings.members]
+            await seed_panel(self.runtime.uow(), self.panel, members, self.clock())
+        self._stop.clear()
+        self._overdue = asyncio.create_task(self.watch_overdue(), name="overdue-actions")
+
+    async def stop(self) -> None:
+        self._stop.set()
+        if self._overdue is not None:
+            [outcome] = await asyncio.gather(self._overdue, return_exceptions=True)
+            if isinstance(outcome, BaseException):  # already reported by /health; stop cleanly anyway
+                log.error("actions.overdue_check_stopped", error=type(outcome).__name__)
+        await self.runtime.stop()
+
+    def overdue_check_stopped(self) -> bool:
+        return self._overdue is not None and self._overdue.done() and not self._stop.is_set()
+
+    async def watch_overdue(self) -> None:
+        """Every `overdue_interval_seconds`, raise actions that became overdue (once each)."""
+        while not self._stop.is_set():
+            try:
+                await raise_overdue(self.runtime.uow(), self.panel, self.clock())
+            except Exception as err:
+                if not is_transient(err):
+                    raise
+                log.warning("actions.overdue_check_failed", error=type(err).__name__)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stop.wait(), timeout=self.settings.overdue_interval_seconds)

@@ -2,11 +2,50 @@
 
 from __future__ import annotations
 
-from frontdoor_shared.settings import ServiceSettings
+from pydantic import BaseModel, Field
 from pydantic_settings import SettingsConfigDict
+
+from frontdoor_shared.settings import ServiceSettings
+
+DEMO_PANEL = "demo-early-years-panel"
+
+
+class MemberSeed(BaseModel):
+    """A member of the panel: their account's subject, a display name and the agency they speak for."""
+
+    subject: str
+    name: str
+    agency: str
+    role: str = "panel-member"
+
+
+DEMO_MEMBERS = [
+    MemberSeed(subject="panel-chair", name="Priya Chair", agency="send", role="panel-chair"),
+    MemberSeed(subject="panel-health", name="Dr Owen Health", agency="health"),
+    MemberSeed(subject="panel-slt", name="Sian Therapist", agency="speech-and-language"),
+    MemberSeed(subject="panel-early-years", name="Ezra Years", agency="early-years"),
+]
 
 
 class EarlyYearsSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="EARLY_YEARS_", extra="ignore")
 
     port: int = 8002
+    public_base_url: str = Field(default="http://127.0.0.1:8002",
+                                 description="Where the panel's pages are reached (sign-in returns here)")
+    sign_in_url: str = Field(default="http://127.0.0.1:8000/sign-in", description="Intake's staff sign-in page")
+    panel_id: str = Field(default=DEMO_PANEL, description="The panel new cases are listed for")
+    panel_name: str = Field(default="Early years inclusion panel", description="Its name on the pages")
+    seed_panel: bool = Field(default=True,
+                             description="On start-up, create the panel, its members and its next meeting")
+    members: list[MemberSeed] = Field(default_factory=lambda: list(DEMO_MEMBERS),
+                                      description="The panel's members (JSON), seeded on start-up")
+    meeting_interval_days: int = Field(default=14, ge=1, description="The panel meets this often")
+    timezone: str = Field(default="Europe/London", description="Where 'today' is decided")
+    quorum_min_members: int = Field(default=3, ge=1)
+    quorum_min_agencies: int = Field(default=2, ge=1)
+    quorum_chair_required: bool = True
+    funding_bands: list[str] = Field(default_factory=lambda: ["FFI-1", "FFI-2", "FFI-3", "FFI-4"],
+                                     description="Inclusion funding bands the panel can award")
+    overdue_interval_seconds: float = Field(default=300.0, gt=0,
+                                            description="How often overdue actions are looked for")

@@ -15,7 +15,6 @@ from frontdoor_shared.delivery import publisher_doc, subscribe
 from frontdoor_shared.envelope import CloudEvent
 from frontdoor_shared.errors import UnknownEventType
 from frontdoor_shared.runtime import Runtime
-
 from triage.adapters.policy_loader import PolicyStore
 from triage.config import TriageSettings
 from triage.service_layer.panel import apply_panel_decision

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from frontdoor_shared.settings import ServiceSettings
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
+
+from frontdoor_shared.settings import ServiceSettings
 
 DEFAULT_POLICY = Path(__file__).resolve().parent / "policies" / "default.yaml"
 

@@ -14,8 +14,9 @@ from typing import Any
 
 import asyncpg
 import pytest
-import triage
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+
+import triage
 from frontdoor_shared.contracts.base import Contract
 from frontdoor_shared.envelope import new_event
 from frontdoor_shared.migrations import upgrade

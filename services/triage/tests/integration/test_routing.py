@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+
 from frontdoor_shared import topics
 from frontdoor_shared.contracts import PanelDecisionV1
 from frontdoor_shared.contracts.common import Reason

@@ -10,13 +10,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from typer.testing import CliRunner
+
 from frontdoor_shared.contracts import ConcernSubmittedV1
 from frontdoor_shared.db import make_engine
 from triage.adapters.policy_loader import shipped_policy
 from triage.adapters.repository import TriageRepository
 from triage.entrypoints.cli import simulate_app
 from triage.service_layer.events import stored_facts
-from typer.testing import CliRunner
 
 pytestmark = pytest.mark.integration
 

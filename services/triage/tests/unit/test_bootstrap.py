@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+
 import triage
 from frontdoor_shared import topics
 from triage.adapters.policy_loader import PolicyError, shipped_policy

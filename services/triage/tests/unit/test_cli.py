@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from typer.testing import CliRunner
+
 from triage.adapters.policy_loader import shipped_policy
 from triage.entrypoints.cli import simulate_app
-from typer.testing import CliRunner
 
 runner = CliRunner()
 NOWHERE = "postgresql://nobody@127.0.0.1:1/none"

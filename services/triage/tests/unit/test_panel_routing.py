@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from triage.domain.engine import Reason
 from triage.domain.exceptions import NotForThePanel
 from triage.domain.panel import PanelDecision, TriageSoFar, route_after_panel

@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+
 from triage.adapters.policy_loader import load_policy, shipped_policy
 from triage.domain.engine import ConcernFacts, TriageDecision, evaluate
 from triage.domain.policy import AreasAtLeast, Policy

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
+
 from frontdoor_shared.contracts import ConcernSubmittedV1
 from triage.adapters.policy_loader import load_policy, shipped_policy
 from triage.domain.policy import Policy

@@ -32,5 +32,6 @@ def mount_assets(app: FastAPI) -> None:
 
 def page_context(request: Request, **values: Any) -> dict[str, Any]:
     """What every page needs: the CSP nonce and the CSRF token set by the shared middleware."""
-    return {"request": request, "csp_nonce": getattr(request.state, "csp_nonce", ""),
+    nonce = getattr(request.state, "csp_nonce", "")
+    return {"request": request, "csp_nonce": nonce, "cspNonce": nonce,
             "csrf_token": getattr(request.state, "csrf_token", ""), **values}

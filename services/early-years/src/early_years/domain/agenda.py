@@ -1,23 +1,65 @@
-"""The early-years inclusion panel's agenda rules. Plain Python."""
+"""The early-years inclusion panel's agenda rules. Plain Python.
+
+New cases join the next meeting's agenda in order of priority, then of how long they have
+waited. The chair may then move, defer or add cases; a case joining later slots in by the same
+rule without undoing the chair's moves among the others.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
+from typing import TypeVar
 
+T = TypeVar("T")
 PRIORITY_ORDER = {"urgent": 0, "high": 1, "routine": 2}
 
 
 @dataclass(frozen=True)
 class AgendaItem:
+    case_id: str
     reference: str
     priority: str
     listed_at: datetime
 
 
-def agenda_order(items: list[AgendaItem]) -> list[AgendaItem]:
+def _rank(item: AgendaItem) -> tuple[int, datetime]:
+    return PRIORITY_ORDER.get(item.priority, 9), item.listed_at
+
+
+def agenda_order(items: Sequence[AgendaItem]) -> list[AgendaItem]:
     """Most urgent first; within a priority, whoever has waited longest."""
-    return sorted(items, key=lambda i: (PRIORITY_ORDER.get(i.priority, 9), i.listed_at))
+    return sorted(items, key=_rank)
+
+
+def insert_in_order(current: Sequence[AgendaItem], new: AgendaItem) -> list[AgendaItem]:
+    """Place `new` before the first item it outranks, keeping the others where the chair put them."""
+    for index, item in enumerate(current):
+        if _rank(new) < _rank(item):
+            return [*current[:index], new, *current[index:]]
+    return [*current, new]
+
+
+def move(order: Sequence[T], case_id: T, direction: str) -> list[T]:
+    """Move one case up or down one place; at either end it stays where it is."""
+    if direction not in ("up", "down"):
+        raise ValueError(f"direction must be up or down, not {direction!r}")
+    ids = list(order)
+    index = ids.index(case_id)
+    target = index - 1 if direction == "up" else index + 1
+    if 0 <= target < len(ids):
+        ids[index], ids[target] = ids[target], ids[index]
+    return ids
+
+
+def next_meeting_date(last: date | None, today: date, interval_days: int) -> date:
+    """The panel meets every `interval_days`; with no meeting yet, the first is today."""
+    if last is None or last >= today:
+        return last or today
+    gap = (today - last).days
+    periods = -(-gap // interval_days)
+    return last + timedelta(days=periods * interval_days)
 
 
 def belongs_on_panel(outcome: str) -> bool:

@@ -1,49 +1,78 @@
-"""Early years' process: consumers, relay and the panel's HTTP interface."""
+"""Early years' process: consumers, relay, the overdue check and the panel's pages and API."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
+from datetime import date
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, Request
-from frontdoor_shared.service_main import service_cli
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
 
-from early_years.adapters.repository import CaseRepository
 from early_years.bootstrap import EarlyYears
 from early_years.config import EarlyYearsSettings
-from early_years.domain.agenda import AgendaItem, agenda_order
+from early_years.domain.agencies import agency_name, pathway_name
+from early_years.entrypoints import action_pages, agenda_pages, api, case_pages
+from early_years.entrypoints.web import PAGES, PageRefused, SignInRequired, on_page_refused, on_sign_in_required
+from frontdoor_shared import govuk
+from frontdoor_shared.service_main import service_cli
+from frontdoor_shared.web import harden
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
-def create_app(settings: EarlyYearsSettings | None = None) -> FastAPI:
-    ey = EarlyYears(settings or EarlyYearsSettings())
+def long_date(value: date | None) -> str:
+    return f"{value.day} {value:%B %Y}" if value else ""
+
+
+def pounds(pence: int | None) -> str:
+    return f"£{pence / 100:,.2f}" if pence is not None else ""
+
+
+def options(choices: Mapping[str, str] | Sequence[str], selected: str | None = None,
+            blank: str | None = None) -> list[dict[str, Any]]:
+    """govukSelect items, with an optional first item meaning 'none chosen'."""
+    pairs = choices.items() if isinstance(choices, Mapping) else [(c, c) for c in choices]
+    items = [{"value": "", "text": blank, "selected": not selected}] if blank is not None else []
+    return items + [{"value": v, "text": t, "selected": v == selected} for v, t in pairs]
+
+
+def page_templates() -> Any:
+    templates = govuk.templates(PAGES)
+    templates.env.filters.update(long_date=long_date, pounds=pounds, agency=agency_name, pathway=pathway_name)
+    templates.env.globals["options"] = options
+    return templates
+
+
+def create_app(settings: EarlyYearsSettings | None = None, *, service: EarlyYears | None = None) -> FastAPI:
+    """The app; with `service`, its lifespan is the caller's (tests start and stop it themselves)."""
+    ey = service or EarlyYears(settings or EarlyYearsSettings())
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        await ey.runtime.start()
+        await ey.start()
         try:
             yield
         finally:
-            await ey.runtime.stop()
+            await ey.stop()
 
-    app = FastAPI(title="Front Door early years", version="1.0.0", lifespan=lifespan)
-
-    @app.get("/api/v1/panel/cases", tags=["panel"])
-    async def listed_cases(request: Request) -> list[dict[str, Any]]:
-        """Children listed for the early-years inclusion panel, most urgent and longest waiting first."""
-        async with ey.runtime.engine.connect() as conn:
-            rows = await CaseRepository(conn).listed()
-        by_ref = {r.reference: r for r in rows}
-        ordered = agenda_order([AgendaItem(r.reference, r.priority, r.listed_at) for r in rows])
-        return [{"reference": i.reference, "priority": i.priority, "listed_at": i.listed_at.isoformat(),
-                 "age_in_months": by_ref[i.reference].age_in_months,
-                 "recommended_pathway": by_ref[i.reference].recommended_pathway} for i in ordered]
+    app = FastAPI(title="Front Door early years", version="1.0.0", lifespan=lifespan,
+                  description="The early years inclusion panel: agenda, cases, decisions and actions.")
+    app.state.early_years = ey
+    app.state.templates = page_templates()
+    app.add_exception_handler(SignInRequired, on_sign_in_required)
+    app.add_exception_handler(PageRefused, on_page_refused)
+    for module in (agenda_pages, case_pages, action_pages, api):
+        app.include_router(module.router)
+    govuk.mount_assets(app)
+    harden(app, production=ey.settings.environment == "production")  # forms post to itself only
 
     @app.get("/health", tags=["ops"])
-    async def health() -> dict[str, Any]:
+    async def health() -> Any:
+        if ey.overdue_check_stopped():
+            return JSONResponse(status_code=503, content={"status": "failing", "stopped": ["overdue-actions"]})
         return await ey.runtime.health()
 
     return app

@@ -1,35 +1,52 @@
-"""Use case: a triaged child not yet of compulsory school age joins the panel's agenda."""
+"""Use case: a triaged child not yet of compulsory school age joins the next panel's agenda."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
+from typing import Any
 
-from frontdoor_shared.contracts import CaseListedV1, ConcernTriagedV1
+from early_years.adapters.cases import CaseRepository
+from early_years.adapters.meetings import MeetingRepository
+from early_years.domain.agenda import belongs_on_panel
+from early_years.service_layer.agenda import place, upcoming_meeting
+from early_years.service_layer.events import listed_event
+from early_years.service_layer.panel import Clock, PanelSetup, utc_now
+from frontdoor_shared.contracts import ConcernTriagedV1
 from frontdoor_shared.envelope import CloudEvent
 from frontdoor_shared.uow import UnitOfWork
 
-from early_years.adapters.repository import CaseRepository
-from early_years.domain.agenda import belongs_on_panel
+
+def _evidence(data: ConcernTriagedV1) -> dict[str, Any]:
+    return {"age_in_months": data.age_in_months, "recommended_pathway": data.pathway, "priority": data.priority,
+            "need_codes": list(data.need_codes), "ranges": [r.model_dump() for r in data.ranges],
+            "reasons": [r.model_dump() for r in data.reasons], "missing": list(data.missing),
+            "policy_version": data.policy_version, "triaged_at": data.triaged_at}
 
 
 async def list_for_panel(uow: UnitOfWork, event: CloudEvent, data: ConcernTriagedV1, topic: str,
-                         clock: Callable[[], datetime] | None = None) -> None:
-    now = (clock or (lambda: datetime.now(UTC)))()
+                         panel: PanelSetup, clock: Clock = utc_now) -> None:
     async with uow:
         if not await uow.first_time(event, topic):
             return
         if belongs_on_panel(data.outcome):
-            case_id = uuid.uuid4()
-            await CaseRepository(uow.conn).add(
-                id=case_id, concern_id=data.concern_id, reference=data.reference,
-                age_in_months=data.age_in_months, recommended_pathway=data.pathway,
-                priority=data.priority, need_codes=list(data.need_codes),
-                ranges=[r.model_dump() for r in data.ranges],
-                reasons=[r.model_dump() for r in data.reasons], policy_version=data.policy_version,
-                status="listed", listed_at=now)
-            uow.emit(CaseListedV1(concern_id=data.concern_id, reference=data.reference,
-                                  case_id=case_id, listed_at=now),
-                     subject=data.reference, key=str(data.concern_id), cause=event)
+            await _list(uow, event, data, panel, clock())
         await uow.commit()
+
+
+async def _list(uow: UnitOfWork, event: CloudEvent, data: ConcernTriagedV1, panel: PanelSetup,
+                now: datetime) -> None:
+    cases, meetings = CaseRepository(uow.conn), MeetingRepository(uow.conn)
+    await meetings.lock_panel(panel.id)
+    existing = await cases.for_concern(data.concern_id)
+    if existing is not None:  # triaged again (e.g. after more information): the newer evidence stands
+        if existing.status == "listed":
+            await cases.update(existing.id, **_evidence(data))
+        return
+    await meetings.ensure_panel(panel.id, panel.name)
+    meeting = await upcoming_meeting(meetings, panel, panel.today(now))
+    await cases.add(id=uuid.uuid4(), concern_id=data.concern_id, reference=data.reference, status="listed",
+                    listed_at=now, panel_id=panel.id, **_evidence(data))
+    case = await cases.for_concern(data.concern_id)
+    await place(meetings, meeting.id, case, by="triage", at=now)
+    uow.emit(listed_event(case, meeting, now), subject=data.reference, key=str(data.concern_id), cause=event)

@@ -52,7 +52,8 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     app.include_router(web.router)
     app.include_router(fhir.router)
     govuk.mount_assets(app)
-    harden(app, production=intake.auth_production, max_body_bytes=intake.settings.max_body_bytes)
+    harden(app, production=intake.auth_production, max_body_bytes=intake.settings.max_body_bytes,
+           form_targets=tuple(intake.settings.sign_in_return_urls))
 
     @app.get("/metrics", tags=["ops"], response_class=PlainTextResponse)
     async def metrics() -> str:

@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from frontdoor_shared.db import make_engine
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from frontdoor_shared.db import make_engine
 from triage.adapters.policy_loader import PolicyError, load_policy
 from triage.adapters.repository import TriageRepository
 from triage.config import TriageSettings

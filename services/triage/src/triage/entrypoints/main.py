@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
-from frontdoor_shared.service_main import service_cli
 
+from frontdoor_shared.service_main import service_cli
 from triage.bootstrap import Triage
 from triage.config import TriageSettings
 

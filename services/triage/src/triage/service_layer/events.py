@@ -19,7 +19,6 @@ from frontdoor_shared.contracts import (
     SafeguardingEscalatedV1,
 )
 from frontdoor_shared.contracts.common import Reason
-
 from triage.domain import engine
 from triage.domain.engine import ConcernFacts, TriageDecision
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 import structlog
+
 from frontdoor_shared.contracts import ConcernSubmittedV1, PanelDecisionV1
 from frontdoor_shared.envelope import CloudEvent
 from frontdoor_shared.uow import UnitOfWork
-
 from triage.adapters.repository import TriageRepository
 from triage.domain.engine import Reason
 from triage.domain.exceptions import UnknownConcern

@@ -8,7 +8,6 @@ from frontdoor_shared import topics
 from frontdoor_shared.contracts import ReferralRoutedV1
 from frontdoor_shared.envelope import CloudEvent
 from frontdoor_shared.uow import UnitOfWork
-
 from triage.adapters.repository import TriageRepository
 
 

@@ -15,7 +15,6 @@ from datetime import date, datetime
 from typing import Any
 
 from frontdoor_shared.contracts import ConcernSubmittedV1
-
 from triage.domain.engine import evaluate
 from triage.domain.policy import Policy
 from triage.service_layer.events import facts_from

@@ -12,7 +12,6 @@ from datetime import UTC, datetime
 from frontdoor_shared.contracts import ConcernSubmittedV1
 from frontdoor_shared.envelope import CloudEvent
 from frontdoor_shared.uow import UnitOfWork
-
 from triage.adapters.repository import TriageRepository
 from triage.domain.engine import TriageDecision, evaluate
 from triage.domain.policy import Policy

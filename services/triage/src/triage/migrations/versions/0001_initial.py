@@ -6,8 +6,9 @@ Revises:
 
 import sqlalchemy as sa
 from alembic import op
-from frontdoor_shared.migrations import create_delivery_tables
 from sqlalchemy.dialects import postgresql as pg
+
+from frontdoor_shared.migrations import create_delivery_tables
 
 revision = "0001"
 down_revision = None

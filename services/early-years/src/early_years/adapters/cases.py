@@ -1,0 +1,45 @@
+"""Panel cases: one per concern triage sent to the panel, with the evidence its event carried."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from early_years.adapters import orm
+
+C = orm.panel_case
+
+
+class CaseRepository:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+
+    async def add(self, **values: Any) -> None:
+        await self.conn.execute(sa.insert(C).values(**values))
+
+    async def get(self, case_id: uuid.UUID, *, for_update: bool = False) -> Any:
+        query = sa.select(C).where(C.c.id == case_id)
+        return (await self.conn.execute(query.with_for_update() if for_update else query)).first()
+
+    async def for_concern(self, concern_id: uuid.UUID) -> Any:
+        return (await self.conn.execute(sa.select(C).where(C.c.concern_id == concern_id))).first()
+
+    async def update(self, case_id: uuid.UUID, **values: Any) -> None:
+        await self.conn.execute(sa.update(C).where(C.c.id == case_id).values(**values))
+
+    async def listed(self, panel_id: str | None) -> list[Any]:
+        """Cases awaiting a decision: of one panel, or of every panel (None)."""
+        query = sa.select(C).where(C.c.status == "listed")
+        if panel_id is not None:
+            query = query.where(C.c.panel_id == panel_id)
+        return list((await self.conn.execute(query)).all())
+
+    async def waiting_elsewhere(self, panel_id: str, meeting_id: uuid.UUID) -> list[Any]:
+        """The panel's undecided cases that are not (or no longer) on this meeting's agenda."""
+        here = sa.select(orm.agenda_item.c.case_id).where(
+            orm.agenda_item.c.meeting_id == meeting_id, orm.agenda_item.c.deferred.is_(False))
+        query = sa.select(C).where(C.c.panel_id == panel_id, C.c.status == "listed", C.c.id.not_in(here))
+        return list((await self.conn.execute(query.order_by(C.c.listed_at))).all())

@@ -1,0 +1,111 @@
+"""Panels, members, meetings, who attended, and each meeting's agenda."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from early_years.adapters import orm
+
+M, A, G = orm.panel_meeting, orm.meeting_attendance, orm.agenda_item
+
+
+class MeetingRepository:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+
+    async def lock_panel(self, panel_id: str) -> None:
+        """Serialise changes to one panel's meetings and agendas (listing, moving, deferring)."""
+        await self.conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(:k))"),
+                                {"k": f"early_years.panel:{panel_id}"})
+
+    async def ensure_panel(self, panel_id: str, name: str) -> None:
+        await self.conn.execute(insert(orm.panel).values(id=panel_id, name=name).on_conflict_do_nothing())
+
+    async def upsert_member(self, panel_id: str, **values: Any) -> None:
+        stmt = insert(orm.panel_member).values(panel_id=panel_id, **values)
+        await self.conn.execute(stmt.on_conflict_do_update(
+            index_elements=["panel_id", "subject"],
+            set_={k: stmt.excluded[k] for k in ("name", "agency", "role")}))
+
+    async def members(self, panel_id: str) -> list[Any]:
+        P = orm.panel_member
+        query = sa.select(P).where(P.c.panel_id == panel_id).order_by(P.c.role.desc(), P.c.name)
+        return list((await self.conn.execute(query)).all())
+
+    async def next_meeting(self, panel_id: str, today: date) -> Any:
+        query = (sa.select(M).where(M.c.panel_id == panel_id, M.c.date >= today, M.c.status == "scheduled")
+                 .order_by(M.c.date).limit(1))
+        return (await self.conn.execute(query)).first()
+
+    async def meeting_after(self, panel_id: str, after: date) -> Any:
+        query = sa.select(M).where(M.c.panel_id == panel_id, M.c.date > after).order_by(M.c.date).limit(1)
+        return (await self.conn.execute(query)).first()
+
+    async def last_meeting_date(self, panel_id: str) -> date | None:
+        last: date | None = await self.conn.scalar(sa.select(sa.func.max(M.c.date)).where(M.c.panel_id == panel_id))
+        return last
+
+    async def create_meeting(self, panel_id: str, on: date) -> Any:
+        await self.conn.execute(insert(M).values(id=uuid.uuid4(), panel_id=panel_id, date=on, status="scheduled")
+                                .on_conflict_do_nothing())
+        return (await self.conn.execute(sa.select(M).where(M.c.panel_id == panel_id, M.c.date == on))).one()
+
+    async def meeting(self, meeting_id: uuid.UUID) -> Any:
+        return (await self.conn.execute(sa.select(M).where(M.c.id == meeting_id))).first()
+
+    async def attendance(self, meeting_id: uuid.UUID) -> list[Any]:
+        return list((await self.conn.execute(sa.select(A).where(A.c.meeting_id == meeting_id)
+                                             .order_by(A.c.subject))).all())
+
+    async def replace_attendance(self, meeting_id: uuid.UUID, present: Sequence[dict[str, str]]) -> None:
+        await self.conn.execute(sa.delete(A).where(A.c.meeting_id == meeting_id))
+        if present:
+            await self.conn.execute(sa.insert(A), [{"meeting_id": meeting_id, **p} for p in present])
+
+    async def agenda(self, meeting_id: uuid.UUID) -> list[Any]:
+        """Every item of the meeting (deferred ones too), with its case, in agenda order."""
+        C = orm.panel_case
+        query = (sa.select(G.c.position, G.c.deferred, G.c.added_by, C)
+                 .join(C, C.c.id == G.c.case_id).where(G.c.meeting_id == meeting_id).order_by(G.c.position))
+        return list((await self.conn.execute(query)).all())
+
+    async def add_item(self, meeting_id: uuid.UUID, case_id: uuid.UUID, *, by: str, at: datetime) -> None:
+        stmt = insert(G).values(meeting_id=meeting_id, case_id=case_id, position=0, deferred=False,
+                                added_by=by, added_at=at)
+        await self.conn.execute(stmt.on_conflict_do_update(index_elements=["meeting_id", "case_id"],
+                                                           set_={"deferred": False, "added_by": by}))
+
+    async def set_positions(self, meeting_id: uuid.UUID, case_ids: Sequence[uuid.UUID]) -> None:
+        if case_ids:
+            await self.conn.execute(
+                sa.update(G).where(G.c.meeting_id == meeting_id, G.c.case_id == sa.bindparam("cid"))
+                .values(position=sa.bindparam("pos")),
+                [{"cid": cid, "pos": i} for i, cid in enumerate(case_ids, start=1)])
+
+    async def defer(self, meeting_id: uuid.UUID, case_id: uuid.UUID) -> None:
+        await self.conn.execute(sa.update(G).where(G.c.meeting_id == meeting_id, G.c.case_id == case_id)
+                                .values(deferred=True))
+
+    async def withdraw_after(self, case_id: uuid.UUID, after: date) -> None:
+        """Take the case off the agendas of meetings later than `after` (it is coming sooner)."""
+        later = sa.select(M.c.id).where(M.c.date > after)
+        await self.conn.execute(sa.delete(G).where(G.c.case_id == case_id, G.c.meeting_id.in_(later),
+                                                   G.c.deferred.is_(False)))
+
+    async def meeting_for_case(self, case_id: uuid.UUID) -> Any:
+        """The latest meeting with the case on its agenda (not deferred)."""
+        query = (sa.select(M).join(G, G.c.meeting_id == M.c.id)
+                 .where(G.c.case_id == case_id, G.c.deferred.is_(False)).order_by(M.c.date.desc()).limit(1))
+        return (await self.conn.execute(query)).first()
+
+    async def agenda_history(self, case_id: uuid.UUID) -> list[Any]:
+        query = (sa.select(M.c.date, G.c.deferred, G.c.added_by, G.c.added_at).join(G, G.c.meeting_id == M.c.id)
+                 .where(G.c.case_id == case_id).order_by(G.c.added_at))
+        return list((await self.conn.execute(query)).all())

@@ -1,0 +1,84 @@
+"""Use cases on the agenda: the next meeting, placing a case, and the chair's moves."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from early_years.adapters.cases import CaseRepository
+from early_years.adapters.meetings import MeetingRepository
+from early_years.domain.agenda import AgendaItem, insert_in_order, move, next_meeting_date
+from early_years.domain.exceptions import NotOnAgenda, UnknownCase
+from early_years.service_layer.events import listed_event
+from early_years.service_layer.panel import PanelSetup
+from frontdoor_shared.uow import UnitOfWork
+
+
+async def upcoming_meeting(meetings: MeetingRepository, panel: PanelSetup, today: date) -> Any:
+    """The next scheduled meeting, created on the panel's calendar when there is none."""
+    meeting = await meetings.next_meeting(panel.id, today)
+    if meeting is None:
+        last = await meetings.last_meeting_date(panel.id)
+        meeting = await meetings.create_meeting(panel.id, next_meeting_date(last, today, panel.interval_days))
+    return meeting
+
+
+def _item(row: Any) -> AgendaItem:
+    return AgendaItem(str(row.id), row.reference, row.priority, row.listed_at)
+
+
+async def place(meetings: MeetingRepository, meeting_id: uuid.UUID, case: Any, *, by: str, at: datetime) -> None:
+    """Put the case on the meeting's agenda by priority and waiting time, keeping the chair's order."""
+    rows = [r for r in await meetings.agenda(meeting_id) if not r.deferred and r.id != case.id]
+    order = insert_in_order([_item(r) for r in rows], _item(case))
+    await meetings.add_item(meeting_id, case.id, by=by, at=at)
+    await meetings.set_positions(meeting_id, [uuid.UUID(i.case_id) for i in order])
+
+
+async def _listed_case(uow: UnitOfWork, panel: PanelSetup, case_id: uuid.UUID) -> tuple[MeetingRepository, Any]:
+    meetings = MeetingRepository(uow.conn)
+    await meetings.lock_panel(panel.id)
+    case = await CaseRepository(uow.conn).get(case_id, for_update=True)
+    if case is None or case.panel_id != panel.id:
+        raise UnknownCase(f"no case {case_id} for panel {panel.id}")
+    return meetings, case
+
+
+async def defer(uow: UnitOfWork, panel: PanelSetup, case_id: uuid.UUID, *, by: str, now: datetime) -> date:
+    """Take the case off its meeting and list it, by priority and waiting time, at the meeting after."""
+    async with uow:
+        meetings, case = await _listed_case(uow, panel, case_id)
+        current = await meetings.meeting_for_case(case_id)
+        if current is None:
+            raise NotOnAgenda(f"case {case.reference} is on no agenda")
+        await meetings.defer(current.id, case_id)
+        later = await meetings.meeting_after(panel.id, current.date) or await meetings.create_meeting(
+            panel.id, current.date + timedelta(days=panel.interval_days))
+        await place(meetings, later.id, case, by=by, at=now)
+        uow.emit(listed_event(case, later, now), subject=case.reference, key=str(case.concern_id))
+        await uow.commit()
+    return later.date  # type: ignore[no-any-return]
+
+
+async def reorder(uow: UnitOfWork, panel: PanelSetup, case_id: uuid.UUID, direction: str) -> None:
+    async with uow:
+        meetings, case = await _listed_case(uow, panel, case_id)
+        current = await meetings.meeting_for_case(case_id)
+        if current is None:
+            raise NotOnAgenda(f"case {case.reference} is on no agenda")
+        ids = [r.id for r in await meetings.agenda(current.id) if not r.deferred]
+        await meetings.set_positions(current.id, move(ids, case_id, direction))
+        await uow.commit()
+
+
+async def add(uow: UnitOfWork, panel: PanelSetup, case_id: uuid.UUID, *, by: str, now: datetime) -> date:
+    """The chair brings a waiting case to the next meeting (it leaves any later agenda)."""
+    async with uow:
+        meetings, case = await _listed_case(uow, panel, case_id)
+        meeting = await upcoming_meeting(meetings, panel, panel.today(now))
+        await meetings.withdraw_after(case_id, meeting.date)
+        await place(meetings, meeting.id, case, by=by, at=now)
+        uow.emit(listed_event(case, meeting, now), subject=case.reference, key=str(case.concern_id))
+        await uow.commit()
+    return meeting.date  # type: ignore[no-any-return]

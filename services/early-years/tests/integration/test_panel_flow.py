@@ -1,0 +1,207 @@
+"""The panel end to end in one process: triage's events in, agenda, decisions and actions out.
+
+Completion is judged from the database (agenda rows, published outbox rows), never from the
+broker's end offsets; topics are then read from the start by a consumer of no group.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.exc import DBAPIError
+
+from early_years.adapters import orm
+from early_years.domain.decision import ActionDraft, DecisionDraft
+from early_years.service_layer.actions import raise_overdue
+from early_years.service_layer.decide import record_decision
+from early_years.service_layer.meetings import record_attendance
+from frontdoor_shared import topics
+from frontdoor_shared.contracts import ActionOverdueV1, CaseListedV1, PanelDecisionV1
+
+pytestmark = pytest.mark.integration
+CSRF = "integration-csrf-token"
+QUORATE = {"panel-chair": "send", "panel-health": "health", "panel-slt": "health"}
+REASON = "The setting's own language plan is working; specialist outreach will support the staff."
+
+
+def today(world: Any) -> date:
+    return world.svc.panel.today(world.clock())  # type: ignore[no-any-return]
+
+
+def ahead(days: int) -> dict[str, str]:
+    d = date.today() + timedelta(days=days)
+    return {"day": str(d.day), "month": str(d.month), "year": str(d.year)}
+
+
+def decision_form(**overrides: str) -> dict[str, str]:
+    review, due = ahead(90), ahead(14)
+    form = {"csrf_token": CSRF, "outcome": "overridden", "pathway": "outreach", "reason": REASON,
+            **{f"next_review-{k}": v for k, v in review.items()},
+            "action-1-agency": "speech-and-language", "action-1-owner_role": "Speech and language therapist",
+            **{f"action-1-due-{k}": v for k, v in due.items()}}
+    return form | overrides
+
+
+async def set_attendance(world: Any, people: Any, present: dict[str, str]) -> None:
+    """The chair records who is present, through the agenda's form."""
+    [meeting] = await world.rows(sa.select(orm.panel_meeting).where(orm.panel_meeting.c.date == today(world)))
+    form: dict[str, Any] = {"csrf_token": CSRF, "meeting_id": str(meeting.id), "present": list(present)}
+    form |= {f"agency-{s}": a for s, a in present.items()}
+    async with world.browser(people["chair"]) as chair:
+        saved = await chair.post("/panel/attendance", data=form)
+    assert saved.status_code == 303, saved.text
+
+
+async def test_a_triaged_under_five_joins_the_next_meetings_agenda_in_priority_order(world: Any, concern: Any) -> None:
+    routine, urgent = concern(), concern(priority="urgent")
+    routine_case, urgent_case = await world.listed(routine, urgent)
+
+    items = {r.case_id: r for r in await world.rows(sa.select(orm.agenda_item))}
+    assert items[urgent_case.id].position < items[routine_case.id].position
+    assert items[routine_case.id].meeting_id == items[urgent_case.id].meeting_id
+    [listed] = await world.outbox(str(routine.concern_id), CaseListedV1.TYPE)
+    data = json.loads(listed.payload)["data"]
+    assert data["panel_id"] == str(items[routine_case.id].meeting_id)
+    assert data["panel_date"] == today(world).isoformat()
+    assert routine_case.reasons == [{"rule": "slcn-range-3", "text": "Communication and interaction at range 3."}]
+
+
+async def test_a_concern_routed_without_the_panel_is_not_listed(world: Any, concern: Any, wait: Any) -> None:
+    routed = concern(outcome="routed", pathway="outreach")
+    event = await world.publish(routed)
+    inbox = world.svc.runtime.tables.inbox
+    await wait(lambda: world.rows(sa.select(inbox).where(inbox.c.event_id == event.id)), "the event handled")
+    assert await world.rows(sa.select(orm.panel_case).where(orm.panel_case.c.concern_id == routed.concern_id)) == []
+
+
+async def test_a_redelivered_event_lists_the_case_once(world: Any, concern: Any, wait: Any) -> None:
+    data = concern()
+    event = await world.publish(data)
+    await world.publish(data, event)
+    later = await world.publish(concern(concern_id=data.concern_id, priority="high"))
+    inbox = world.svc.runtime.tables.inbox
+    await wait(lambda: world.rows(sa.select(inbox).where(inbox.c.event_id == later.id)), "the later event handled")
+
+    [case] = await world.rows(sa.select(orm.panel_case).where(orm.panel_case.c.concern_id == data.concern_id))
+    assert case.priority == "high", "triaged again: the newer evidence stands"
+    assert len(await world.outbox(str(data.concern_id), CaseListedV1.TYPE)) == 1
+
+
+async def test_a_decision_without_quorum_is_refused_with_a_clear_message(world: Any, concern: Any,
+                                                                          people: Any) -> None:
+    [case] = await world.listed(concern())
+    await set_attendance(world, people, {"panel-chair": "send", "panel-health": "health"})
+
+    async with world.browser(people["chair"]) as chair:
+        refused = await chair.post(f"/panel/cases/{case.id}/decision", data=decision_form())
+
+    assert refused.status_code == 422
+    assert "There is a problem" in refused.text
+    assert ("The panel is not quorate: it needs at least 3 members from at least 2 agencies, the chair among "
+            "them. Present: 2 members from 2 agencies.") in refused.text
+    assert await world.rows(sa.select(orm.decision).where(orm.decision.c.case_id == case.id)) == []
+
+
+async def test_with_quorum_the_decision_and_its_action_reach_their_topics(world: Any, concern: Any,
+                                                                          people: Any, wait: Any) -> None:
+    data = concern()
+    [case] = await world.listed(data)
+    await set_attendance(world, people, QUORATE)
+
+    async with world.browser(people["chair"]) as chair:
+        recorded = await chair.post(f"/panel/cases/{case.id}/decision", data=decision_form())
+        assert recorded.status_code == 303, recorded.text
+        page = await chair.get(recorded.headers["location"])
+    assert "Decision recorded" in page.text
+    assert REASON.replace("'", "&#39;") in page.text
+
+    key = str(data.concern_id)
+    await wait(lambda: world.published(key), "the decision's events published")
+    [decision] = await world.read_topic(topics.PANEL_DECISION, key, 1)
+    assert decision["data"]["outcome"] == "overridden"
+    assert (decision["data"]["recommended_pathway"], decision["data"]["pathway"]) == ("slcn", "outreach")
+    assert [r["text"] for r in decision["data"]["reasons"]] == [REASON]
+    assert decision["data"]["agencies_present"] == ["health", "send"]
+    [action] = await world.read_topic(topics.ACTION_ASSIGNED, key, 1)
+    assert action["data"]["decision_id"] == decision["data"]["decision_id"]
+    assert (action["data"]["agency"], action["data"]["owner_role"]) == ("speech-and-language",
+                                                                       "Speech and language therapist")
+
+
+async def _decided(world: Any, people: Any, data: Any, *, due_in_days: int = 14) -> Any:
+    [case] = await world.listed(data)
+    meeting = (await world.rows(sa.select(orm.panel_meeting).where(orm.panel_meeting.c.date == today(world))))[0]
+    await record_attendance(world.svc.runtime.uow(), world.svc.panel, meeting.id, QUORATE)
+    draft = DecisionDraft(outcome="confirmed", pathway="slcn", reason="", next_review=today(world) + timedelta(90),
+                          actions=(ActionDraft(1, "health", "Health visitor", today(world) + timedelta(due_in_days)),))
+    await record_decision(world.svc.runtime.uow(), world.svc.panel, case.id, draft, by="panel-chair",
+                          now=world.clock())
+    return case
+
+
+async def test_a_recorded_decision_is_never_edited_and_a_correction_references_it(world: Any, concern: Any,
+                                                                                  people: Any) -> None:
+    data = concern()
+    case = await _decided(world, people, data)
+    [first] = await world.rows(sa.select(orm.decision).where(orm.decision.c.case_id == case.id))
+    with pytest.raises(DBAPIError, match="never edited"):
+        async with world.svc.runtime.engine.begin() as conn:
+            await conn.execute(sa.update(orm.decision).where(orm.decision.c.id == first.id).values(pathway="outreach"))
+
+    async with world.browser(people["chair"]) as chair:
+        form_page = await chair.get(f"/panel/cases/{case.id}/decision")
+        assert "Correct the panel&#39;s decision" in form_page.text
+        plain = await chair.post(f"/panel/cases/{case.id}/decision", data=decision_form())
+        corrected = await chair.post(f"/panel/cases/{case.id}/decision",
+                                     data=decision_form(corrects_decision_id=str(first.id)))
+    assert plain.status_code == 422
+    assert "record a correction" in plain.text
+    assert corrected.status_code == 303, corrected.text
+    decisions = await world.rows(sa.select(orm.decision).where(orm.decision.c.case_id == case.id)
+                                 .order_by(orm.decision.c.decided_at))
+    assert [d.corrects_decision_id for d in decisions] == [None, first.id]
+    events = [json.loads(r.payload)["data"] for r in await world.outbox(str(data.concern_id), PanelDecisionV1.TYPE)]
+    assert [e["corrects_decision_id"] for e in events] == [None, str(first.id)]
+
+
+async def _raised(world: Any, action_id: Any) -> bool:
+    [row] = await world.rows(sa.select(orm.action.c.overdue_raised_at).where(orm.action.c.id == action_id))
+    return row.overdue_raised_at is not None
+
+
+async def test_an_overdue_action_is_raised_once_listed_and_completed(world: Any, concern: Any, people: Any,
+                                                                     wait: Any) -> None:
+    data = concern()
+    await _decided(world, people, data, due_in_days=1)
+    key = str(data.concern_id)
+    [action] = await world.rows(sa.select(orm.action).join(orm.panel_case).where(
+        orm.panel_case.c.concern_id == data.concern_id))
+    world.clock.offset = timedelta(days=3)
+    try:
+        await wait(lambda: _raised(world, action.id), "the background check raised the overdue action")
+        for _ in range(2):
+            await raise_overdue(world.svc.runtime.uow(), world.svc.panel, world.clock())
+        async with world.browser(people["member"]) as member:
+            listed = await member.get("/panel/actions")
+    finally:
+        world.clock.offset = timedelta(0)
+
+    assert len(await world.outbox(key, ActionOverdueV1.TYPE)) == 1
+    await wait(lambda: world.published(key), "the overdue event published")
+    raised = await world.read_topic(topics.ACTION_OVERDUE, key, 2, timeout=6)
+    assert len(raised) == 1
+    overdue_section = listed.text.split("<h2 class=\"govuk-heading-m\">Open</h2>")[0]
+    assert data.reference in overdue_section
+
+    assert raised[0]["data"]["action_id"] == str(action.id)
+    async with world.browser(people["member"]) as member:
+        done = await member.post(f"/panel/actions/{action.id}/complete", data={"csrf_token": CSRF})
+    assert done.status_code == 303
+    [completed] = await world.rows(sa.select(orm.action).where(orm.action.c.id == action.id))
+    assert completed.completed_at is not None
+    assert completed.completed_by == "panel-health"
+    assert datetime.now(UTC) - completed.completed_at < timedelta(minutes=5)

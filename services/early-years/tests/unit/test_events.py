@@ -1,0 +1,50 @@
+"""The events early years publishes carry codes and references, never names."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+from types import SimpleNamespace
+
+from early_years.domain.agencies import PATHWAYS
+from early_years.service_layer.events import action_event, decision_event
+from frontdoor_shared import topics
+
+CASE = SimpleNamespace(id=uuid.uuid4(), concern_id=uuid.uuid4(), reference="FD-ABCD-EFGH")
+NOW = datetime(2026, 3, 5, 10, tzinfo=UTC)
+
+
+def decision_row(**overrides: object) -> dict[str, object]:
+    row: dict[str, object] = {
+        "id": uuid.uuid4(), "meeting_id": uuid.uuid4(), "outcome": "overridden", "recommended_pathway": "slcn",
+        "pathway": "outreach", "priority": "routine", "reason": "Outreach suits the setting better.",
+        "funding_band": "FFI-2", "funding_amount_pence": 125000, "funding_period": "per term",
+        "next_review": date(2026, 6, 1), "agencies_present": ["health", "send"], "corrects_decision_id": None,
+        "decided_at": NOW, "present": [{"subject": "panel-chair"}]}
+    return row | overrides
+
+
+def test_a_decision_event_carries_the_panels_reason_funding_and_agencies() -> None:
+    event = decision_event(CASE, decision_row())
+    assert [r.text for r in event.reasons] == ["Outreach suits the setting better."]
+    assert event.funding is not None
+    assert (event.funding.band, event.funding.amount_pence) == ("FFI-2", 125000)
+    assert event.agencies_present == ["health", "send"]
+    assert "panel-chair" not in event.model_dump_json()
+
+
+def test_a_confirmation_without_a_reason_has_no_reasons_and_no_funding() -> None:
+    event = decision_event(CASE, decision_row(outcome="confirmed", pathway="slcn", reason="", funding_band=None))
+    assert event.reasons == []
+    assert event.funding is None
+
+
+def test_an_action_event_names_the_agency_and_role() -> None:
+    action = {"id": uuid.uuid4(), "decision_id": uuid.uuid4(), "agency": "health", "owner_role": "Health visitor",
+              "due": date(2026, 4, 1), "assigned_at": NOW}
+    event = action_event(CASE, action)
+    assert (event.agency, event.owner_role, event.due) == ("health", "Health visitor", date(2026, 4, 1))
+
+
+def test_the_panel_chooses_among_the_platforms_pathways() -> None:
+    assert tuple(PATHWAYS) == topics.PATHWAYS

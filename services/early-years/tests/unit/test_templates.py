@@ -1,0 +1,99 @@
+"""Every panel page renders in the GOV.UK Design System from the views the service builds."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from early_years.domain.agencies import AGENCIES, FUNDING_PERIODS, PATHWAYS
+from early_years.domain.quorum import Attendee, QuorumRule
+from early_years.entrypoints.forms import error_summary
+from early_years.entrypoints.main import page_templates
+from early_years.service_layer.views import ActionsView, AgendaView, CaseView, Member
+
+NOW = datetime(2026, 3, 5, 9, tzinfo=UTC)
+TODAY = NOW.date()
+MEETING = SimpleNamespace(id=uuid.uuid4(), date=TODAY)
+CASE = SimpleNamespace(
+    id=uuid.uuid4(), concern_id=uuid.uuid4(), reference="FD-ABCD-EFGH", age_in_months=30, priority="high",
+    recommended_pathway="slcn", need_codes=["SLCN"], ranges=[{"area": "C&I", "range": 3}], status="listed",
+    reasons=[{"rule": "slcn-range-3", "text": "Communication and interaction at range 3."}],
+    missing=["A WellComm screening"], policy_version="default-2026.1", listed_at=NOW, triaged_at=NOW,
+    panel_id="demo-early-years-panel")
+INQUORATE = QuorumRule().check([Attendee("panel-health", "health")])
+MEMBERS = [Member("panel-chair", "Priya Chair", "panel-chair", "send", False),
+           Member("panel-health", "Dr Owen Health", "panel-member", "health", True)]
+ACTION = SimpleNamespace(id=uuid.uuid4(), case_id=CASE.id, reference=CASE.reference, agency="health",
+                         owner_role="Health visitor", due=date(2026, 3, 1), completed_at=None, overdue_raised_at=NOW)
+
+
+def render(name: str, **values: Any) -> str:
+    base = {"title": "A page", "service_name": "Early years inclusion panel", "csrf_token": "csrf", "csp_nonce": "n",
+            "principal": SimpleNamespace(name="Priya Chair", subject="panel-chair", role="panel-chair"),
+            "errors": [], "field_errors": {}, "done": None}
+    return page_templates().env.get_template(name).render(**(base | values))  # type: ignore[no-any-return]
+
+
+def agenda(is_chair: bool) -> str:
+    view = AgendaView(meeting=MEETING, items=[CASE], deferred=[], waiting=[], members=MEMBERS, quorum=INQUORATE)
+    return render("agenda.html", view=view, today=TODAY, panel_name="Early years inclusion panel",
+                  agencies=AGENCIES, chosen=None, is_chair=is_chair)
+
+
+def test_the_chairs_agenda_lists_cases_with_their_controls_and_the_attendance_form() -> None:
+    page = agenda(is_chair=True)
+    assert "Agenda for 5 March 2026 (today)" in page
+    assert f'href="/panel/cases/{CASE.id}"' in page
+    assert "The panel is not quorate" in page
+    assert 'action="/panel/attendance"' in page
+    assert f'action="/panel/cases/{CASE.id}/defer"' in page
+    assert 'name="agency-panel-chair"' in page
+
+
+def test_a_members_agenda_has_no_chairs_controls() -> None:
+    page = agenda(is_chair=False)
+    assert "/defer" not in page
+    assert 'action="/panel/attendance"' not in page
+    assert "Dr Owen Health" in page
+
+
+def test_the_case_shows_the_evidence_the_recommendation_and_why() -> None:
+    view = CaseView(case=CASE, meeting=MEETING, quorum=INQUORATE, decisions=[], standing_id=None,
+                    actions=[ACTION], history=[(NOW, "Listed for the panel")])
+    page = render("case.html", view=view, is_chair=True)
+    for text in ("30 months", "C&amp;I: range 3", "Communication and interaction at range 3.", "slcn-range-3",
+                 "A WellComm screening", "held by intake", "does not carry linked concerns",
+                 "Record the panel&#39;s decision", "Speech, language and communication"):
+        assert text in page, text
+
+
+def test_the_decision_form_shows_every_problem_linked_to_its_field() -> None:
+    errors = {"quorum": INQUORATE.explanation(), "reason": "Enter the reason the panel overrode the recommendation"}
+    view = CaseView(case=CASE, meeting=MEETING, quorum=INQUORATE, decisions=[], standing_id=None, actions=[])
+    page = render("decision.html", view=view, values={"outcome": "overridden"}, field_errors=errors,
+                  errors=error_summary(errors), pathways=PATHWAYS, agencies=AGENCIES, bands=("FFI-1",),
+                  periods=FUNDING_PERIODS, rows=range(1, 4), correcting=False, title="Record the panel's decision")
+    assert "There is a problem" in page
+    assert 'href="/panel#attendance"' in page
+    assert 'id="reason-error"' in page
+    assert 'name="next_review-day"' in page
+    assert 'name="action-3-due-year"' in page
+    assert 'value="overridden" checked' in page
+
+
+def test_the_actions_page_lists_overdue_actions_with_a_way_to_complete_them() -> None:
+    page = render("actions.html", view=ActionsView(overdue=[ACTION], open=[], completed=[]), agencies=AGENCIES,
+                  today=TODAY)
+    assert f'action="/panel/actions/{ACTION.id}/complete"' in page
+    assert "1 March 2026" in page
+
+
+@pytest.mark.parametrize("name", ["agenda.html", "case.html", "decision.html", "actions.html", "error.html",
+                                  "signed_out.html"])
+def test_every_page_has_one_main_heading(name: str) -> None:
+    source = page_templates().env.loader.get_source(page_templates().env, name)[0]  # type: ignore[union-attr]
+    assert source.count('<h1 class="govuk-heading-l">') == 1
