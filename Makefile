@@ -36,7 +36,7 @@ test-unit: venv
 	$(VENV)/bin/pytest -q shared/tests/unit services/*/tests/unit tests/contracts
 
 faults: venv
-	$(VENV)/bin/pytest -q tests/faults
+	$(VENV)/bin/pytest -q -s -p no:warnings tests/faults
 
 bench: venv
 	$(VENV)/bin/python -m bench
