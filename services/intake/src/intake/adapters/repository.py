@@ -50,6 +50,10 @@ class ConcernRepository:
         return await self.conn.scalar(
             sa.select(orm.concern.c.submitted_by).where(orm.concern.c.reference == reference))
 
+    async def status_of(self, concern_id: uuid.UUID) -> str | None:
+        return await self.conn.scalar(
+            sa.select(orm.concern.c.status).where(orm.concern.c.id == concern_id).with_for_update())
+
     async def reference_of(self, concern_id: uuid.UUID) -> str | None:
         return await self.conn.scalar(
             sa.select(orm.concern.c.reference).where(orm.concern.c.id == concern_id))

@@ -39,6 +39,21 @@ class Status:
     FAMILY_NOTIFIED = "family-notified"
 
 
+# Events about one concern arrive on different topics, in no guaranteed order: the present status
+# only ever moves forward along the journey, whatever order its events were handled in.
+_STAGE = {
+    Status.SUBMITTED: 0,
+    Status.TRIAGED: 1, Status.MORE_INFORMATION_NEEDED: 1, Status.SAFEGUARDING: 1,
+    Status.ROUTED: 2, Status.LISTED_FOR_PANEL: 2,
+    Status.PANEL_DECIDED: 3,
+}
+
+
+def advances(current: str, new: str) -> bool:
+    """Whether `new` should become the present status after `current`."""
+    return _STAGE.get(new, 0) >= _STAGE.get(current, 0)
+
+
 @dataclass
 class StatusChange:
     status: str

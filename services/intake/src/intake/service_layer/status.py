@@ -14,7 +14,7 @@ from frontdoor_shared.envelope import CloudEvent
 from frontdoor_shared.uow import UnitOfWork
 from intake.adapters import audit
 from intake.adapters.repository import ConcernRepository
-from intake.domain.model import Status, StatusChange
+from intake.domain.model import Status, StatusChange, advances
 
 _TRIAGE_STATUS = {
     "routed": Status.ROUTED,
@@ -52,9 +52,12 @@ async def record_status(uow: UnitOfWork, event: CloudEvent, data: Any, topic: st
     async with uow:
         if not await uow.first_time(event, topic):
             return
-        journey = not isinstance(data, NotificationSentV1)  # a message is history, not a status
+        repo = ConcernRepository(uow.conn)
         change = status_change(event, data)
-        await ConcernRepository(uow.conn).add_status(data.concern_id, change, event.id, current=journey)
+        present = await repo.status_of(data.concern_id)
+        # a message is history, not a status; and the status never moves backwards
+        journey = not isinstance(data, NotificationSentV1) and advances(present or "", change.status)
+        await repo.add_status(data.concern_id, change, event.id, current=journey)
         await audit.record(uow.conn, audit.SYSTEM, f"status:{change.status}", data.reference,
                            concern_id=data.concern_id, why=f"event {event.type}", channel="event")
         await uow.commit()

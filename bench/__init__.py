@@ -1,0 +1,1 @@
+"""Front Door benchmarks: `python -m bench` (`make bench`). See bench/README.md."""

@@ -1,0 +1,257 @@
+"""The summary table (rich), the "what limits it" note, the JSON result and the PNG plot."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from bench.sampler import MACHINE, OUTSIDE
+
+SERVICES = ("intake", "triage", "early-years", "notifications")
+TARGETS = {"concerns_per_s": 1000.0, "p95_ms": 500.0, "rss_mb": 200.0, "linear_tolerance": 1.25}
+
+
+def _fmt(v: Any, nd: int = 1, unit: str = "") -> str:
+    if v is None:
+        return "-"
+    if isinstance(v, float):
+        return f"{v:,.{nd}f}{unit}"
+    if isinstance(v, int):
+        return f"{v:,}{unit}"
+    return f"{v}{unit}"
+
+
+def _verdict(ok: bool | None) -> str:
+    return "-" if ok is None else ("[green]met[/]" if ok else "[red]not met[/]")
+
+
+STACK = (*SERVICES, "postgres", "broker")
+
+
+def cpu_ms_per_concern(run: dict[str, Any], *, less_idle: bool = False) -> float | None:
+    """CPU the stack spent per completed concern (services, PostgreSQL, broker), in ms: the figure
+    that holds on a shared machine, because waiting for a core costs no CPU. `less_idle` takes
+    off what the idle stack burns in the same time (pollers), measured just before the run."""
+    res = run.get("resources", {})
+    cpu = res.get("cpu_seconds", {})
+    done = run.get("completed") or 0
+    if not cpu or not done:
+        return None
+    ours = sum(v for k, v in cpu.items() if k in STACK)
+    if less_idle:
+        idle = run.get("idle", {}).get("cpu_share_of_all_cores", {})
+        cores = res.get("cores") or 2
+        ours -= sum(idle.get(k, 0.0) for k in STACK) * cores * res.get("window_seconds", 0.0)
+    return round(max(float(ours), 0.0) / done * 1000, 1)
+
+
+def linearity(runs: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """Cost per concern (wall ms and CPU ms) at the largest N over the smallest: ~1.0 is linear."""
+    done = [r for r in runs if r.get("completed")]
+    if len(done) < 2:
+        return None
+    small, large = min(done, key=lambda r: r["n"]), max(done, key=lambda r: r["n"])
+    wall = [r["seconds"] / r["completed"] * 1000 for r in (small, large)]
+    cpu = [cpu_ms_per_concern(r) for r in (small, large)]
+    return {"from_n": small["n"], "to_n": large["n"], "wall_ms_per_concern": [round(w, 2) for w in wall],
+            "cpu_ms_per_concern": cpu, "wall_ratio": round(wall[1] / wall[0], 2) if wall[0] else None,
+            "cpu_ratio": round(cpu[1] / cpu[0], 2) if cpu[0] and cpu[1] else None,
+            "complete_at_every_n": all(r.get("all_completed") for r in done)}
+
+
+def limits(result: dict[str, Any]) -> list[str]:
+    """A short note on what limits the figures, from what was measured (not from guesses)."""
+    notes: list[str] = []
+    head = result.get("end_to_end") or {}
+    res = head.get("resources", {})
+    cpu, share, wait = res.get("cpu_seconds", {}), res.get("cpu_share_of_all_cores", {}), \
+        res.get("waiting_for_a_core_seconds", {})
+    if share.get(OUTSIDE, 0) > 0.2:
+        ran = sum(cpu.get(s, 0) for s in SERVICES)
+        waited = sum(wait.get(s, 0) for s in SERVICES)
+        notes.append(f"The machine was shared: {share[OUTSIDE]:.0%} of all CPU went to programs outside this "
+                     f"benchmark (load average {res.get('load_average_1m', {}).get('end', '?')}); the services "
+                     f"waited {waited:.0f} s for a core while running {ran:.0f} s. Wall-clock figures are "
+                     "lower than on a quiet machine; read the ratios and the CPU cost per concern.")
+    per = cpu_ms_per_concern(head)
+    if per:
+        ceiling = 2000 / per
+        by = {k: v for k, v in cpu.items() if k in (*SERVICES, "postgres", "broker")}
+        top = sorted(by.items(), key=lambda kv: -kv[1])[:3]
+        total = sum(by.values()) or 1
+        notes.append(f"CPU cost: {per:,.0f} ms of CPU per concern across the stack, so two fully free cores "
+                     f"could finish at most ~{ceiling:,.0f} concerns/s; the target of 1,000/s needs "
+                     f"{per / 2:,.0f}x less. Biggest shares: "
+                     + ", ".join(f"{k} {v / total:.0%}" for k, v in top) + ".")
+    switches = res.get("context_switches", {})
+    done = head.get("completed") or 0
+    if switches and done:
+        total_sw = sum(v for k, v in switches.items() if k in STACK)
+        notes.append(f"Chattiness: {total_sw / done:,.0f} context switches per concern across the stack "
+                     f"(services and PostgreSQL backends waking each other per SQL statement and per event); "
+                     "on two cores every small round trip is a switch.")
+    hops = head.get("hops_ms", {})
+    if hops:
+        worst = sorted(((k, v.get("p50_ms") or 0) for k, v in hops.items()), key=lambda kv: -kv[1])[:3]
+        notes.append("Where concerns wait (p50 per hop, from outbox/inbox timestamps): "
+                     + "; ".join(f"{k} {v / 1000:,.1f} s" for k, v in worst)
+                     + ". A long 'deliver' hop is a consumer's backlog: it handles one event at a time, "
+                       "one transaction (inbox + effect + outbox) and one offset commit each.")
+    prof = result.get("profile", {})
+    for svc, p in prof.get("services", {}).items():
+        libs = ", ".join(f"{k} {v:.0%}" for k, v in list(p.get("by_library", {}).items())[:4])
+        named = ", ".join(f"{k} {v:.0%}" for k, v in list(p.get("named_costs", {}).items())[:4])
+        if libs:
+            notes.append(f"py-spy, {svc} (not idle in {p.get('busy_share', 0):.0%} of samples; py-spy samples "
+                         f"wall time, so a thread preempted inside a syscall counts): by library {libs}; "
+                         f"by activity {named}.")
+    if prof.get("skipped"):
+        notes.append(f"Profile skipped: {prof['skipped']}")
+    return notes
+
+
+def table(result: dict[str, Any], console: Console) -> None:
+    b = result.get("baselines", {})
+    kafka = b.get("kafka", {}).get("round_trip_msgs_per_s")
+    t = Table(title=f"Front Door benchmark ({result.get('stack', {}).get('kind', '?')} stack, "
+                    f"{result['machine']['cpus']} cores) - {result['started']}", show_lines=False)
+    t.add_column("figure")
+    t.add_column("value", justify="right")
+    t.add_column("ratio / note")
+    t.add_column("target")
+    t.add_row("Kafka produce->consume round trip (1 KB, acks=all)", _fmt(kafka, 0, " msg/s"),
+              f"produce alone {_fmt(b.get('kafka', {}).get('produce_msgs_per_s'), 0)} msg/s", "")
+    for key, label in (("pg_1", "PostgreSQL single-row commits, 1 connection"),
+                       ("pg_8", "PostgreSQL single-row commits, 8 connections")):
+        if key in b:
+            t.add_row(label, _fmt(b[key]["commits_per_s"], 0, " /s"),
+                      f"synchronous_commit={b[key]['synchronous_commit']}", "")
+    head = result.get("end_to_end")
+    if head:
+        rate = head.get("concerns_per_s")
+        t.add_row(f"End to end, N={head['n']:,} (API + partner topic)", _fmt(rate, 2, " concerns/s"),
+                  f"{rate / kafka:.5f} of the raw round trip" if rate and kafka else "",
+                  _verdict(rate is not None and rate >= TARGETS["concerns_per_s"]) + " (>= 1,000/s)")
+        stuck = (head.get("incomplete") or {}).get("count", 0)
+        t.add_row("  completed / offered", f"{head['completed']:,} / {head['n']:,}",
+                  f"{head['seconds']:,.1f} s" + (" - stopped at the run timeout" if head.get("timed_out") else "")
+                  + (f"; {stuck:,} stored but not complete (see JSON 'incomplete')" if stuck else ""), "")
+        bad = {k: v for k, v in head.get("checks", {}).items() if v}
+        t.add_row("  nothing lost or doubled", "yes" if not bad else ("in flight" if head.get("timed_out") else "NO"),
+                  ", ".join(f"{k}={v}" for k, v in bad.items()) or "outboxes drained, no dead letters, "
+                  "no duplicate family messages", "")
+        per = cpu_ms_per_concern(head)
+        net = cpu_ms_per_concern(head, less_idle=True)
+        t.add_row("  CPU per concern (services + PostgreSQL + broker)", _fmt(per, 0, " ms"),
+                  (f"ceiling on 2 free cores ~{2000 / per:,.0f}/s; {_fmt(net, 0)} ms less the idle pollers"
+                   if per else ""), "")
+    lat = result.get("latency")
+    if lat:
+        m = lat["final_message_ms"]
+        lb = " (lower bound: some never finished)" if lat.get("lower_bound") else ""
+        t.add_row(f"Latency at {lat['rate_per_s']:g}/s for {lat['seconds']:g} s: p50 / p95 / p99",
+                  f"{_fmt(m['p50'], 0)} / {_fmt(m['p95'], 0)} / {_fmt(m['p99'], 0)} ms",
+                  f"acceptance -> family's final message{lb}",
+                  _verdict(m["p95"] is not None and m["p95"] <= TARGETS["p95_ms"] and not lat.get("lower_bound"))
+                  + " (p95 <= 500 ms)")
+        f = lat["first_message_ms"]
+        t.add_row("  to the family's first message: p50 / p95", f"{_fmt(f['p50'], 0)} / {_fmt(f['p95'], 0)} ms",
+                  "", "")
+    rss = result.get("peak_rss_mb", {})
+    for svc in SERVICES:
+        if svc in rss:
+            t.add_row(f"Peak RSS {svc}", _fmt(rss[svc], 1, " MB"), "over every run",
+                      _verdict(rss[svc] <= TARGETS["rss_mb"]) + " (<= 200 MB)")
+    for run in result.get("scale", []):
+        per = cpu_ms_per_concern(run)
+        t.add_row(f"Scale N={run['n']:,}", _fmt(run.get("concerns_per_s"), 2, " concerns/s"),
+                  f"{run['seconds'] / max(run['completed'], 1) * 1000:,.1f} ms wall, {_fmt(per, 0)} ms CPU per concern"
+                  + ("" if run.get("all_completed") else f" ({run['completed']:,} of {run['n']:,} done)"), "")
+    lin = result.get("linearity")
+    if lin:
+        ok = (lin["cpu_ratio"] or 99) <= TARGETS["linear_tolerance"] and lin["complete_at_every_n"]
+        t.add_row(f"  cost per concern, N={lin['to_n']:,} over N={lin['from_n']:,}",
+                  f"wall x{_fmt(lin['wall_ratio'], 2)}, CPU x{_fmt(lin['cpu_ratio'], 2)}",
+                  "~1.0 is linear" + ("" if lin["complete_at_every_n"] else "; not every run finished"),
+                  _verdict(ok) + " (linear)")
+    alone = result.get("intake_alone")
+    if alone:
+        t.add_row("Intake alone: POST /api/v1/concerns (32 in flight)", _fmt(alone["accepted_per_s"], 1, " /s"),
+                  f"p50 {_fmt(alone['response_ms']['p50'], 0)} ms, p95 {_fmt(alone['response_ms']['p95'], 0)} ms", "")
+    for err in result.get("errors", []):
+        t.add_row(f"[red]error: {err['phase']}[/]", "", err["error"][:200], "")
+    console.print(t)
+    console.print("[bold]What limits it[/]")
+    for note in result.get("limits", []):
+        console.print(f" - {note}")
+
+
+def write_json(result: dict[str, Any], path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(result, indent=2, default=str))
+
+
+def write_png(result: dict[str, Any], path: Path) -> str | None:
+    """The plot; returns why it was skipped, or None when written."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return "matplotlib is not installed"
+    fig, axes = plt.subplots(2, 2, figsize=(13, 9))
+    scale = sorted(result.get("scale", []), key=lambda r: r["n"])
+    ax = axes[0][0]
+    if scale:
+        ns = [r["n"] for r in scale]
+        ax.plot(ns, [r.get("concerns_per_s") or 0 for r in scale], "o-", label="concerns/s (wall)")
+        for r in scale:
+            ax.annotate(f"{r.get('completed', 0):,}/{r['n']:,} done", (r["n"], r.get("concerns_per_s") or 0),
+                        textcoords="offset points", xytext=(0, 8), ha="center", fontsize=8)
+        ax.set_xlabel("N concerns")
+        ax.set_ylabel("concerns/s to final state")
+        ax.set_title("Throughput per N")
+        ax2 = ax.twinx()
+        costed = [r for r in scale if cpu_ms_per_concern(r)]
+        ax2.plot([r["n"] for r in costed], [cpu_ms_per_concern(r) for r in costed], "s--", color="tab:red",
+                 label="CPU ms/concern")
+        ax2.set_ylabel("CPU ms per concern", color="tab:red")
+        ax.grid(alpha=0.3)
+    ax = axes[0][1]
+    lat = result.get("latency") or {}
+    samples = lat.get("samples_ms") or []
+    if samples:
+        ax.hist(samples, bins=40, color="tab:blue")
+        for p, style in (("p50", ":"), ("p95", "--"), ("p99", "-.")):
+            v = lat["final_message_ms"].get(p)
+            if v is not None:
+                ax.axvline(v, linestyle=style, color="black", label=f"{p} {v:,.0f} ms")
+        ax.axvline(500, color="tab:red", label="target p95 500 ms")
+        ax.legend()
+    ax.set_title(f"Acceptance -> family's final message at {lat.get('rate_per_s', '?')}/s")
+    ax.set_xlabel("ms")
+    ax = axes[1][0]
+    rss = result.get("peak_rss_mb", {})
+    names = [s for s in SERVICES if s in rss]
+    ax.bar(names, [rss[s] for s in names], color="tab:green")
+    ax.axhline(200, color="tab:red", label="target 200 MB")
+    ax.set_ylabel("peak RSS (MB)")
+    ax.set_title("Peak RSS per service")
+    ax.legend()
+    ax = axes[1][1]
+    cpu = (result.get("end_to_end") or {}).get("resources", {}).get("cpu_seconds", {})
+    items = [(k, v) for k, v in cpu.items() if k != MACHINE]
+    if items:
+        ax.barh([k for k, _ in items], [v for _, v in items], color="tab:purple")
+        ax.set_xlabel("CPU seconds during the end-to-end run")
+        ax.set_title("Where the CPU went")
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+    return None
