@@ -54,12 +54,16 @@ def can_read_referral(p: Principal, r: Resource) -> bool:
     return r.pathway is not None and _partner_with(p, f"referrals:{r.pathway}:read")
 
 
+def _same_panel(p: Principal, r: Resource) -> bool:
+    return r.panel_id is not None and r.panel_id == p.panel_id
+
+
 def can_read_panel_case(p: Principal, r: Resource) -> bool:
-    return _is(p, "council-admin") or (_is(p, *PANEL_ROLES) and r.panel_id == p.panel_id)
+    return _is(p, "council-admin") or (_is(p, *PANEL_ROLES) and _same_panel(p, r))
 
 
 def can_decide_on_panel(p: Principal, r: Resource) -> bool:
-    return _is(p, "panel-chair") and r.panel_id == p.panel_id
+    return _is(p, "panel-chair") and _same_panel(p, r)
 
 
 def can_administer(p: Principal) -> bool:
