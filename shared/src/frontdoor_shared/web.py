@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hmac
 import secrets
+import time
+from collections import defaultdict, deque
 from collections.abc import Callable
 from typing import Annotated, Any
 
@@ -46,11 +48,55 @@ CurrentPrincipal = Annotated[Principal, Depends]
 
 CSRF_COOKIE = "fd_csrf"
 
+# (method, path prefix) -> (failed attempts, per seconds), per client address: guessing passwords,
+# client secrets or family links gets slow, while people who get it right are never held up.
+# Per process; a production gateway should limit as well.
+DEFAULT_RATE_LIMITS: dict[tuple[str, str], tuple[int, float]] = {
+    ("POST", "/sign-in"): (10, 60.0),
+    ("POST", "/oauth/token"): (10, 60.0),
+    ("GET", "/status/"): (20, 60.0),
+}
+
+
+class RateLimiter:
+    """A sliding window of failed attempts per (client, rule)."""
+
+    def __init__(self, rules: dict[tuple[str, str], tuple[int, float]], clock: Callable[[], float] = time.monotonic
+                 ) -> None:
+        self._rules = rules
+        self._clock = clock
+        self._failures: dict[tuple[str, str, str], deque[float]] = defaultdict(deque)
+
+    def _rule(self, method: str, path: str) -> tuple[tuple[str, str], int, float] | None:
+        for (rule_method, prefix), (limit, window) in self._rules.items():
+            if method == rule_method and path.startswith(prefix):
+                return (rule_method, prefix), limit, window
+        return None
+
+    def retry_after(self, method: str, path: str, client: str) -> float | None:
+        """None when the request may go ahead; otherwise seconds until it may."""
+        found = self._rule(method, path)
+        if found is None:
+            return None
+        (rule_method, prefix), limit, window = found
+        now, failures = self._clock(), self._failures[(client, rule_method, prefix)]
+        while failures and failures[0] <= now - window:
+            failures.popleft()
+        return max(0.0, failures[0] + window - now) if len(failures) >= limit else None
+
+    def failed(self, method: str, path: str, client: str) -> None:
+        found = self._rule(method, path)
+        if found is not None:
+            self._failures[(client, *found[0])].append(self._clock())
+
 
 def harden(app: FastAPI, *, production: bool, max_body_bytes: int = 256 * 1024,
-           form_targets: tuple[str, ...] = ()) -> None:
+           form_targets: tuple[str, ...] = (),
+           rate_limits: dict[tuple[str, str], tuple[int, float]] | None = None) -> None:
     """Security headers (a CSP with a per-request nonce, no unsafe-inline; frame-ancestors none;
-    HSTS in production), a CSRF token cookie for forms, and a request size limit."""
+    HSTS in production), a CSRF token cookie for forms, rate limits on failed attempts, and a
+    request size limit."""
+    limiter = RateLimiter(DEFAULT_RATE_LIMITS if rate_limits is None else rate_limits)
 
     translate_outages(app)
     # a form may post (or, after signing in, be redirected) only here and to the listed services
@@ -62,10 +108,17 @@ def harden(app: FastAPI, *, production: bool, max_body_bytes: int = 256 * 1024,
         if length and (not length.isdigit() or int(length) > max_body_bytes):
             return JSONResponse(status_code=413, content={"errors": [
                 {"field": "(body)", "reason": f"the request body is over {max_body_bytes} bytes"}]})
+        client = request.client.host if request.client else "-"
+        wait = limiter.retry_after(request.method, request.url.path, client)
+        if wait is not None:
+            return JSONResponse(status_code=429, headers={"Retry-After": str(int(wait) + 1)}, content={
+                "title": "Too many attempts", "detail": "wait a minute, then try again"})
         request.state.csp_nonce = secrets.token_urlsafe(16)
         existing = request.cookies.get(CSRF_COOKIE)
         request.state.csrf_token = existing or secrets.token_urlsafe(32)
         response = await call_next(request)
+        if response.status_code in (400, 401, 403, 404):
+            limiter.failed(request.method, request.url.path, client)
         nonce = request.state.csp_nonce
         response.headers["Content-Security-Policy"] = (
             "default-src 'self'; "
