@@ -112,3 +112,30 @@ def test_the_operator_lists_shows_and_replays_dead_letters(platform, monkeypatch
     wait_for(lambda: sum(r["payload"] == b"not json at all"
                          for r in asyncio.run(dead_letters(platform.database_url, replayed=True))) >= 2,
              60, "replayed poison dead-lettered again")
+
+
+def test_a_status_event_for_a_concern_intake_never_accepted_is_dead_lettered_by_name(platform) -> None:  # type: ignore[no-untyped-def]
+    from frontdoor_shared.contracts import ConcernTriagedV1
+    from frontdoor_shared.envelope import new_event
+
+    stranger = uuid.uuid4()
+    triaged = ConcernTriagedV1(concern_id=stranger, reference="FD-ZZZZ-ZZZZ", triaged_at=datetime.now(UTC),
+                               outcome="routed", pathway="slcn", priority="routine", policy_version="test")
+    event = new_event(triaged, source="urn:test", subject="FD-ZZZZ-ZZZZ")
+
+    async def go() -> None:
+        producer = AIOKafkaProducer(bootstrap_servers=platform.bootstrap, acks="all", enable_idempotence=False)
+        await producer.start()
+        try:
+            await producer.send_and_wait(triaged.TOPIC, event.to_bytes(), key=str(stranger).encode())
+        finally:
+            await producer.stop()
+    asyncio.run(go())
+
+    def intake_refused() -> list[dict]:  # type: ignore[type-arg]
+        return [r for r in asyncio.run(dead_letters(platform.database_url))
+                if r["service"] == "intake" and r["error_type"] == "UnknownConcern"
+                and str(stranger).encode() in (r["key"] or b"")]
+
+    wait_for(lambda: bool(intake_refused()), 60, "intake dead-letters the stranger's event")
+    assert "no concern with this id" in intake_refused()[0]["reason"]

@@ -64,3 +64,14 @@ def test_a_second_concern_about_the_same_child_is_linked_not_merged(platform) ->
     assert first.json()["linked_to_open_concern"] is False
     assert second.json()["linked_to_open_concern"] is True
     assert status_of(platform, second.json()["reference"])["linked_to_open_concern"] is True
+
+
+def test_a_body_that_is_not_json_gets_a_422_naming_the_body(platform) -> None:  # type: ignore[no-untyped-def]
+    import httpx
+
+    from tests.support import auth
+
+    r = httpx.post(f"http://127.0.0.1:{platform.ports['intake']}/api/v1/concerns", content=b'{"child": ',
+                   headers={"Content-Type": "application/json", **auth(platform)})
+    assert r.status_code == 422
+    assert [e["field"] for e in r.json()["errors"]] == ["(body)"]

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from datetime import UTC, datetime, timedelta
+
+import structlog
 
 from frontdoor_shared.auth import AuthSettings, Tokens
 from frontdoor_shared.contracts import (
@@ -27,6 +30,7 @@ from intake.service_layer.status import record_status
 from intake.service_layer.submit import Accepted, IdempotencyRace, Submission, submit
 
 SERVICE = "intake"
+log = structlog.get_logger()
 
 
 class Intake:
@@ -65,8 +69,9 @@ class Intake:
                                      overdue_after=timedelta(minutes=s.triage_overdue_minutes),
                                      raise_after=s.watchdog_raise_after, counters=self.watchdog)
             except Exception as err:
-                if not is_transient(err):
-                    raise
+                self.watchdog.failed_sweeps += 1
+                log.log(logging.WARNING if is_transient(err) else logging.ERROR, "watchdog.sweep_failed",
+                        error=type(err).__name__, exc_info=not is_transient(err))
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=s.watchdog_interval_seconds)
 

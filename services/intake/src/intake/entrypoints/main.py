@@ -61,7 +61,8 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
         w = intake.watchdog
         relay = intake.runtime.relay.published_total if intake.runtime.relay else 0
         return "".join(f"frontdoor_{name} {value}\n" for name, value in (
-            ("watchdog_sweeps_total", w.sweeps), ("watchdog_overdue_found_total", w.overdue_found),
+            ("watchdog_sweeps_total", w.sweeps),
+            ("watchdog_failed_sweeps_total", w.failed_sweeps), ("watchdog_overdue_found_total", w.overdue_found),
             ("watchdog_redriven_total", w.redriven), ("watchdog_raised_to_staff_total", w.raised_to_staff),
             ("watchdog_overdue_now", w.last_overdue.get("not-triaged", 0)),
             ("outbox_published_total", relay)))

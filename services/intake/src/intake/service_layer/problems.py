@@ -19,6 +19,8 @@ def problems(errors: list[Any]) -> list[dict[str, str]]:
             loc = [*loc[:-1], ctx_err.field] if loc else [ctx_err.field]
             msg = ctx_err.reason
         msg = msg.removeprefix("Value error, ")
+        if err.get("type") == "json_invalid":  # its loc is a character position, not a field
+            loc, msg = [], f"the body is not valid JSON ({msg})"
         out.append({"field": ".".join(loc) or "(body)", "reason": msg})
     return out
 

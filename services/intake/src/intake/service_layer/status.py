@@ -11,6 +11,7 @@ from frontdoor_shared.contracts import (
     PanelDecisionV1,
 )
 from frontdoor_shared.envelope import CloudEvent
+from frontdoor_shared.errors import PermanentError
 from frontdoor_shared.uow import UnitOfWork
 from intake.adapters import audit
 from intake.adapters.repository import ConcernRepository
@@ -48,6 +49,10 @@ def status_change(event: CloudEvent, data: Any) -> StatusChange:
     raise TypeError(f"no status for {type(data).__name__}")
 
 
+class UnknownConcern(PermanentError):
+    """A status event names a concern intake never accepted (dead-lettered, not retried)."""
+
+
 async def record_status(uow: UnitOfWork, event: CloudEvent, data: Any, topic: str) -> None:
     async with uow:
         if not await uow.first_time(event, topic):
@@ -55,8 +60,10 @@ async def record_status(uow: UnitOfWork, event: CloudEvent, data: Any, topic: st
         repo = ConcernRepository(uow.conn)
         change = status_change(event, data)
         present = await repo.status_of(data.concern_id)
+        if present is None:
+            raise UnknownConcern(f"data.concern_id: no concern with this id was accepted by intake ({topic})")
         # a message is history, not a status; and the status never moves backwards
-        journey = not isinstance(data, NotificationSentV1) and advances(present or "", change.status)
+        journey = not isinstance(data, NotificationSentV1) and advances(present, change.status)
         await repo.add_status(data.concern_id, change, event.id, current=journey)
         await audit.record(uow.conn, audit.SYSTEM, f"status:{change.status}", data.reference,
                            concern_id=data.concern_id, why=f"event {event.type}", channel="event")

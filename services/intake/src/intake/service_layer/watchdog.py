@@ -31,6 +31,7 @@ class WatchdogCounters:
     redriven: int = 0
     raised_to_staff: int = 0
     sweeps: int = 0
+    failed_sweeps: int = 0
     last_overdue: dict[str, int] = field(default_factory=dict)
 
 
