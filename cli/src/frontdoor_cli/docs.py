@@ -44,10 +44,16 @@ def contract_schemas() -> dict[Path, str]:
 def asyncapi_docs() -> dict[Path, str]:
     from faststream.specification import AsyncAPI
 
+    from frontdoor_shared.delivery import documenting
+
     out = {}
     for name, (mod, cls, cfg_mod, cfg_cls) in SERVICES.items():
         settings = getattr(importlib.import_module(cfg_mod), cfg_cls)()
-        service = getattr(importlib.import_module(mod), cls)(settings)
+        token = documenting.set(True)  # document each consumer as the messages it reads
+        try:
+            service = getattr(importlib.import_module(mod), cls)(settings)
+        finally:
+            documenting.reset(token)
         spec = AsyncAPI(service.runtime.broker, title=f"Front Door {name}", version="1.0.0",
                         description=f"Topics the {name} service consumes and publishes (CloudEvents 1.0, "
                                     "structured JSON; the key is the concern id).",

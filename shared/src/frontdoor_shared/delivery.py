@@ -1,25 +1,33 @@
-"""Consuming with guarantees: the retry / dead-letter middleware and the subscriber factory.
+"""Consuming with guarantees: batches in one transaction, retries, dead letters.
 
 Every subscriber is registered through `subscribe()`, which fixes the consumer settings the
 conventions require: a `group_id`, `auto_offset_reset="earliest"` and `AckPolicy.MANUAL` (auto
-commit off). The middleware then decides, per message:
+commit off), and reads in batches (`max_records`). For each batch, `BatchConsumer`:
 
-- success: commit the offset (the handler's own transaction, with its inbox mark, is already
-  committed, so a crash before this commit only causes a redelivery the inbox absorbs);
-- transient error (database or broker down): retry the handler with capped exponential backoff,
-  for as long as it takes, without committing; never dead-letter;
-- permanent error (not a CloudEvent, wrong schema, unknown type, a bug): record the message in
-  `<schema>.dead_letter`, publish it to `<topic>.dlq` with the reason in headers (acks=all), then
-  commit and carry on.
+- parses every record (a record that is not a CloudEvent of a known type and contract is
+  permanent: dead-lettered at once, before anything else);
+- handles the rest in ONE transaction (`Runtime.batch_scope`): one multi-row inbox insert says
+  which events are new, every use case runs on that transaction, one insert writes all the
+  outbox rows, one commit; then the offsets are committed once for the batch. A crash before the
+  offset commit only causes a redelivery the inbox absorbs;
+- on a transient error (database or broker down): rolls back and retries the batch with capped
+  exponential backoff, for as long as it takes, without committing offsets; never dead-letters;
+- on a permanent error (wrong data for a use case, a bug), or a use case that left without
+  committing: rolls back and handles that batch again one event per transaction, so the poison
+  event alone goes to `<schema>.dead_letter` and `<topic>.dlq` (reason in headers, acks=all) and
+  every other event takes effect exactly once.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import random
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Annotated, Any, Literal, Union
+from contextlib import AbstractAsyncContextManager
+from contextvars import ContextVar
+from typing import Annotated, Any, Literal, Protocol, Union
 
 import sqlalchemy as sa
 import structlog
@@ -35,7 +43,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from frontdoor_shared import topics
 from frontdoor_shared.contracts.base import Contract
 from frontdoor_shared.db import DeliveryTables
-from frontdoor_shared.envelope import CloudEvent, parse_event
+from frontdoor_shared.envelope import CloudEvent, parse_data, parse_event
+from frontdoor_shared.errors import UnknownEventType
 from frontdoor_shared.errors_classify import is_transient, reason_for
 
 log = structlog.get_logger()
@@ -97,10 +106,12 @@ def delivery_middleware(dead_letters: Callable[[], DeadLetters], max_backoff: fl
                         attempt += 1
                         delay = min(max_backoff, 0.2 * 2 ** min(attempt, 10)) * random.uniform(0.5, 1)
                         log.warning("event.retry", error=type(err).__name__, attempt=attempt,
-                                    delay=round(delay, 2), topic=msg.raw_message.topic)
+                                    delay=round(delay, 2))
                         await asyncio.sleep(delay)
                         continue
-                    await _dead_letter(dead_letters, msg.raw_message, err, max_backoff)
+                    raw = msg.raw_message
+                    for record in raw if isinstance(raw, tuple) else (raw,):
+                        await _dead_letter(dead_letters, record, err, max_backoff)
                     await msg.ack()
                     return None
                 await msg.ack()
@@ -154,31 +165,135 @@ def _union_of(contracts: Sequence[type[Contract]]) -> Any:
     return Annotated[Union[models], Field(discriminator="type")]  # noqa: UP007 - runtime union of a tuple
 
 
+class BatchHost(Protocol):
+    """What the batch consumer needs of the service's runtime (see `runtime.Runtime`)."""
+
+    def batch_scope(self) -> AbstractAsyncContextManager[Any]: ...
+
+    def dead_letters(self) -> DeadLetters: ...
+
+
+class BatchConsumer:
+    """Handles one consumed batch: parse, one transaction, isolation of poison (module docstring)."""
+
+    def __init__(self, host: BatchHost, handler: Handler, contracts: Sequence[type[Contract]],
+                 max_backoff: float = 30.0) -> None:
+        self._host = host
+        self._handler = handler
+        self._by_type = {c.TYPE: c for c in contracts}
+        self._max_backoff = max_backoff
+        self.isolated_batches = 0
+
+    def _parse(self, record: Any) -> tuple[CloudEvent, Any]:
+        event = parse_event(record.value)
+        contract = self._by_type.get(event.type)
+        if contract is None:
+            raise UnknownEventType(f"type: this consumer has no contract for {event.type[:100]}")
+        return event, parse_data(event, contract)
+
+    async def handle(self, records: Sequence[Any]) -> None:
+        items: list[tuple[Any, CloudEvent, Any]] = []
+        for record in records:
+            try:
+                event, data = self._parse(record)
+            except Exception as err:  # noqa: BLE001 - parse errors are permanent: dead-letter with the reason
+                await self._dead_letter(record, err)
+                continue
+            items.append((record, event, data))
+        if not items:
+            return
+        attempt = 0
+        while True:
+            try:
+                await self._in_one_transaction(items)
+                return
+            except asyncio.CancelledError:
+                raise
+            except Exception as err:  # noqa: BLE001 - classified below, never swallowed
+                if not is_transient(err):
+                    break
+                attempt += 1
+                await self._backoff(err, attempt, items[0][0].topic)
+        self.isolated_batches += 1
+        log.info("batch.isolating", events=len(items))
+        for item in items:
+            await self._one(item)
+
+    async def _in_one_transaction(self, items: list[tuple[Any, CloudEvent, Any]]) -> None:
+        async with self._host.batch_scope() as scope:
+            await scope.claim((event, record.topic) for record, event, _ in items)
+            for record, event, data in items:
+                await self._handler(event, data, record.topic)
+
+    async def _one(self, item: tuple[Any, CloudEvent, Any]) -> None:
+        record, event, data = item
+        attempt = 0
+        while True:
+            try:
+                await self._handler(event, data, record.topic)
+                return
+            except asyncio.CancelledError:
+                raise
+            except Exception as err:  # noqa: BLE001 - classified below, never swallowed
+                if not is_transient(err):
+                    await self._dead_letter(record, err)
+                    return
+                attempt += 1
+                await self._backoff(err, attempt, record.topic)
+
+    async def _dead_letter(self, record: Any, err: BaseException) -> None:
+        await _retry_transient(functools.partial(self._host.dead_letters().send, record, err), self._max_backoff)
+
+    async def _backoff(self, err: BaseException, attempt: int, topic: str) -> None:
+        delay = min(self._max_backoff, 0.2 * 2 ** min(attempt, 10)) * random.uniform(0.5, 1)
+        log.warning("event.retry", error=type(err).__name__, attempt=attempt, delay=round(delay, 2), topic=topic)
+        await asyncio.sleep(delay)
+
+
+# `frontdoor contracts export` documents each consumer as the per-message subscriber it reads
+# like; running services register the batch consumer (same topics, group and contracts).
+documenting: ContextVar[bool] = ContextVar("frontdoor_documenting", default=False)
+
+
 def subscribe(broker: KafkaBroker, contracts: type[Contract] | Sequence[type[Contract]], handler: Handler, *,
-              group_id: str, topics: Sequence[str] | None = None) -> None:
+              group_id: str, topics: Sequence[str] | None = None, max_records: int = 500) -> None:
     """Register `handler(event, data, topic)` for the contracts' topics: ONE consumer per service.
 
     One group member for all of a service's topics keeps Kafka rebalances (and start-up) short.
-    The body is parsed as the envelope of whichever contract its `type` names.
+    The body is parsed as the envelope of whichever contract its `type` names. On a service's
+    broker (`runtime.FrontDoorBroker`) events are consumed in batches of up to `max_records`,
+    each batch in one transaction (see `BatchConsumer`).
     """
     listed = [contracts] if isinstance(contracts, type) else list(contracts)
     names = list(topics) if topics else list(dict.fromkeys(c.TOPIC for c in listed))
+    host: BatchHost | None = getattr(broker, "frontdoor_runtime", None)
+    common: dict[str, Any] = {
+        "group_id": group_id, "auto_offset_reset": "earliest", "ack_policy": AckPolicy.MANUAL,
+        "title": f"{group_id}:consumer",
+        "description": "; ".join(f"{c.TOPIC}: {c.__doc__}" for c in listed),
+    }
+    if host is None or documenting.get():
+        async def consume(body: CloudEvent, message: KafkaMessageParam) -> None:
+            await handler(body, body.data, message.raw_message.topic)
 
-    async def consume(body: CloudEvent, message: KafkaMessageParam) -> None:
-        await handler(body, body.data, message.raw_message.topic)
+        consume.__annotations__ = {"body": _union_of(listed), "message": KafkaMessageParam, "return": None}
+        consume.__name__ = f"{group_id.replace('-', '_')}_consumer"
+        broker.subscriber(*names, decoder=_decode, max_records=200, **common)(consume)
+        return
 
-    consume.__annotations__ = {"body": _union_of(listed), "message": KafkaMessageParam, "return": None}
-    consume.__name__ = f"{group_id.replace('-', '_')}_consumer"
-    broker.subscriber(
-        *names,
-        group_id=group_id,
-        auto_offset_reset="earliest",
-        ack_policy=AckPolicy.MANUAL,
-        decoder=_decode,
-        max_records=200,
-        title=f"{group_id}:consumer",
-        description="; ".join(f"{c.TOPIC}: {c.__doc__}" for c in listed),
-    )(consume)
+    batch = BatchConsumer(host, handler, listed)
+
+    async def consume_batch(message: KafkaMessageParam) -> None:
+        await batch.handle(message.raw_message)
+
+    consume_batch.__name__ = f"{group_id.replace('-', '_')}_consumer"
+    broker.subscriber(*names, batch=True, max_records=max_records, batch_timeout_ms=25,
+                      decoder=_no_decode, **common)(consume_batch)
+
+
+async def _no_decode(msg: Any) -> None:
+    """The batch consumer parses each record itself (once, with the reasons it dead-letters)."""
+    return None
 
 
 def publisher_doc(broker: KafkaBroker, contract: type[Contract], topic: str | None = None) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import sqlalchemy as sa
@@ -22,9 +23,15 @@ from frontdoor_shared.errors_classify import is_transient
 from frontdoor_shared.kafka import ensure_topics, make_producer
 from frontdoor_shared.outbox import OutboxRelay
 from frontdoor_shared.settings import ServiceSettings
-from frontdoor_shared.uow import UnitOfWork
+from frontdoor_shared.uow import BatchScope, UnitOfWork, current_batch
 
 log = structlog.get_logger()
+
+
+class FrontDoorBroker(KafkaBroker):
+    """The service's broker, knowing its runtime so `delivery.subscribe` can batch in its database."""
+
+    frontdoor_runtime: Runtime | None = None
 
 
 class Runtime:
@@ -41,7 +48,8 @@ class Runtime:
         self.relay: OutboxRelay | None = None
         self._stop = asyncio.Event()
         self._relay_task: asyncio.Task[None] | None = None
-        self.broker = KafkaBroker(
+        self.batches_committed = 0
+        self.broker = FrontDoorBroker(
             settings.kafka_bootstrap_servers,
             client_id=service,
             acks="all",
@@ -51,6 +59,7 @@ class Runtime:
                                              settings.retry_max_backoff_seconds)],
             logger=None,
         )
+        self.broker.frontdoor_runtime = self
 
     @property
     def engine(self) -> AsyncEngine:
@@ -64,8 +73,40 @@ class Runtime:
         return self._dead_letters
 
     def uow(self) -> UnitOfWork:
+        """A unit of work: the consumed batch's, inside a batch; its own transaction otherwise."""
+        scope = current_batch.get()
+        if scope is not None:
+            return scope.member()
         return UnitOfWork(self.engine, self.tables, self.source,
                           on_commit=self.relay.wake if self.relay else None)
+
+    @contextlib.asynccontextmanager
+    async def batch_scope(self) -> AsyncIterator[BatchScope]:
+        """One transaction for a consumed batch; commits (outbox rows included) on a clean exit."""
+        async with self.engine.connect() as conn, conn.begin():
+            scope = BatchScope(conn, self.tables, self.source)
+            token = current_batch.set(scope)
+            try:
+                yield scope
+                await scope.flush()
+            finally:
+                current_batch.reset(token)
+        self.batches_committed += 1
+        if self.relay is not None:
+            self.relay.wake()
+        for call in scope.after_commit:
+            call()
+
+    def after_commit(self, call: Callable[[], None]) -> None:
+        """Run `call` once the current batch has committed (at once outside a batch)."""
+        scope = current_batch.get()
+        if scope is None:
+            call()
+        else:
+            scope.after_commit.append(call)
+
+    def dead_letters(self) -> DeadLetters:
+        return self._get_dead_letters()
 
     async def start(self, *, consume: bool = True) -> None:
         s = self.settings

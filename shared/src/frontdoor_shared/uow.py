@@ -8,11 +8,17 @@
         await uow.commit()                            # state + outbox + inbox, atomically
 
 Leaving the block without `commit()` rolls everything back.
+
+Consumers handle events in batches (see `delivery.subscribe`): inside `BatchScope`, every
+`runtime.uow()` is a `BatchMemberUnitOfWork` sharing the batch's one transaction, whose inbox
+rows were claimed in one multi-row insert and whose outbox rows are written in one insert at the
+end. The use-case code is the same either way; the batch commits once, or not at all.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from types import TracebackType
 from typing import Any
 
@@ -23,6 +29,34 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransactio
 from frontdoor_shared.contracts.base import Contract
 from frontdoor_shared.db import DeliveryTables
 from frontdoor_shared.envelope import CloudEvent, new_event
+
+
+def outbox_row(payload: Contract, *, source: str, subject: str, key: str, topic: str | None,
+               cause: CloudEvent | None) -> tuple[dict[str, Any], CloudEvent]:
+    """The outbox row (and the event in it) for one emitted payload."""
+    event = new_event(
+        payload, source=source, subject=subject,
+        correlation_id=cause.correlationid if cause else None,
+        causation_id=cause.id if cause else None,
+    )
+    row = {
+        "event_id": event.id, "topic": topic or payload.TOPIC, "key": key,
+        "event_type": event.type, "payload": event.to_bytes(),
+        "headers": {"ce_type": event.type, "ce_id": event.id,
+                    "content-type": "application/cloudevents+json"},
+    }
+    return row, event
+
+
+async def _record_in_inbox(conn: AsyncConnection, tables: DeliveryTables, event: CloudEvent, topic: str) -> bool:
+    inbox = tables.inbox
+    result = await conn.execute(
+        insert(inbox)
+        .values(event_id=event.id, topic=topic, event_type=event.type)
+        .on_conflict_do_nothing(index_elements=[inbox.c.event_id])
+        .returning(inbox.c.event_id)
+    )
+    return result.first() is not None
 
 
 class UnitOfWork:
@@ -60,29 +94,14 @@ class UnitOfWork:
 
     async def first_time(self, event: CloudEvent, topic: str) -> bool:
         """Record the event in the inbox; False when it was already handled (a redelivery)."""
-        inbox = self._tables.inbox
-        result = await self.conn.execute(
-            insert(inbox)
-            .values(event_id=event.id, topic=topic, event_type=event.type)
-            .on_conflict_do_nothing(index_elements=[inbox.c.event_id])
-            .returning(inbox.c.event_id)
-        )
-        return result.first() is not None
+        return await _record_in_inbox(self.conn, self._tables, event, topic)
 
     def emit(self, payload: Contract, *, subject: str, key: str, topic: str | None = None,
              cause: CloudEvent | None = None) -> CloudEvent:
         """Queue an event for the outbox; it is written in this transaction at commit."""
-        event = new_event(
-            payload, source=self._source, subject=subject,
-            correlation_id=cause.correlationid if cause else None,
-            causation_id=cause.id if cause else None,
-        )
-        self._pending.append({
-            "event_id": event.id, "topic": topic or payload.TOPIC, "key": key,
-            "event_type": event.type, "payload": event.to_bytes(),
-            "headers": {"ce_type": event.type, "ce_id": event.id,
-                        "content-type": "application/cloudevents+json"},
-        })
+        row, event = outbox_row(payload, source=self._source, subject=subject, key=key, topic=topic,
+                                cause=cause)
+        self._pending.append(row)
         self.emitted.append(event)
         return event
 
@@ -95,3 +114,101 @@ class UnitOfWork:
         await self._tx.commit()
         if self._on_commit is not None:
             self._on_commit()
+
+
+class NeedsIsolation(Exception):
+    """A use case left its unit of work without committing after touching the database.
+
+    In a batch that cannot be undone for one event alone, so the batch is rolled back and its
+    events are handled again one transaction each (where leaving without commit rolls back).
+    """
+
+
+class BatchScope:
+    """One transaction for a batch of consumed events: one inbox insert, one outbox insert."""
+
+    def __init__(self, conn: AsyncConnection, tables: DeliveryTables, source: str) -> None:
+        self.conn = conn
+        self._tables = tables
+        self._source = source
+        self.pending: list[dict[str, Any]] = []
+        self.after_commit: list[Callable[[], None]] = []
+        self._claimed: set[str] = set()
+        self._fresh: set[str] = set()
+
+    async def claim(self, events: Iterable[tuple[CloudEvent, str]]) -> None:
+        """Record every event of the batch in the inbox at once; remember which are new."""
+        rows: dict[str, dict[str, str]] = {}
+        for event, topic in events:
+            rows.setdefault(event.id, {"event_id": event.id, "topic": topic, "event_type": event.type})
+        if not rows:
+            return
+        inbox = self._tables.inbox
+        result = await self.conn.execute(
+            insert(inbox).values(list(rows.values()))
+            .on_conflict_do_nothing(index_elements=[inbox.c.event_id])
+            .returning(inbox.c.event_id)
+        )
+        self._claimed = set(rows)
+        self._fresh = {r[0] for r in result}
+
+    async def first_time(self, event: CloudEvent, topic: str) -> bool:
+        if event.id in self._claimed:
+            if event.id in self._fresh:
+                self._fresh.discard(event.id)  # the same event twice in one batch: one effect
+                return True
+            return False
+        return await _record_in_inbox(self.conn, self._tables, event, topic)
+
+    def member(self) -> BatchMemberUnitOfWork:
+        return BatchMemberUnitOfWork(self, self._source)
+
+    async def flush(self) -> None:
+        if self.pending:
+            await self.conn.execute(sa.insert(self._tables.outbox), self.pending)
+            self.pending = []
+
+
+class BatchMemberUnitOfWork(UnitOfWork):
+    """What `runtime.uow()` gives a use case inside a batch: the `UnitOfWork` API on the batch's
+    transaction. `commit()` hands its events to the batch, which commits them with everything else."""
+
+    def __init__(self, scope: BatchScope, source: str) -> None:
+        self._scope = scope
+        self._source = source
+        self._pending: list[dict[str, Any]] = []
+        self._touched = False
+        self._committed = False
+        self.emitted: list[CloudEvent] = []
+
+    @property
+    def conn(self) -> AsyncConnection:
+        self._touched = True
+        return self._scope.conn
+
+    async def __aenter__(self) -> BatchMemberUnitOfWork:
+        return self
+
+    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                        tb: TracebackType | None) -> None:
+        if exc_type is None and self._touched and not self._committed:
+            raise NeedsIsolation("a use case left its unit of work uncommitted inside a batch")
+
+    async def first_time(self, event: CloudEvent, topic: str) -> bool:
+        return await self._scope.first_time(event, topic)
+
+    def emit(self, payload: Contract, *, subject: str, key: str, topic: str | None = None,
+             cause: CloudEvent | None = None) -> CloudEvent:
+        row, event = outbox_row(payload, source=self._source, subject=subject, key=key, topic=topic,
+                                cause=cause)
+        self._pending.append(row)
+        self.emitted.append(event)
+        return event
+
+    async def commit(self) -> None:
+        self._scope.pending.extend(self._pending)
+        self._pending = []
+        self._committed = True
+
+
+current_batch: ContextVar[BatchScope | None] = ContextVar("frontdoor_batch", default=None)

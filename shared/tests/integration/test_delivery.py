@@ -19,7 +19,7 @@ from pydantic import Field
 from frontdoor_shared.contracts.base import Contract
 from frontdoor_shared.delivery import subscribe
 from frontdoor_shared.envelope import CloudEvent, new_event
-from frontdoor_shared.errors import TransientError
+from frontdoor_shared.errors import PermanentError, TransientError
 from frontdoor_shared.kafka import ensure_topics
 from frontdoor_shared.runtime import Runtime
 from frontdoor_shared.settings import ServiceSettings
@@ -69,6 +69,10 @@ async def runtime(test_stack):  # type: ignore[no-untyped-def]
             if not await uow.first_time(event, topic):
                 return
             await uow.conn.execute(sa.insert(effects).values(n=data.n))
+            if data.n == 123:  # half done, then refused: nothing of it may stay
+                raise PermanentError("n: 123 is refused by this use case")
+            if data.n == 131:  # changed the database, then left without committing
+                return
             await uow.commit()
 
     subscribe(rt.broker, ThingHappenedV1, handle, group_id="kerneltest")
@@ -160,3 +164,46 @@ async def test_a_transient_error_is_retried_and_never_dead_lettered(runtime: Run
         dead = await conn.scalar(sa.select(sa.func.count()).select_from(runtime.tables.dead_letter)
                                  .where(runtime.tables.dead_letter.c.error_type == "TransientError"))
     assert dead == 0
+
+
+async def _burst(test_stack, ns: list[int]) -> None:  # type: ignore[no-untyped-def]
+    """Send events back to back so the consumer reads them in batches."""
+    producer = AIOKafkaProducer(bootstrap_servers=test_stack.bootstrap, acks="all", enable_idempotence=False,
+                                linger_ms=20)
+    await producer.start()
+    try:
+        futures = [await producer.send(ThingHappenedV1.TOPIC, new_event(ThingHappenedV1(n=n), source="urn:test",
+                                                                         subject=f"S-{n}").to_bytes(), key=b"k")
+                   for n in ns]
+        await asyncio.gather(*futures)
+    finally:
+        await producer.stop()
+
+
+async def test_a_burst_is_handled_in_fewer_transactions_than_events_each_once(  # type: ignore[no-untyped-def]
+        runtime: Runtime, test_stack) -> None:
+    before = runtime.batches_committed
+    ns = list(range(1000, 1200))
+    await _burst(test_stack, ns)
+    await _until(lambda: _effects(runtime, 1199))
+    async with runtime.engine.connect() as conn:
+        counts = dict((await conn.execute(sa.select(effects.c.n, sa.func.count()).where(effects.c.n >= 1000)
+                                          .where(effects.c.n < 1200).group_by(effects.c.n))).all())
+    assert counts == {n: 1 for n in ns}
+    assert 0 < runtime.batches_committed - before < len(ns)
+
+
+async def test_poison_inside_a_batch_is_dead_lettered_alone_and_leaves_no_half_effect(  # type: ignore[no-untyped-def]
+        runtime: Runtime, test_stack) -> None:
+    ns = [120, 121, 122, 123, 124, 125, 131, 132]
+    await _burst(test_stack, ns)
+    await _until(lambda: _effects(runtime, 132))
+    await _until(lambda: _effects(runtime, 125))
+    for n in (120, 121, 122, 124, 125, 132):
+        assert await _effects(runtime, n) == 1
+    assert await _effects(runtime, 123) == 0
+    assert await _effects(runtime, 131) == 0
+    dl = runtime.tables.dead_letter
+    async with runtime.engine.connect() as conn:
+        reasons = (await conn.scalars(sa.select(dl.c.reason).where(dl.c.error_type == "PermanentError"))).all()
+    assert reasons == ["n: 123 is refused by this use case"]

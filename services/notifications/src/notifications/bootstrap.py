@@ -55,7 +55,7 @@ class Notifications:
 
     async def _on_status(self, event: CloudEvent, data: Any, topic: str) -> None:
         await handle_status(self.runtime.uow(), event, data, topic, self.context)
-        self.sender.wake()
+        self.runtime.after_commit(self.sender.wake)
 
     async def start(self) -> None:
         """Consumers and outbox relay, then the sender and the still-waiting reminders."""
