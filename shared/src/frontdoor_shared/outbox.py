@@ -61,6 +61,7 @@ class OutboxRelay:
     async def run(self, stop: asyncio.Event) -> None:
         backoff = self._poll
         while not stop.is_set():
+            self._wake.clear()  # a wake that comes while publishing is kept for the sleep below
             try:
                 sent = await self.publish_once()
                 await self._cleanup_if_due()
@@ -75,7 +76,6 @@ class OutboxRelay:
                 await self._sleep(stop, backoff)
 
     async def _sleep(self, stop: asyncio.Event, seconds: float) -> None:
-        self._wake.clear()
         waiters = [asyncio.ensure_future(self._wake.wait()), asyncio.ensure_future(stop.wait())]
         try:
             await asyncio.wait(waiters, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)

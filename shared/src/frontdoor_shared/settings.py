@@ -34,7 +34,9 @@ class ServiceSettings(BaseSettings):
     log_level: str = Field(default="INFO", validation_alias="FRONTDOOR_LOG_LEVEL")
     topic_partitions: int = Field(default=3, ge=1, validation_alias="FRONTDOOR_TOPIC_PARTITIONS")
     outbox_batch_size: int = Field(default=500, ge=1, validation_alias="FRONTDOOR_OUTBOX_BATCH")
-    outbox_poll_seconds: float = Field(default=0.05, gt=0, validation_alias="FRONTDOOR_OUTBOX_POLL")
+    # a commit in this process wakes the relay at once; the poll only finds rows written elsewhere
+    # (`frontdoor replay`, another replica), so it need not be frequent
+    outbox_poll_seconds: float = Field(default=0.5, gt=0, validation_alias="FRONTDOOR_OUTBOX_POLL")
     outbox_retention_days: int = Field(
         default=7, ge=1, validation_alias="FRONTDOOR_OUTBOX_RETENTION_DAYS",
         description="Published outbox rows are kept this long so a lost topic can be re-driven",
