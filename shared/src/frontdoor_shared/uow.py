@@ -135,6 +135,7 @@ class BatchScope:
         self.after_commit: list[Callable[[], None]] = []
         self._claimed: set[str] = set()
         self._fresh: set[str] = set()
+        self.poisoned = False
 
     async def claim(self, events: Iterable[tuple[CloudEvent, str]]) -> None:
         """Record every event of the batch in the inbox at once; remember which are new."""
@@ -164,6 +165,8 @@ class BatchScope:
         return BatchMemberUnitOfWork(self, self._source)
 
     async def flush(self) -> None:
+        if self.poisoned:
+            raise NeedsIsolation("a unit of work inside the batch failed after changing the database")
         if self.pending:
             await self.conn.execute(sa.insert(self._tables.outbox), self.pending)
             self.pending = []
@@ -191,7 +194,9 @@ class BatchMemberUnitOfWork(UnitOfWork):
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                         tb: TracebackType | None) -> None:
-        if exc_type is None and self._touched and not self._committed:
+        if exc_type is not None and self._touched:
+            self._scope.poisoned = True  # even if the caller catches it, its half-done work is in the batch
+        elif exc_type is None and self._touched and not self._committed:
             raise NeedsIsolation("a use case left its unit of work uncommitted inside a batch")
 
     async def first_time(self, event: CloudEvent, topic: str) -> bool:

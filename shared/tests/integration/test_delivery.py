@@ -62,6 +62,14 @@ async def runtime(test_stack):  # type: ignore[no-untyped-def]
     rt.transient_failures = 0  # type: ignore[attr-defined]
 
     async def handle(event: CloudEvent, data: ThingHappenedV1, topic: str) -> None:
+        if data.n == 141:  # a unit of work fails half done; the use case catches that and carries on
+            try:
+                async with rt.uow() as uow:
+                    await uow.first_time(event, topic)
+                    await uow.conn.execute(sa.insert(effects).values(n=data.n))
+                    raise LookupError("gave up half way")
+            except LookupError:
+                return
         if data.n == 13 and rt.transient_failures < 2:  # type: ignore[attr-defined]
             rt.transient_failures += 1  # type: ignore[attr-defined]
             raise TransientError("database briefly away")
@@ -195,7 +203,7 @@ async def test_a_burst_is_handled_in_fewer_transactions_than_events_each_once(  
 
 async def test_poison_inside_a_batch_is_dead_lettered_alone_and_leaves_no_half_effect(  # type: ignore[no-untyped-def]
         runtime: Runtime, test_stack) -> None:
-    ns = [120, 121, 122, 123, 124, 125, 131, 132]
+    ns = [120, 121, 122, 123, 124, 125, 131, 141, 132]
     await _burst(test_stack, ns)
     await _until(lambda: _effects(runtime, 132))
     await _until(lambda: _effects(runtime, 125))
@@ -203,6 +211,7 @@ async def test_poison_inside_a_batch_is_dead_lettered_alone_and_leaves_no_half_e
         assert await _effects(runtime, n) == 1
     assert await _effects(runtime, 123) == 0
     assert await _effects(runtime, 131) == 0
+    assert await _effects(runtime, 141) == 0
     dl = runtime.tables.dead_letter
     async with runtime.engine.connect() as conn:
         reasons = (await conn.scalars(sa.select(dl.c.reason).where(dl.c.error_type == "PermanentError"))).all()
