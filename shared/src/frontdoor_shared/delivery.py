@@ -250,6 +250,8 @@ class BatchConsumer:
         await asyncio.sleep(delay)
 
 
+FETCH_MAX_WAIT_MS = 50
+
 # `frontdoor contracts export` documents each consumer as the per-message subscriber it reads
 # like; running services register the batch consumer (same topics, group and contracts).
 documenting: ContextVar[bool] = ContextVar("frontdoor_documenting", default=False)
@@ -269,6 +271,9 @@ def subscribe(broker: KafkaBroker, contracts: type[Contract] | Sequence[type[Con
     host: BatchHost | None = getattr(broker, "frontdoor_runtime", None)
     common: dict[str, Any] = {
         "group_id": group_id, "auto_offset_reset": "earliest", "ack_policy": AckPolicy.MANUAL,
+        # Tansu answers a waiting fetch only when its wait ends, so this bounds each hop's latency:
+        # 500 ms (the default) measured 115 ms per hop; 50 ms measured 6 ms (p50), at 20 idle fetches/s
+        "fetch_max_wait_ms": FETCH_MAX_WAIT_MS,
         "title": f"{group_id}:consumer",
         "description": "; ".join(f"{c.TOPIC}: {c.__doc__}" for c in listed),
     }
