@@ -6,7 +6,7 @@ import asyncio
 import os
 import signal
 import time
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import typer
@@ -188,6 +188,7 @@ def keys_generate() -> None:
 
     from joserfc.jwk import ECKey
 
+    from frontdoor_shared.at_rest import generate_kek
     from frontdoor_shared.sealed import generate_keypair
 
     private, public = generate_keypair()
@@ -197,6 +198,23 @@ def keys_generate() -> None:
     print(f"NOTIFICATIONS_PRIVATE_KEY={private}")
     print(f"INTAKE_NOTIFICATIONS_PUBLIC_KEY={public}")
     print(f"INTAKE_PARTNER_PRIVATE_JWK='{json.dumps(partner.as_dict(private=True))}'")
+    for service in ("INTAKE", "NOTIFICATIONS"):
+        key_id = f"{service.lower()}-{datetime.now(UTC):%Y%m%d}"
+        print(f"{service}_DATA_KEYS='{json.dumps({key_id: generate_kek()})}'")
+        print(f"{service}_DATA_KEY_ID={key_id}")
+
+
+@keys_app.command("rotate")
+def keys_rotate() -> None:
+    """Re-wrap every data key under the current key-encryption key, beside the running services.
+
+    First add the new key to INTAKE_DATA_KEYS / NOTIFICATIONS_DATA_KEYS, make it the *_DATA_KEY_ID
+    and restart the services (they read with any configured key, so nothing stops); then run this
+    with the same environment. When it reports 0 left, remove the old key."""
+    from frontdoor_cli.ops import rotate_data_keys
+
+    for service, (rewrapped, left) in asyncio.run(rotate_data_keys(_database_url())).items():
+        console.print(f"{service}: {rewrapped} data key(s) re-wrapped, {left} still under an older key")
 
 
 if __name__ == "__main__":

@@ -90,3 +90,32 @@ async def audit_history(database_url: str, reference: str) -> list[dict[str, Any
             return [dict(r._mapping) for r in rows]
     finally:
         await engine.dispose()
+
+
+async def rotate_data_keys(database_url: str) -> dict[str, tuple[int, int]]:
+    """Re-wrap intake's and notifications' data keys under each one's current KEK (from the same
+    environment the services read); returns, per service, (re-wrapped, still under an older key)."""
+    from frontdoor_shared.at_rest import Keyring, rewrap
+    from intake.adapters.orm import data_key as intake_keys
+    from intake.bootstrap import keyring_of as intake_keyring
+    from intake.config import IntakeSettings
+    from notifications.adapters.orm import data_key as notifications_keys
+    from notifications.bootstrap import keyring_of as notifications_keyring
+    from notifications.config import NotificationsSettings
+
+    plan: list[tuple[str, sa.Table, Keyring]] = [
+        ("intake", intake_keys, intake_keyring(IntakeSettings(DATABASE_URL=database_url))),
+        ("notifications", notifications_keys, notifications_keyring(NotificationsSettings(DATABASE_URL=database_url))),
+    ]
+    engine = make_engine(database_url, pool_size=2)
+    try:
+        out = {}
+        for service, table, keyring in plan:
+            rewrapped = await rewrap(engine, table, keyring)
+            async with engine.connect() as conn:
+                left = int(await conn.scalar(sa.select(sa.func.count()).select_from(table)
+                                             .where(table.c.kek_id != keyring.current)) or 0)
+            out[service] = (rewrapped, left)
+        return out
+    finally:
+        await engine.dispose()

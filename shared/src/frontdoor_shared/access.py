@@ -2,7 +2,9 @@
 
 Checked on every object, not only every route: a referrer reads only what they submitted, a panel
 member only their own panel's cases, a partner only referrals routed to the pathway its scope
-names, a council administrator (audit, dead letters) everything. Families are not principals:
+names, a council administrator (audit, dead letters) everything. Only the council's data
+protection officer erases a child's record (a right-to-erasure request); no one else, not even an
+administrator, and no partner scope reaches that. Families are not principals:
 they reach only their own child, through their private link (notifications).
 """
 
@@ -12,7 +14,7 @@ from dataclasses import dataclass
 
 from frontdoor_shared.auth import Principal
 
-STAFF_ROLES = ("referrer", "panel-member", "panel-chair", "council-admin")
+STAFF_ROLES = ("referrer", "panel-member", "panel-chair", "council-admin", "data-protection-officer")
 PANEL_ROLES = ("panel-member", "panel-chair")
 
 
@@ -69,3 +71,8 @@ def can_decide_on_panel(p: Principal, r: Resource) -> bool:
 def can_administer(p: Principal) -> bool:
     """Audit trail, dead letters, replay, revoking family links."""
     return _is(p, "council-admin")
+
+
+def can_erase_concern(p: Principal) -> bool:
+    """Erase a concern and every concern linked to the same child, in every service."""
+    return _is(p, "data-protection-officer")

@@ -5,6 +5,7 @@ from __future__ import annotations
 PARTNER_CONCERNS = "partner.concerns.v1"  # public, inbound: partners' concerns
 
 CONCERN_SUBMITTED = "intake.concern-submitted.v1"
+CONCERN_ERASED = "intake.concern-erased.v1"
 CONCERN_TRIAGED = "triage.concern-triaged.v1"
 SAFEGUARDING_ESCALATED = "triage.safeguarding-escalated.v1"
 CASE_LISTED = "early-years.case-listed.v1"
@@ -30,7 +31,7 @@ def dlq(topic: str) -> str:
 def all_topics() -> list[str]:
     """Every topic and its dead-letter topic, for creating them at start-up."""
     base = [
-        PARTNER_CONCERNS, CONCERN_SUBMITTED, CONCERN_TRIAGED, SAFEGUARDING_ESCALATED,
+        PARTNER_CONCERNS, CONCERN_SUBMITTED, CONCERN_ERASED, CONCERN_TRIAGED, SAFEGUARDING_ESCALATED,
         CASE_LISTED, PANEL_DECISION, ACTION_ASSIGNED, ACTION_OVERDUE, NOTIFICATION_SENT,
         *(referrals(p) for p in PATHWAYS),
     ]

@@ -15,6 +15,7 @@ PEOPLE = {
     "panel-member": Principal(ME, "staff", "panel-member", panel_id=MY_PANEL),
     "panel-chair": Principal(ME, "staff", "panel-chair", panel_id=MY_PANEL),
     "council-admin": Principal(ME, "staff", "council-admin"),
+    "data-protection-officer": Principal(ME, "staff", "data-protection-officer"),
     "partner-slcn": Principal(ME, "partner",
                               scopes=frozenset({"concerns:write", "concerns:read", "referrals:slcn:read"})),
     "partner-write-only": Principal(ME, "partner", scopes=frozenset({"concerns:write"})),
@@ -25,14 +26,16 @@ OWN, OTHERS = Resource(submitted_by=ME, panel_id=MY_PANEL, pathway="slcn"), Reso
 
 # (a panel member's "own" concern is one listed on their own panel)
 # who → (submit, read own concern, read other's concern, read own-panel case, read other panel's case,
-#        decide own panel, decide other panel, read slcn referral, read outreach referral, administer)
+#        decide own panel, decide other panel, read slcn referral, read outreach referral, administer,
+#        erase a child's record)
 MATRIX = {
-    "referrer":           (True, True, False, False, False, False, False, False, False, False),
-    "panel-member":       (False, True, False, True, False, False, False, False, False, False),
-    "panel-chair":        (False, True, False, True, False, True, False, False, False, False),
-    "council-admin":      (True, True, True, True, True, False, False, True, True, True),
-    "partner-slcn":       (True, True, False, False, False, False, False, True, False, False),
-    "partner-write-only": (True, False, False, False, False, False, False, False, False, False),
+    "referrer":           (True, True, False, False, False, False, False, False, False, False, False),
+    "panel-member":       (False, True, False, True, False, False, False, False, False, False, False),
+    "panel-chair":        (False, True, False, True, False, True, False, False, False, False, False),
+    "council-admin":      (True, True, True, True, True, False, False, True, True, True, False),
+    "data-protection-officer": (False, False, False, False, False, False, False, False, False, False, True),
+    "partner-slcn":       (True, True, False, False, False, False, False, True, False, False, False),
+    "partner-write-only": (True, False, False, False, False, False, False, False, False, False, False),
 }
 
 
@@ -48,6 +51,7 @@ def _decisions(p: Principal) -> tuple[bool, ...]:
         access.can_read_referral(p, Resource(pathway="slcn")),
         access.can_read_referral(p, Resource(pathway="outreach")),
         access.can_administer(p),
+        access.can_erase_concern(p),
     )
 
 
@@ -67,3 +71,12 @@ def test_no_one_but_an_administrator_reaches_another_s_object(who: str) -> None:
 def test_a_panel_member_without_a_panel_sees_no_case() -> None:
     nobody = Principal(ME, "staff", "panel-member", panel_id=None)
     assert not access.can_read_panel_case(nobody, Resource(panel_id=None))
+
+
+def test_only_the_data_protection_officer_erases_and_no_partner_scope_grants_it() -> None:
+    everything = Principal(ME, "partner", scopes=frozenset({"concerns:write", "concerns:read", "concerns:erase",
+                                                            "data-protection-officer"}))
+    impostor = Principal(ME, "partner", role="data-protection-officer")
+    assert access.can_erase_concern(PEOPLE["data-protection-officer"])
+    assert not access.can_erase_concern(everything)
+    assert not access.can_erase_concern(impostor)

@@ -10,6 +10,7 @@ import structlog
 
 from early_years.config import EarlyYearsSettings
 from early_years.service_layer.actions import raise_overdue
+from early_years.service_layer.erasure import erase_concern
 from early_years.service_layer.listing import list_for_panel
 from early_years.service_layer.meetings import seed_panel
 from early_years.service_layer.panel import Clock, PanelSetup, utc_now
@@ -18,6 +19,7 @@ from frontdoor_shared.contracts import (
     ActionAssignedV1,
     ActionOverdueV1,
     CaseListedV1,
+    ConcernErasedV1,
     ConcernTriagedV1,
     PanelDecisionV1,
 )
@@ -39,11 +41,14 @@ class EarlyYears:
         self.tokens = Tokens(AuthSettings())
         self._stop = asyncio.Event()
         self._overdue: asyncio.Task[None] | None = None
-        subscribe(self.runtime.broker, [ConcernTriagedV1], self._on_event, group_id=SERVICE)
+        subscribe(self.runtime.broker, [ConcernTriagedV1, ConcernErasedV1], self._on_event, group_id=SERVICE)
         for contract in (CaseListedV1, PanelDecisionV1, ActionAssignedV1, ActionOverdueV1):
             publisher_doc(self.runtime.broker, contract)
 
     async def _on_event(self, event: CloudEvent, data: Any, topic: str) -> None:
+        if isinstance(data, ConcernErasedV1):
+            await erase_concern(self.runtime.uow(), event, data, topic)
+            return
         await list_for_panel(self.runtime.uow(), event, data, topic, self.panel, self.clock)
 
     async def start(self, *, consume: bool = True) -> None:

@@ -9,9 +9,11 @@ from datetime import UTC, datetime, timedelta
 
 import structlog
 
-from frontdoor_shared.auth import AuthSettings, Tokens
+from frontdoor_shared.at_rest import Keyring, rewrap
+from frontdoor_shared.auth import AuthSettings, Principal, Tokens
 from frontdoor_shared.contracts import (
     CaseListedV1,
+    ConcernErasedV1,
     ConcernSubmittedV1,
     ConcernTriagedV1,
     NotificationSentV1,
@@ -23,9 +25,10 @@ from frontdoor_shared.envelope import CloudEvent
 from frontdoor_shared.errors_classify import is_transient
 from frontdoor_shared.runtime import Runtime
 from frontdoor_shared.sealed import development_keypair
+from intake.adapters import orm
 from intake.adapters.partner_keys import load_key
 from intake.config import IntakeSettings
-from intake.service_layer import partner, watchdog
+from intake.service_layer import erasure, partner, watchdog
 from intake.service_layer.status import record_status
 from intake.service_layer.submit import Accepted, IdempotencyRace, Submission, submit
 
@@ -42,6 +45,7 @@ class Intake:
         if settings.environment == "production" and "development" in settings.match_key.get_secret_value():
             raise ValueError("INTAKE_MATCH_KEY must be set to a secret of its own in production")
         self.settings = settings
+        self.keyring = keyring_of(settings)
         self.notifications_key = settings.notifications_public_key or development_keypair()[1]
         self.runtime = Runtime(settings, service=SERVICE, schema="intake")
         self.tokens = Tokens(AuthSettings())
@@ -53,6 +57,7 @@ class Intake:
                                         NotificationSentV1],
                   self._on_event, group_id=SERVICE)
         publisher_doc(self.runtime.broker, ConcernSubmittedV1)
+        publisher_doc(self.runtime.broker, ConcernErasedV1)
 
     async def _on_event(self, event: CloudEvent, data: object, topic: str) -> None:
         if isinstance(data, PartnerConcernV1):
@@ -68,6 +73,9 @@ class Intake:
                 await watchdog.sweep(self.runtime.engine, self.runtime.tables, datetime.now(UTC),
                                      overdue_after=timedelta(minutes=s.triage_overdue_minutes),
                                      raise_after=s.watchdog_raise_after, counters=self.watchdog)
+                if s.retention_days is not None:
+                    await erasure.sweep_retention(self.runtime.uow(), self.runtime.tables, datetime.now(UTC),
+                                                  keep_for=timedelta(days=s.retention_days))
             except Exception as err:
                 self.watchdog.failed_sweeps += 1
                 log.log(logging.WARNING if is_transient(err) else logging.ERROR, "watchdog.sweep_failed",
@@ -81,8 +89,24 @@ class Intake:
                 async with self.runtime.uow() as uow:
                     return await submit(
                         uow, sub, match_secret=self.settings.match_key.get_secret_value().encode(),
-                        notifications_key=self.notifications_key)
+                        keyring=self.keyring, notifications_key=self.notifications_key)
             except IdempotencyRace:
                 if attempt == 2:
                     raise
         raise AssertionError("unreachable")
+
+    async def erase(self, reference: str, who: Principal, why: str, channel: str) -> list[str]:
+        """Erase the child's concerns here and, through `intake.concern-erased.v1`, everywhere."""
+        return await erasure.erase_child(self.runtime.uow(), self.runtime.tables, reference, who=who, why=why,
+                                         channel=channel, now=datetime.now(UTC))
+
+    async def rotate_keys(self) -> int:
+        """Re-wrap every concern's data key under the current key-encryption key."""
+        return await rewrap(self.runtime.engine, orm.data_key, self.keyring)
+
+
+def keyring_of(settings: IntakeSettings) -> Keyring:
+    """The key-encryption keys from INTAKE_DATA_KEYS; the development key outside production only."""
+    return Keyring.from_config(settings.data_keys.get_secret_value() if settings.data_keys else None,
+                               settings.data_key_id, service=SERVICE, production=settings.environment == "production",
+                               setting="INTAKE")

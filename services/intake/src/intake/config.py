@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr
+from typing import Any
+
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from frontdoor_shared.settings import ServiceSettings
@@ -27,7 +29,20 @@ class IntakeSettings(ServiceSettings):
         description="Other services' base URLs a sign-in may return to (early-years panel, notifications)")
     partner_private_jwk: SecretStr | None = Field(
         default=None, description="Intake's private EC JWK (JSON) that opens partners' encrypted concerns")
+    data_keys: SecretStr | None = Field(
+        default=None, description="Key-encryption keys: a JSON object of key id to base64 32-byte key. They "
+                                  "wrap each concern's data key; keep old ones until `frontdoor keys rotate` ran")
+    data_key_id: str | None = Field(
+        default=None, description="Id of the key in INTAKE_DATA_KEYS that wraps new data keys (the current one)")
+    retention_days: int | None = Field(
+        default=None, ge=1, description="Erase concerns finished (routed, decided, closed) longer ago than this; "
+                                        "unset keeps them")
     match_key: SecretStr = Field(
         default=SecretStr("development-only-match-key"),
         description="Key of the keyed hash used to find the same child across concerns",
     )
+
+    @field_validator("retention_days", mode="before")
+    @classmethod
+    def _empty_means_keep(cls, value: Any) -> Any:
+        return None if value == "" else value  # compose passes an unset INTAKE_RETENTION_DAYS as ""

@@ -28,7 +28,8 @@ def intake(test_stack):  # type: ignore[no-untyped-def]
 async def _submitted_at(intake: Intake, when: datetime) -> str:
     async with intake.runtime.uow() as uow:
         accepted = await submit(uow, Submission(ConcernIn.model_validate(a_concern()), "api", "watchdog-test"),
-                                match_secret=b"k", notifications_key=intake.notifications_key, clock=lambda: when)
+                                match_secret=b"k", keyring=intake.keyring, notifications_key=intake.notifications_key,
+                                clock=lambda: when)
     return str(accepted.concern_id)
 
 

@@ -10,17 +10,20 @@ from typing import Any
 
 import structlog
 
+from frontdoor_shared.at_rest import Keyring, rewrap
 from frontdoor_shared.auth import AuthSettings, Tokens
-from frontdoor_shared.contracts import NotificationSentV1
+from frontdoor_shared.contracts import ConcernErasedV1, NotificationSentV1
 from frontdoor_shared.delivery import publisher_doc, subscribe
 from frontdoor_shared.envelope import CloudEvent
 from frontdoor_shared.runtime import Runtime
 from frontdoor_shared.sealed import development_keypair
+from notifications.adapters import orm
 from notifications.adapters.channels import build_channel
 from notifications.adapters.channels.base import Channel
 from notifications.adapters.templates import TemplateRenderer
 from notifications.config import NotificationsSettings
 from notifications.service_layer.context import Context, utc_now
+from notifications.service_layer.erasure import erase_concern
 from notifications.service_layer.events import CONSUMED
 from notifications.service_layer.notify import handle_status
 from notifications.service_layer.sender import Sender
@@ -38,6 +41,13 @@ def _private_key(settings: NotificationsSettings) -> str:
     return development_keypair()[0]
 
 
+def keyring_of(settings: NotificationsSettings) -> Keyring:
+    """The key-encryption keys from NOTIFICATIONS_DATA_KEYS; the development key outside production only."""
+    return Keyring.from_config(settings.data_keys.get_secret_value() if settings.data_keys else None,
+                               settings.data_key_id, service=SERVICE, production=settings.environment == "production",
+                               setting="NOTIFICATIONS")
+
+
 class Notifications:
     def __init__(self, settings: NotificationsSettings, *, clock: Callable[[], datetime] | None = None,
                  channel: Channel | None = None) -> None:
@@ -45,15 +55,19 @@ class Notifications:
         self.runtime = Runtime(settings, service=SERVICE, schema="notifications")
         self.channel = channel or build_channel(settings)
         self.context = Context(settings=settings, renderer=TemplateRenderer(), private_key=_private_key(settings),
-                               provider=self.channel.name, kinds=self.channel.kinds, clock=clock or utc_now)
+                               provider=self.channel.name, kinds=self.channel.kinds, keyring=keyring_of(settings),
+                               clock=clock or utc_now)
         self.sender = Sender(self.runtime, self.channel, self.context)
         self.tokens = Tokens(AuthSettings())
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
-        subscribe(self.runtime.broker, list(CONSUMED), self._on_status, group_id=SERVICE)
+        subscribe(self.runtime.broker, [*CONSUMED, ConcernErasedV1], self._on_status, group_id=SERVICE)
         publisher_doc(self.runtime.broker, NotificationSentV1)
 
     async def _on_status(self, event: CloudEvent, data: Any, topic: str) -> None:
+        if isinstance(data, ConcernErasedV1):
+            await erase_concern(self.runtime.uow(), event, data, topic)
+            return
         await handle_status(self.runtime.uow(), event, data, topic, self.context)
         self.runtime.after_commit(self.sender.wake)
 
@@ -77,6 +91,10 @@ class Notifications:
                 task.cancel()
         await self.runtime.stop()
         await self.channel.close()
+
+    async def rotate_keys(self) -> int:
+        """Re-wrap every concern's message data key under the current key-encryption key."""
+        return await rewrap(self.runtime.engine, orm.data_key, self.context.keyring)
 
     def stopped_loops(self) -> list[str]:
         """Background loops that ended on their own: a bug, to be seen on /health."""

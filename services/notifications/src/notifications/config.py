@@ -18,6 +18,11 @@ class NotificationsSettings(ServiceSettings):
     port: int = 8003
     private_key: SecretStr | None = Field(
         default=None, description="X25519 private key that opens contact details sealed by intake")
+    data_keys: SecretStr | None = Field(
+        default=None, description="Key-encryption keys for messages at rest: a JSON object of key id to base64 "
+                                  "32-byte key; keep old ones until `frontdoor keys rotate` re-wrapped")
+    data_key_id: str | None = Field(
+        default=None, description="Id of the key in NOTIFICATIONS_DATA_KEYS that wraps new data keys")
     channel: Literal["dev-mailbox", "notify", "smtp"] = Field(
         default="dev-mailbox", description="How messages leave: the dev mailbox, GOV.UK Notify or SMTP")
     council_name: str = "Front Door Model Council"

@@ -21,6 +21,7 @@ from frontdoor_cli.testing import migrate_all
 from frontdoor_shared.contracts import Contract, NotificationSentV1
 from frontdoor_shared.envelope import CloudEvent, new_event
 from notifications.adapters import orm
+from notifications.adapters.repository import MessageRepository
 from notifications.bootstrap import Notifications
 from notifications.config import NotificationsSettings
 from notifications.entrypoints.main import create_app
@@ -64,9 +65,10 @@ class World:
         return len(self.published)
 
     async def messages(self, reference: str) -> list[Any]:
-        async with self.svc.runtime.engine.connect() as conn:
-            return list((await conn.execute(sa.select(orm.message).where(orm.message.c.reference == reference)
-                                            .order_by(orm.message.c.created_at))).all())
+        async with self.svc.runtime.engine.connect() as conn:  # decrypted: stored encrypted at rest
+            return await MessageRepository(conn, self.svc.context.keyring).opened(list((await conn.execute(
+                sa.select(orm.message).where(orm.message.c.reference == reference)
+                .order_by(orm.message.c.created_at))).all()))
 
     async def journey(self, reference: str) -> list[Any]:
         async with self.svc.runtime.engine.connect() as conn:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from frontdoor_shared import topics
 from frontdoor_shared.contracts import (
+    ConcernErasedV1,
     ConcernSubmittedV1,
     ConcernTriagedV1,
     PanelDecisionV1,
@@ -17,6 +18,7 @@ from frontdoor_shared.errors import UnknownEventType
 from frontdoor_shared.runtime import Runtime
 from triage.adapters.policy_loader import PolicyStore
 from triage.config import TriageSettings
+from triage.service_layer.erasure import erase_concern
 from triage.service_layer.panel import apply_panel_decision
 from triage.service_layer.triage import triage_concern
 
@@ -29,7 +31,7 @@ class Triage:
         self.policies = PolicyStore()
         self.policies.reload(settings.policy_file)
         self.runtime = Runtime(settings, service=SERVICE, schema="triage")
-        subscribe(self.runtime.broker, [ConcernSubmittedV1, PanelDecisionV1], self._on_event,
+        subscribe(self.runtime.broker, [ConcernSubmittedV1, PanelDecisionV1, ConcernErasedV1], self._on_event,
                   group_id=SERVICE)
         publisher_doc(self.runtime.broker, ConcernTriagedV1)
         publisher_doc(self.runtime.broker, SafeguardingEscalatedV1)
@@ -42,5 +44,7 @@ class Triage:
             await triage_concern(self.runtime.uow(), event, data, topic, policy, base)
         elif isinstance(data, PanelDecisionV1):
             await apply_panel_decision(self.runtime.uow(), event, data, topic, policy, base)
+        elif isinstance(data, ConcernErasedV1):
+            await erase_concern(self.runtime.uow(), event, data, topic)
         else:
             raise UnknownEventType(f"triage has no handler for {event.type[:100]}")

@@ -6,6 +6,7 @@ from frontdoor_shared.contracts.action_assigned_v1 import ActionAssignedV1
 from frontdoor_shared.contracts.action_overdue_v1 import ActionOverdueV1
 from frontdoor_shared.contracts.base import Contract
 from frontdoor_shared.contracts.case_listed_v1 import CaseListedV1
+from frontdoor_shared.contracts.concern_erased_v1 import ConcernErasedV1
 from frontdoor_shared.contracts.concern_submitted_v1 import ConcernSubmittedV1
 from frontdoor_shared.contracts.concern_triaged_v1 import ConcernTriagedV1
 from frontdoor_shared.contracts.notification_sent_v1 import NotificationSentV1
@@ -25,6 +26,7 @@ ALL_CONTRACTS: tuple[type[Contract], ...] = (
     ActionAssignedV1,
     ActionOverdueV1,
     PartnerConcernV1,
+    ConcernErasedV1,
 )
 BY_TYPE: dict[str, type[Contract]] = {c.TYPE: c for c in ALL_CONTRACTS}
 
@@ -34,6 +36,7 @@ __all__ = [
     "ActionAssignedV1",
     "ActionOverdueV1",
     "CaseListedV1",
+    "ConcernErasedV1",
     "ConcernSubmittedV1",
     "ConcernTriagedV1",
     "Contract",

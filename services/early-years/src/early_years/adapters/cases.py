@@ -43,3 +43,13 @@ class CaseRepository:
             orm.agenda_item.c.meeting_id == meeting_id, orm.agenda_item.c.deferred.is_(False))
         query = sa.select(C).where(C.c.panel_id == panel_id, C.c.status == "listed", C.c.id.not_in(here))
         return list((await self.conn.execute(query.order_by(C.c.listed_at))).all())
+
+    async def erase(self, concern_id: uuid.UUID) -> None:
+        """An erased concern: its case, its place on agendas, the panel's decisions (with their
+        free-text reasons) and the actions they set."""
+        # decisions are append-only (a trigger); an erasure alone may delete them, in this transaction
+        await self.conn.execute(sa.text("SET LOCAL frontdoor.erasing = 'on'"))
+        case_ids = sa.select(C.c.id).where(C.c.concern_id == concern_id).scalar_subquery()
+        for table in (orm.action, orm.agenda_item, orm.decision):
+            await self.conn.execute(sa.delete(table).where(table.c.case_id.in_(case_ids)))
+        await self.conn.execute(sa.delete(C).where(C.c.concern_id == concern_id))

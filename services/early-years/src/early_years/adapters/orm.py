@@ -5,6 +5,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg
 
+from frontdoor_shared.erasure import erased_table
+
 SCHEMA = "early_years"
 metadata = sa.MetaData(schema=SCHEMA)
 UUID = pg.UUID(as_uuid=True)
@@ -64,7 +66,7 @@ agenda_item = sa.Table(
     "agenda_item", metadata,
     sa.Column("meeting_id", UUID, sa.ForeignKey("panel_meeting.id"), primary_key=True),
     sa.Column("case_id", UUID, sa.ForeignKey("panel_case.id"), primary_key=True),
-    sa.Column("position", sa.Integer, nullable=False),
+    sa.Column("position", sa.Numeric, nullable=False),
     sa.Column("deferred", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("added_by", sa.Text, nullable=False),
     sa.Column("added_at", TS, nullable=False),
@@ -104,3 +106,6 @@ action = sa.Table(
     sa.Column("completed_by", sa.Text),
     sa.Column("overdue_raised_at", TS),
 )
+
+# concerns erased at intake: their case is gone and later events about them are ignored
+erased = erased_table(metadata, SCHEMA)

@@ -14,6 +14,7 @@ from typing import TypeVar
 
 T = TypeVar("T")
 PRIORITY_ORDER = {"urgent": 0, "high": 1, "routine": 2}
+UNKNOWN_PRIORITY = 9
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,7 @@ class AgendaItem:
 
 
 def _rank(item: AgendaItem) -> tuple[int, datetime]:
-    return PRIORITY_ORDER.get(item.priority, 9), item.listed_at
+    return PRIORITY_ORDER.get(item.priority, UNKNOWN_PRIORITY), item.listed_at
 
 
 def agenda_order(items: Sequence[AgendaItem]) -> list[AgendaItem]:

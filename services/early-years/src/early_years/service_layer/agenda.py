@@ -8,7 +8,7 @@ from typing import Any
 
 from early_years.adapters.cases import CaseRepository
 from early_years.adapters.meetings import MeetingRepository
-from early_years.domain.agenda import AgendaItem, insert_in_order, move, next_meeting_date
+from early_years.domain.agenda import move, next_meeting_date
 from early_years.domain.exceptions import NotOnAgenda, UnknownCase
 from early_years.service_layer.events import listed_event
 from early_years.service_layer.panel import PanelSetup
@@ -24,16 +24,10 @@ async def upcoming_meeting(meetings: MeetingRepository, panel: PanelSetup, today
     return meeting
 
 
-def _item(row: Any) -> AgendaItem:
-    return AgendaItem(str(row.id), row.reference, row.priority, row.listed_at)
-
-
 async def place(meetings: MeetingRepository, meeting_id: uuid.UUID, case: Any, *, by: str, at: datetime) -> None:
-    """Put the case on the meeting's agenda by priority and waiting time, keeping the chair's order."""
-    rows = [r for r in await meetings.agenda(meeting_id) if not r.deferred and r.id != case.id]
-    order = insert_in_order([_item(r) for r in rows], _item(case))
-    await meetings.add_item(meeting_id, case.id, by=by, at=at)
-    await meetings.set_positions(meeting_id, [uuid.UUID(i.case_id) for i in order])
+    """Put the case on the meeting's agenda by priority and waiting time, keeping the chair's order
+    (the rule of `domain.agenda.insert_in_order`, applied by the database: see `position_for`)."""
+    await meetings.add_item(meeting_id, case.id, by=by, at=at, position=await meetings.position_for(meeting_id, case))
 
 
 async def _listed_case(uow: UnitOfWork, panel: PanelSetup, case_id: uuid.UUID) -> tuple[MeetingRepository, Any]:

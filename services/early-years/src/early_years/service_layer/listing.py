@@ -6,12 +6,14 @@ import uuid
 from datetime import datetime
 from typing import Any
 
+from early_years.adapters import orm
 from early_years.adapters.cases import CaseRepository
 from early_years.adapters.meetings import MeetingRepository
 from early_years.domain.agenda import belongs_on_panel
 from early_years.service_layer.agenda import place, upcoming_meeting
 from early_years.service_layer.events import listed_event
 from early_years.service_layer.panel import Clock, PanelSetup, utc_now
+from frontdoor_shared import erasure
 from frontdoor_shared.contracts import ConcernTriagedV1
 from frontdoor_shared.envelope import CloudEvent
 from frontdoor_shared.uow import UnitOfWork
@@ -29,7 +31,7 @@ async def list_for_panel(uow: UnitOfWork, event: CloudEvent, data: ConcernTriage
     async with uow:
         if not await uow.first_time(event, topic):
             return
-        if belongs_on_panel(data.outcome):
+        if belongs_on_panel(data.outcome) and not await erasure.is_erased(uow.conn, orm.erased, data.concern_id):
             await _list(uow, event, data, panel, clock())
         await uow.commit()
 

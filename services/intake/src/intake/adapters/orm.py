@@ -5,6 +5,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg
 
+from frontdoor_shared.at_rest import data_key_table
+
 SCHEMA = "intake"
 metadata = sa.MetaData(schema=SCHEMA)
 
@@ -15,13 +17,20 @@ concern = sa.Table(
     sa.Column("channel", sa.Text, nullable=False),
     sa.Column("status", sa.Text, nullable=False),
     sa.Column("submitted_by", sa.Text),
-    sa.Column("details", pg.JSONB, nullable=False),
+    # what the referrer told us (names, NHS number, DOB, address, contacts, description): encrypted
+    # with the concern's own data key (frontdoor_shared.at_rest); NULL once the concern is erased
+    sa.Column("details_encrypted", sa.Text),
     sa.Column("linked_concern_ids", pg.ARRAY(pg.UUID(as_uuid=True)), nullable=False, server_default="{}"),
     sa.Column("submitted_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("watchdog_redrives", sa.Integer, nullable=False, server_default="0"),
     sa.Column("watchdog_raised_at", sa.DateTime(timezone=True)),
+    sa.Column("erased_at", sa.DateTime(timezone=True)),
 )
+
+# one wrapped data key per concern: destroying it is what erases the concern (crypto-shredding)
+data_key = data_key_table(metadata, SCHEMA)
+
 
 status_history = sa.Table(
     "status_history", metadata,

@@ -11,25 +11,49 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from frontdoor_shared import at_rest
+from frontdoor_shared.at_rest import CannotDecrypt, DataKeys, Keyring
 from intake.adapters import orm
-from intake.domain.model import Concern, StatusChange
+from intake.domain.model import Concern, Status, StatusChange
 
-CLOSED_STATUSES = ("closed", "withdrawn")
+CLOSED_STATUSES = ("closed", "withdrawn", Status.ERASED)
+DETAILS = "intake.concern.details"  # binds the ciphertext to its column
 
 
 class ConcernRepository:
-    def __init__(self, conn: AsyncConnection) -> None:
+    """`keyring` (the key-encryption keys) is needed only to write or open a concern's details."""
+
+    def __init__(self, conn: AsyncConnection, keyring: Keyring | None = None) -> None:
         self.conn = conn
+        self.keyring = keyring
+
+    def _data_keys(self) -> DataKeys:
+        if self.keyring is None:
+            raise RuntimeError("the concern's details need the key-encryption keys: pass a keyring")
+        return DataKeys(self.conn, orm.data_key, self.keyring)
+
+    async def _encrypt_details(self, concern: Concern) -> str:
+        key = await self._data_keys().create(concern.id)  # a new concern: a new key
+        return at_rest.encrypt_json(key, concern.details, purpose=DETAILS, owner=concern.id)
+
+    async def _open_details(self, concern_id: uuid.UUID, token: str | None) -> dict[str, Any]:
+        if token is None:  # erased
+            return {}
+        key = await self._data_keys().get(concern_id)
+        if key is None:
+            raise CannotDecrypt("the concern's data key was destroyed")
+        return at_rest.decrypt_json(key, token, purpose=DETAILS, owner=concern_id)  # type: ignore[no-any-return]
 
     async def add(self, concern: Concern, submitted_by: str | None) -> None:
         await self.conn.execute(sa.insert(orm.concern).values(
-            id=concern.id, reference=concern.reference, channel=concern.channel,
-            status=concern.status, details=concern.details, submitted_by=submitted_by,
+            id=concern.id, reference=concern.reference, channel=concern.channel, status=concern.status,
+            details_encrypted=await self._encrypt_details(concern), submitted_by=submitted_by,
             linked_concern_ids=concern.linked_concern_ids, submitted_at=concern.submitted_at,
             updated_at=concern.submitted_at,
         ))
 
-    async def get(self, reference: str) -> Concern | None:
+    async def get(self, reference: str, *, open_details: bool = False) -> Concern | None:
+        """The concern and its history; its details (decrypted) only when `open_details`."""
         row = (await self.conn.execute(
             sa.select(orm.concern).where(orm.concern.c.reference == reference)
         )).first()
@@ -41,7 +65,8 @@ class ConcernRepository:
         )).all()
         return Concern(
             id=row.id, reference=row.reference, channel=row.channel,
-            submitted_at=row.submitted_at, details=row.details, status=row.status,
+            submitted_at=row.submitted_at, status=row.status,
+            details=await self._open_details(row.id, row.details_encrypted) if open_details else {},
             linked_concern_ids=list(row.linked_concern_ids),
             history=[StatusChange(h.status, h.at, h.detail, h.event_type) for h in history],
         )
@@ -118,3 +143,35 @@ class ConcernRepository:
     async def touch(self, concern_id: uuid.UUID, at: datetime) -> None:
         await self.conn.execute(
             sa.update(orm.concern).where(orm.concern.c.id == concern_id).values(updated_at=at))
+
+    async def id_of(self, reference: str) -> uuid.UUID | None:
+        return await self.conn.scalar(sa.select(orm.concern.c.id).where(orm.concern.c.reference == reference))
+
+    async def same_child(self, concern_id: uuid.UUID) -> list[uuid.UUID]:
+        """The concern and every concern about the same child: sharing a match key, or linked either way."""
+        m, c = orm.child_match, orm.concern
+        keys = sa.select(m.c.match_key).where(m.c.concern_id == concern_id).scalar_subquery()
+        by_key = set((await self.conn.execute(sa.select(m.c.concern_id).where(m.c.match_key.in_(keys)))).scalars())
+        linked = await self.conn.scalar(sa.select(c.c.linked_concern_ids).where(c.c.id == concern_id)) or []
+        linking = set((await self.conn.execute(
+            sa.select(c.c.id).where(sa.literal(concern_id, c.c.id.type) == sa.any_(c.c.linked_concern_ids))
+        )).scalars())
+        return sorted({concern_id, *by_key, *linked, *linking}, key=str)
+
+    async def erase(self, concern_id: uuid.UUID, change: StatusChange) -> None:
+        """Destroy the data key (crypto-shredding), then blank whatever else could point to the child."""
+        await at_rest.destroy_data_key(self.conn, orm.data_key, concern_id)
+        await self.conn.execute(sa.update(orm.status_history).where(orm.status_history.c.concern_id == concern_id)
+                                .values(detail={}))
+        await self.conn.execute(sa.delete(orm.child_match).where(orm.child_match.c.concern_id == concern_id))
+        await self.conn.execute(sa.delete(orm.idempotency).where(orm.idempotency.c.concern_id == concern_id))
+        await self.conn.execute(sa.update(orm.concern).where(orm.concern.c.id == concern_id).values(
+            details_encrypted=None, linked_concern_ids=[], erased_at=change.at))
+        await self.add_status(concern_id, change)
+
+    async def finished_before(self, cutoff: datetime, statuses: Sequence[str], limit: int) -> list[Any]:
+        """Concerns in one of `statuses` with no activity since `cutoff` (retention), locked SKIP LOCKED."""
+        c = orm.concern
+        return list((await self.conn.execute(
+            sa.select(c.c.id, c.c.reference).where(c.c.status.in_(list(statuses)), c.c.updated_at < cutoff)
+            .order_by(c.c.updated_at).limit(limit).with_for_update(skip_locked=True))).all())

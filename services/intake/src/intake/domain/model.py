@@ -37,6 +37,11 @@ class Status:
     PANEL_DECIDED = "panel-decided"
     ROUTED = "routed"
     FAMILY_NOTIFIED = "family-notified"
+    ERASED = "erased"  # its details destroyed; nothing moves it on
+
+
+# A concern in one of these has reached the end of the front door (retention counts from then).
+FINISHED = (Status.ROUTED, Status.PANEL_DECIDED, "closed", "withdrawn")
 
 
 # Events about one concern arrive on different topics, in no guaranteed order: the present status
@@ -51,6 +56,8 @@ _STAGE = {
 
 def advances(current: str, new: str) -> bool:
     """Whether `new` should become the present status after `current`."""
+    if current == Status.ERASED:
+        return False
     return _STAGE.get(new, 0) >= _STAGE.get(current, 0)
 
 

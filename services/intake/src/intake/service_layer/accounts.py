@@ -29,6 +29,7 @@ DEMO_USERS = (
     ("panel-slt", "Sian Therapist", "panel-member", "Speech and Language Therapy", DEMO_PANEL),
     ("panel-early-years", "Ezra Years", "panel-member", "Model Council Early Years", DEMO_PANEL),
     ("council-admin", "Ada Admin", "council-admin", "Model Council", None),
+    ("data-protection-officer", "Dara Protection", "data-protection-officer", "Model Council", None),
 )
 DEMO_CLIENT_SCOPES = "concerns:write concerns:read referrals:slcn:read"
 

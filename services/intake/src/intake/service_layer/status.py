@@ -62,6 +62,9 @@ async def record_status(uow: UnitOfWork, event: CloudEvent, data: Any, topic: st
         present = await repo.status_of(data.concern_id)
         if present is None:
             raise UnknownConcern(f"data.concern_id: no concern with this id was accepted by intake ({topic})")
+        if present == Status.ERASED:  # a late event about an erased concern: its history stays blank
+            await uow.commit()
+            return
         # a message is history, not a status; and the status never moves backwards
         journey = not isinstance(data, NotificationSentV1) and advances(present, change.status)
         await repo.add_status(data.concern_id, change, event.id, current=journey)

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
+from frontdoor_shared.at_rest import Keyring
 from frontdoor_shared.auth import Principal
 from frontdoor_shared.contracts import ConcernSubmittedV1
 from frontdoor_shared.sealed import seal
@@ -118,12 +119,12 @@ def submitted_event(concern: Concern, c: ConcernIn, received: date, sealed: str 
     )
 
 
-async def submit(uow: UnitOfWork, sub: Submission, *, match_secret: bytes,
+async def submit(uow: UnitOfWork, sub: Submission, *, match_secret: bytes, keyring: Keyring,
                  notifications_key: str | None, clock: Callable[[], datetime] | None = None
                  ) -> Accepted:
     now = (clock or (lambda: datetime.now(UTC)))()
     warnings = check_dates(sub.concern, now.date())
-    repo = ConcernRepository(uow.conn)
+    repo = ConcernRepository(uow.conn, keyring)
     concern = Concern(id=uuid.uuid4(), reference=new_reference(), channel=sub.channel,
                       submitted_at=now, details=sub.concern.model_dump(mode="json"))
     if sub.idempotency_key is not None:

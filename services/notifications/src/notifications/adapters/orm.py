@@ -5,6 +5,9 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg
 
+from frontdoor_shared.at_rest import data_key_table
+from frontdoor_shared.erasure import erased_table
+
 SCHEMA = "notifications"
 metadata = sa.MetaData(schema=SCHEMA)
 TS = sa.DateTime(timezone=True)
@@ -30,6 +33,7 @@ message = sa.Table(
     sa.Column("about_event_id", sa.Text, nullable=False, index=True),
     sa.Column("about_event_type", sa.Text, nullable=False),
     sa.Column("correlation_id", sa.Text),
+    # encrypted with the concern's data key (frontdoor_shared.at_rest): names and contact details
     sa.Column("to_address", sa.Text, nullable=False),
     sa.Column("subject", sa.Text, nullable=False),
     sa.Column("body", sa.Text, nullable=False),
@@ -76,3 +80,7 @@ status_link = sa.Table(
     sa.Column("expires_at", TS, nullable=False),
     sa.Column("revoked_at", TS),
 )
+
+# one wrapped data key per concern, for its messages; and the concerns erased (ignore late events)
+data_key = data_key_table(metadata, SCHEMA)
+erased = erased_table(metadata, SCHEMA)

@@ -14,7 +14,8 @@ router = APIRouter(tags=["dev"])
 
 async def _messages(request: Request, reference: str | None) -> list[Any]:
     async with request.app.state.notifications.runtime.engine.connect() as conn:
-        return await MessageRepository(conn).mailbox(reference)
+        return await MessageRepository(conn, request.app.state.notifications.context.keyring).mailbox(
+            reference)
 
 
 @router.get("/api/v1/dev/mailbox")

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from frontdoor_shared.at_rest import Keyring
 from frontdoor_shared.sealed import open_sealed
 from notifications.adapters.templates import TemplateRenderer
 from notifications.config import NotificationsSettings
@@ -25,6 +26,7 @@ class Context:
     private_key: str
     provider: str  # dev-mailbox, notify or smtp
     kinds: frozenset[str]  # what the provider can carry: email, sms, letter
+    keyring: Keyring  # key-encryption keys: messages are encrypted at rest
     clock: Callable[[], datetime] = field(default=utc_now)
 
     def people(self, sealed: str) -> dict[str, Any]:

@@ -20,7 +20,7 @@ BATCH = 100
 async def raise_held(uow: UnitOfWork, ctx: Context) -> int:
     planned = details_missing_plan()
     async with uow:
-        repo = MessageRepository(uow.conn)
+        repo = MessageRepository(uow.conn, ctx.keyring)
         cutoff = ctx.clock() - timedelta(minutes=ctx.settings.recipient_wait_minutes)
         rows = await repo.held_since(cutoff, planned.template, BATCH)
         for row in rows:

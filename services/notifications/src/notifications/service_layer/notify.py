@@ -11,9 +11,11 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from frontdoor_shared import erasure
 from frontdoor_shared.contracts import BY_TYPE, ConcernSubmittedV1
 from frontdoor_shared.envelope import CloudEvent
 from frontdoor_shared.uow import UnitOfWork
+from notifications.adapters import orm
 from notifications.adapters.journey_repository import JourneyRepository
 from notifications.adapters.repository import MessageRepository
 from notifications.domain.journey import step_for
@@ -28,7 +30,10 @@ async def handle_status(uow: UnitOfWork, event: CloudEvent, data: Any, topic: st
     async with uow:
         if not await uow.first_time(event, topic):
             return
-        repo = MessageRepository(uow.conn)
+        if await erasure.is_erased(uow.conn, orm.erased, data.concern_id):  # late news of an erased concern
+            await uow.commit()
+            return
+        repo = MessageRepository(uow.conn, ctx.keyring)
         if isinstance(data, ConcernSubmittedV1) and data.recipients_sealed:
             await repo.remember_recipients(data.concern_id, data.reference, data.recipients_sealed)
         await _record_journey(uow, event, data)
@@ -66,7 +71,7 @@ async def _record_journey(uow: UnitOfWork, event: CloudEvent, data: Any) -> None
 
 async def _tell(uow: UnitOfWork, event: CloudEvent, data: Any, plans: list[Planned],
                 people: dict[str, Any] | None, ctx: Context) -> None:
-    repo, about = MessageRepository(uow.conn), recording.About.event(event, data)
+    repo, about = MessageRepository(uow.conn, ctx.keyring), recording.About.event(event, data)
     base = values_for(event, data, people, ctx)
     for planned in plans:
         values = {**base, **(await _status_link(uow, data, ctx) if _first_to_family(data, planned) else {})}

@@ -37,7 +37,7 @@ def _announce(uow: UnitOfWork, ctx: Context, row: Any, status: str, at: datetime
 
 
 async def record_sent(uow: UnitOfWork, ctx: Context, row: Any, result: ChannelResult) -> None:
-    repo, now = MessageRepository(uow.conn), ctx.clock()
+    repo, now = MessageRepository(uow.conn, ctx.keyring), ctx.clock()
     if await repo.update_if(row.id, (PENDING,), status=result.status, provider_id=result.provider_id,
                             provider=ctx.provider, sent_at=now, status_at=now, next_attempt_at=None, last_error=None):
         _announce(uow, ctx, row, result.status, now)
@@ -58,7 +58,7 @@ async def record_temporary(uow: UnitOfWork, ctx: Context, row: Any, reason: str)
 
 async def fail(uow: UnitOfWork, ctx: Context, row: Any, reason: str) -> None:
     """Failed for good: say so, try the family's next channel, and tell a human."""
-    repo, now = MessageRepository(uow.conn), ctx.clock()
+    repo, now = MessageRepository(uow.conn, ctx.keyring), ctx.clock()
     if not await repo.update_if(row.id, (PENDING, SENT), status=FAILED, status_at=now, next_attempt_at=None,
                                 last_error=reason):
         return
@@ -107,7 +107,7 @@ def _as_uuid(text: str | None) -> uuid.UUID | None:
 async def apply_receipt(uow: UnitOfWork, ctx: Context, reference: str | None, status: str,
                         provider_id: str | None) -> bool:
     """A provider's delivery receipt, found by our reference (or its id); False when not ours."""
-    repo = MessageRepository(uow.conn)
+    repo = MessageRepository(uow.conn, ctx.keyring)
     message_id = _as_uuid(reference) or (await repo.by_provider_id(provider_id) if provider_id else None)
     row = await repo.get(message_id, lock=True) if message_id else None
     if row is None:

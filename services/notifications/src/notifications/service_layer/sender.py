@@ -11,6 +11,7 @@ records that instead of sending again.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
@@ -31,6 +32,8 @@ from notifications.service_layer.loops import repeat
 
 log = structlog.get_logger()
 PARALLEL_SENDS = 8  # within the database pool; providers' rate limits are far above this
+# what to record about one message: the outcome's function, the message row, what the channel said
+Outcome = tuple[Callable[..., Awaitable[None]], Any, Any]
 
 
 def outgoing(row: Any) -> OutgoingMessage:
@@ -53,27 +56,27 @@ class Sender:
     async def send_due_once(self) -> int:
         s, now = self._ctx.settings, self._ctx.clock()
         async with self._runtime.engine.begin() as conn:
-            rows = await MessageRepository(conn).claim_due(now, now + timedelta(seconds=s.send_lease_seconds),
-                                                           s.send_batch)
-        await asyncio.gather(*(self._deliver_bounded(row) for row in rows))
+            rows = await MessageRepository(conn, self._ctx.keyring).claim_due(
+                now, now + timedelta(seconds=s.send_lease_seconds), s.send_batch)
+        if rows:
+            await self._record(await asyncio.gather(*(self._deliver_bounded(row) for row in rows)))
         return len(rows)
 
-    async def _deliver_bounded(self, row: Any) -> None:
+    async def _deliver_bounded(self, row: Any) -> Outcome:
         async with self._parallel:
-            await self._deliver(row)
+            return await self._deliver(row)
 
-    async def _deliver(self, row: Any) -> None:
+    async def _deliver(self, row: Any) -> Outcome:
         try:
             result = await self._attempt(row)
         except TemporaryFailure as err:
-            await self._record(outcomes.record_temporary, row, str(err))
+            return outcomes.record_temporary, row, str(err)
         except PermanentFailure as err:
-            await self._record(outcomes.fail, row, str(err))
+            return outcomes.fail, row, str(err)
         except Exception as err:  # a bug in a channel: logged, retried, then raised to staff
             log.exception("message.send_error", message_id=str(row.id))
-            await self._record(outcomes.record_temporary, row, f"unexpected {type(err).__name__}")
-        else:
-            await self._record(outcomes.record_sent, row, result)
+            return outcomes.record_temporary, row, f"unexpected {type(err).__name__}"
+        return outcomes.record_sent, row, result
 
     async def _attempt(self, row: Any) -> ChannelResult:
         if row.attempts > 1:  # an earlier attempt may have reached the provider
@@ -83,8 +86,11 @@ class Sender:
                 return found
         return await self._channel.send(outgoing(row))
 
-    async def _record(self, action: Any, row: Any, outcome: Any) -> None:
+    async def _record(self, done: list[Outcome]) -> None:
+        """Record what happened to a round's messages in one transaction (their events with them).
+        If it fails, each lease runs out and the message is taken again, reconciled first."""
         async with self._runtime.uow() as uow:
-            await action(uow, self._ctx, row, outcome)
+            for action, row, outcome in done:
+                await action(uow, self._ctx, row, outcome)
             await uow.commit()
         self.wake()  # a failure may have queued a fallback and a message to staff

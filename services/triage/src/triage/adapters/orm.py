@@ -5,6 +5,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg
 
+from frontdoor_shared.erasure import erased_table
+
 SCHEMA = "triage"
 metadata = sa.MetaData(schema=SCHEMA)
 
@@ -37,3 +39,6 @@ routing = sa.Table(
     sa.Column("event_id", sa.Text),
     sa.Column("routed_at", sa.DateTime(timezone=True), nullable=False),
 )
+
+# concerns erased at intake: their rows are gone and later events about them are ignored
+erased = erased_table(metadata, SCHEMA)

@@ -63,3 +63,8 @@ class TriageRepository:
             .order_by(_result.c.triaged_at, _result.c.concern_id).execution_options(yield_per=batch))
         async for row in result:
             yield row
+
+    async def erase(self, concern_id: uuid.UUID) -> None:
+        """An erased concern: its result (with the facts kept for simulation) and its routing history go."""
+        await self.conn.execute(sa.delete(orm.routing).where(orm.routing.c.concern_id == concern_id))
+        await self.conn.execute(sa.delete(_result).where(_result.c.concern_id == concern_id))

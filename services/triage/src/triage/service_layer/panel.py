@@ -10,9 +10,11 @@ from typing import Any
 
 import structlog
 
+from frontdoor_shared import erasure
 from frontdoor_shared.contracts import ConcernSubmittedV1, PanelDecisionV1
 from frontdoor_shared.envelope import CloudEvent
 from frontdoor_shared.uow import UnitOfWork
+from triage.adapters import orm
 from triage.adapters.repository import TriageRepository
 from triage.domain.engine import Reason
 from triage.domain.exceptions import UnknownConcern
@@ -44,6 +46,9 @@ async def apply_panel_decision(uow: UnitOfWork, event: CloudEvent, data: PanelDe
     now = clock()
     async with uow:
         if not await uow.first_time(event, topic):
+            return
+        if await erasure.is_erased(uow.conn, orm.erased, data.concern_id):  # erased before this arrived
+            await uow.commit()
             return
         repo = TriageRepository(uow.conn)
         row = await repo.get(data.concern_id, for_update=True)

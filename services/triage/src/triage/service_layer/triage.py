@@ -9,9 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from frontdoor_shared import erasure
 from frontdoor_shared.contracts import ConcernSubmittedV1
 from frontdoor_shared.envelope import CloudEvent
 from frontdoor_shared.uow import UnitOfWork
+from triage.adapters import orm
 from triage.adapters.repository import TriageRepository
 from triage.domain.engine import TriageDecision, evaluate
 from triage.domain.policy import Policy
@@ -37,6 +39,9 @@ async def triage_concern(uow: UnitOfWork, event: CloudEvent, data: ConcernSubmit
     now = clock()
     async with uow:
         if not await uow.first_time(event, topic):
+            return
+        if await erasure.is_erased(uow.conn, orm.erased, data.concern_id):  # erased before this arrived
+            await uow.commit()
             return
         decision = evaluate(policy, facts_from(data), now.date())
         await _save(TriageRepository(uow.conn), data, decision, now)

@@ -1,0 +1,68 @@
+"""The database places a case exactly where the agenda rule (`domain.agenda.insert_in_order`) says,
+through any mix of priorities, waiting times and the chair's moves, without renumbering the others."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+import early_years
+from early_years.adapters import orm
+from early_years.adapters.cases import CaseRepository
+from early_years.adapters.meetings import MeetingRepository
+from early_years.domain.agenda import AgendaItem, insert_in_order, move
+from early_years.service_layer.agenda import place
+from frontdoor_cli.testing import fresh_database
+from frontdoor_shared.db import make_engine
+from frontdoor_shared.migrations import upgrade
+
+MIGRATIONS = Path(early_years.__file__).parent / "migrations"
+
+
+async def _agenda(meetings: MeetingRepository, meeting_id: uuid.UUID) -> list[str]:
+    return [str(r.id) for r in await meetings.agenda(meeting_id) if not r.deferred]
+
+
+async def test_the_database_places_each_case_where_the_domain_rule_does(test_stack: Any) -> None:
+    url = await asyncio.to_thread(fresh_database, test_stack)
+    await asyncio.to_thread(upgrade, MIGRATIONS, url, "early_years")
+    engine = make_engine(url)
+    rng = random.Random(20261128)
+    start = datetime(2026, 11, 1, 9, tzinfo=UTC)
+    expected: list[AgendaItem] = []
+    rewritten: list[int] = []
+    try:
+        async with engine.begin() as conn:
+            meetings, cases = MeetingRepository(conn), CaseRepository(conn)
+            await meetings.ensure_panel("p", "Panel")
+            meeting = await meetings.create_meeting("p", date(2026, 12, 1))
+            for i in range(60):
+                cid = uuid.uuid4()
+                listed = start + timedelta(minutes=rng.randrange(0, 5000))  # out of arrival order on purpose
+                priority = rng.choice(["urgent", "high", "routine", "routine"])
+                await cases.add(id=cid, concern_id=uuid.uuid4(), reference=f"FD-{i:04d}", priority=priority,
+                                need_codes=[], ranges=[], reasons=[], status="listed", listed_at=listed,
+                                panel_id="p")
+                before = {r.id: r.position for r in await meetings.agenda(meeting.id)}
+                await place(meetings, meeting.id, await cases.get(cid), by="triage", at=listed)
+                after = {r.id: r.position for r in await meetings.agenda(meeting.id)}
+                rewritten.append(sum(1 for k, v in before.items() if after[k] != v))
+                expected = insert_in_order(expected, AgendaItem(str(cid), f"FD-{i:04d}", priority, listed))
+                if i % 7 == 6:  # the chair moves someone
+                    ids = [uuid.UUID(x.case_id) for x in expected]
+                    moved = move(ids, ids[rng.randrange(len(ids))], rng.choice(["up", "down"]))
+                    await meetings.set_positions(meeting.id, moved)
+                    by_id = {x.case_id: x for x in expected}
+                    expected = [by_id[str(x)] for x in moved]
+                assert await _agenda(meetings, meeting.id) == [x.case_id for x in expected], f"after case {i}"
+            positions = (await conn.scalars(sa.select(orm.agenda_item.c.position))).all()
+    finally:
+        await engine.dispose()
+    assert len(set(positions)) == 60
+    assert rewritten == [0] * 60  # placing one case never rewrites another's position
