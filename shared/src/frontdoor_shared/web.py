@@ -92,10 +92,11 @@ class RateLimiter:
 
 def harden(app: FastAPI, *, production: bool, max_body_bytes: int = 256 * 1024,
            form_targets: tuple[str, ...] = (),
-           rate_limits: dict[tuple[str, str], tuple[int, float]] | None = None) -> None:
+           rate_limits: dict[tuple[str, str], tuple[int, float]] | None = None,
+           too_large: Callable[[Request, int], Response | None] | None = None) -> None:
     """Security headers (a CSP with a per-request nonce, no unsafe-inline; frame-ancestors none;
     HSTS in production), a CSRF token cookie for forms, rate limits on failed attempts, and a
-    request size limit."""
+    request size limit (`too_large` may answer in a door's own format, e.g. FHIR's OperationOutcome)."""
     limiter = RateLimiter(DEFAULT_RATE_LIMITS if rate_limits is None else rate_limits)
 
     translate_outages(app)
@@ -106,7 +107,8 @@ def harden(app: FastAPI, *, production: bool, max_body_bytes: int = 256 * 1024,
     async def security(request: Request, call_next: Any) -> Any:
         length = request.headers.get("content-length")
         if length and (not length.isdigit() or int(length) > max_body_bytes):
-            return JSONResponse(status_code=413, content={"errors": [
+            own = too_large(request, max_body_bytes) if too_large else None
+            return own if own is not None else JSONResponse(status_code=413, content={"errors": [
                 {"field": "(body)", "reason": f"the request body is over {max_body_bytes} bytes"}]})
         client = request.client.host if request.client else "-"
         wait = limiter.retry_after(request.method, request.url.path, client)

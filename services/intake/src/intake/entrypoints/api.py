@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Request
+from fastapi import APIRouter, Body, Depends, Header, HTTPException, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from frontdoor_shared.access import Resource, can_read_concern, can_read_referral, can_submit_concern
+from frontdoor_shared.access import (
+    Resource,
+    can_erase_concern,
+    can_read_concern,
+    can_read_referral,
+    can_submit_concern,
+)
 from frontdoor_shared.auth import Principal
 from frontdoor_shared.web import principal_dependency, refuse_unless
 from intake.adapters import audit
@@ -16,7 +22,8 @@ from intake.adapters.partner_keys import public_jwks
 from intake.adapters.repository import ConcernRepository
 from intake.bootstrap import Intake
 from intake.domain.model import routed_pathway
-from intake.entrypoints.errors import unprocessable
+from intake.entrypoints.errors import problem_responses, unprocessable
+from intake.service_layer.erasure import UnknownReference
 from intake.service_layer.schemas import ConcernIn
 from intake.service_layer.submit import (
     IdempotencyConflict,
@@ -60,11 +67,28 @@ def current_principal(request: Request) -> Principal:
 
 Caller = Annotated[Principal, Depends(current_principal)]
 
+EXAMPLE_CONCERN = {  # a test child: NHS numbers starting 999 are never issued
+    "child": {"given_name": "Amara", "family_name": "Test", "date_of_birth": "2024-05-10",
+              "nhs_number": "999 000 0018", "postcode": "SW1A 1AA"},
+    "family": {"carers": [{"given_name": "Grace", "family_name": "Test", "relationship": "mother",
+                           "email": "grace@example.com"}], "preferred_channel": "email"},
+    "referrer": {"name": "Hannah Visitor", "role": "health-visitor", "organisation": "Model NHS Trust",
+                 "email": "hannah@nhs.example"},
+    "concern": {"need_codes": ["SLCN"], "ranges": [{"area": "C&I", "range": 3}],
+                "tried": [{"what": "Language groups at nursery", "weeks": 12}],
+                "screening": [{"tool": "WellComm", "outcome": "red", "area": "C&I"}],
+                "description": "Uses very few words and is frustrated when not understood.",
+                "parent_informed": True},
+}
 
-@router.post("/concerns", status_code=202, response_model=AcceptedOut,
-             responses={422: {"description": "A field is invalid: each error names it and why"}})
+
+@router.post("/concerns", status_code=202, response_model=AcceptedOut, responses={
+    200: {"model": AcceptedOut, "description": "The same Idempotency-Key again: the original concern"},
+    **problem_responses(400, 401, 403, 413, 422, 503)})
 async def post_concern(
-    concern: ConcernIn, request: Request, caller: Caller,
+    concern: Annotated[ConcernIn, Body(openapi_examples={"speech": {
+        "summary": "Speech and language, from a health visitor", "value": EXAMPLE_CONCERN}})],
+    request: Request, caller: Caller,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> Any:
     """Submit a concern once. Resending with the same Idempotency-Key returns the original.
@@ -94,7 +118,7 @@ class SubmissionOut(BaseModel):
     updated_at: str
 
 
-@router.get("/concerns", response_model=list[SubmissionOut])
+@router.get("/concerns", response_model=list[SubmissionOut], responses=problem_responses(401, 503))
 async def list_my_concerns(request: Request, caller: Caller) -> list[SubmissionOut]:
     """The concerns you submitted (a referrer or partner system), newest first."""
     async with intake_of(request).runtime.engine.connect() as conn:
@@ -103,7 +127,7 @@ async def list_my_concerns(request: Request, caller: Caller) -> list[SubmissionO
                           updated_at=r.updated_at.isoformat()) for r in rows]
 
 
-@router.get("/concerns/{reference}", response_model=StatusOut)
+@router.get("/concerns/{reference}", response_model=StatusOut, responses=problem_responses(401, 404, 422, 503))
 async def get_concern(reference: str, request: Request, caller: Caller,
                       x_purpose: Annotated[str | None, Header(max_length=200)] = None) -> StatusOut:
     """The concern's status and its history, built from the events the services publish.
@@ -129,7 +153,7 @@ async def get_concern(reference: str, request: Request, caller: Caller,
     )
 
 
-@router.get("/referrals/{reference}", tags=["partners"],
+@router.get("/referrals/{reference}", tags=["partners"], responses=problem_responses(401, 404, 422, 503),
             summary="Claim check: a routed referral's details, for the partner of its pathway")
 async def referral_details(reference: str, request: Request, caller: Caller,
                            x_purpose: Annotated[str | None, Header(max_length=200)] = None) -> dict[str, Any]:
@@ -138,9 +162,11 @@ async def referral_details(reference: str, request: Request, caller: Caller,
     The family's contact details are included only when the family consented to sharing."""
     app = intake_of(request)
     async with app.runtime.engine.begin() as conn:
-        concern = await ConcernRepository(conn).get(reference)
+        repo = ConcernRepository(conn, app.keyring)
+        concern = await repo.get(reference)  # decrypted only once the caller may read it
         pathway = routed_pathway(concern.history) if concern else None
         refuse_unless(concern is not None and can_read_referral(caller, Resource(pathway=pathway)), hide=True)
+        concern = await repo.get(reference, open_details=True)
         assert concern is not None
         await audit.record(conn, caller, "claim-check", reference, concern_id=concern.id,
                            why=x_purpose or f"referral on the {pathway} pathway", channel="api")
@@ -148,6 +174,26 @@ async def referral_details(reference: str, request: Request, caller: Caller,
     family = details.pop("family", {})
     shared = {"family": family} if family.get("consent_to_share_with") else {}
     return {"reference": reference, "pathway": pathway, **details, **shared}
+
+
+class ErasureOut(BaseModel):
+    erased: list[str] = Field(description="References erased: this concern and any other about the same child")
+
+
+@router.post("/concerns/{reference}/erasure", response_model=ErasureOut, tags=["data protection"],
+             responses=problem_responses(401, 403, 404, 422, 503),
+             summary="Erase a child's record everywhere (right to erasure)")
+async def erase_concern(reference: str, request: Request, caller: Caller,
+                        x_purpose: Annotated[str | None, Header(max_length=200)] = None) -> ErasureOut:
+    """Erase the concern and every concern linked to the same child, in every service: intake
+    destroys each one's data key (crypto-shredding) and tells the others. Needs the
+    data-protection-officer role; recorded in the audit trail. Erasing again changes nothing."""
+    refuse_unless(can_erase_concern(caller))
+    try:
+        erased = await intake_of(request).erase(reference, caller, x_purpose or "right to erasure request", "api")
+    except UnknownReference:
+        raise HTTPException(404, detail="not found") from None
+    return ErasureOut(erased=erased)
 
 
 @router.get("/jwks.json", tags=["partners"], summary="Intake's public key for partner concerns (JWKS)")

@@ -9,10 +9,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from pydantic import BaseModel
 
 from frontdoor_shared.auth import SESSION_COOKIE
 from frontdoor_shared.govuk import page_context
 from frontdoor_shared.web import set_session, verify_csrf
+from intake.entrypoints.errors import OAuthError, Problem, problem_responses
 from intake.service_layer.accounts import authenticate_client, authenticate_user
 
 router = APIRouter(tags=["authentication"])
@@ -34,7 +36,18 @@ def _oauth_error(code: str, description: str, status: int = 400) -> JSONResponse
                         headers={"Cache-Control": "no-store"})
 
 
-@router.post("/oauth/token", summary="OAuth2 client credentials: a bearer token for a partner system")
+class TokenOut(BaseModel):
+    access_token: str
+    token_type: str
+    expires_in: int
+    scope: str
+
+
+@router.post("/oauth/token", summary="OAuth2 client credentials: a bearer token for a partner system",
+             response_model=TokenOut, responses={
+                 # a body that is not a form at all is refused before the endpoint, as a Problem
+                 **problem_responses(400, model=OAuthError | Problem), **problem_responses(401, model=OAuthError),
+                 **problem_responses(413, 422, 429)})
 async def token(request: Request, grant_type: Annotated[str, Form()] = "",
                 scope: Annotated[str, Form()] = "", client_id: Annotated[str, Form()] = "",
                 client_secret: Annotated[str, Form()] = "") -> Any:

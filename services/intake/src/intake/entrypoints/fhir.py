@@ -13,20 +13,53 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
 from frontdoor_shared.access import can_submit_concern
 from frontdoor_shared.auth import Principal
 from intake.entrypoints.api import current_principal, intake_of
-from intake.service_layer.fhir_mapping import CONCERN_REFERENCE, FhirConcern, FhirInvalid, Issue, map_request
+from intake.entrypoints.errors import problem_responses
+from intake.service_layer.fhir_mapping import (
+    CONCERN_REFERENCE,
+    EXT,
+    NEED_CODE_SYSTEM,
+    FhirConcern,
+    FhirInvalid,
+    Issue,
+    map_request,
+)
 from intake.service_layer.submit import IdempotencyConflict, InvalidConcern, Submission
 
 router = APIRouter(prefix="/fhir", tags=["fhir"])
 FHIR_JSON = "application/fhir+json"
 _MEDIA_TYPES = ("application/fhir+json", "application/json")
+
+
+class FhirJSONResponse(JSONResponse):
+    media_type = FHIR_JSON
+
+
+class IssueDetails(BaseModel):
+    text: str
+
+
+class OutcomeIssue(BaseModel):
+    severity: str
+    code: str
+    details: IssueDetails
+    diagnostics: str
+    expression: list[str] | None = None
+
+
+class OperationOutcome(BaseModel):
+    """FHIR R4 OperationOutcome: each issue with its FHIRPath and the intake field it maps to."""
+
+    resourceType: Literal["OperationOutcome"]
+    issue: list[OutcomeIssue]
 
 
 def outcome(status: int, issues: list[Issue], headers: dict[str, str] | None = None) -> JSONResponse:
@@ -56,6 +89,13 @@ def _caller(request: Request) -> Principal | JSONResponse:
     if not can_submit_concern(principal):
         return _refused(403, "forbidden", "these credentials may not submit concerns", "Authorization")
     return principal
+
+
+def too_large(request: Request, limit: int) -> JSONResponse | None:
+    """The size limit's refusal (checked on Content-Length before any route) as an OperationOutcome."""
+    if not request.url.path.startswith(router.prefix + "/"):
+        return None
+    return _refused(413, "too-costly", f"the request body is over {limit} bytes")
 
 
 async def _body(request: Request, limit: int) -> bytes | JSONResponse:
@@ -107,8 +147,36 @@ async def _submit(request: Request, principal: Principal, mapped: FhirConcern) -
                                    "this identifier was already used for a different request: give a new one")])
 
 
+_RESOURCE = {"type": "object", "required": ["resourceType"], "properties": {
+    "resourceType": {"enum": ["ServiceRequest", "Bundle"]},
+    "entry": {"type": "array", "items": {"type": "object", "properties": {"resource": {"type": "object"}}}}}}
+EXAMPLE_REQUEST = {  # a GP's referral about a test child, its resources contained
+    "resourceType": "ServiceRequest", "status": "active", "intent": "order",
+    "identifier": [{"system": "https://trust.example/Id/referral", "value": "REF-1"}],
+    "subject": {"reference": "#p"}, "requester": {"reference": "#gp"},
+    "reasonCode": [{"coding": [{"system": NEED_CODE_SYSTEM, "code": "SLCN"}]}],
+    "note": [{"text": "Uses very few words at 30 months and is frustrated when not understood."}],
+    "extension": [{"url": EXT + "referrer-role", "valueCode": "gp"},
+                  {"url": EXT + "parent-informed", "valueBoolean": True}],
+    "contained": [
+        {"resourceType": "Patient", "id": "p", "name": [{"family": "Test", "given": ["Amara"]}],
+         "birthDate": "2024-05-10", "address": [{"postalCode": "SW1A 1AA"}]},
+        {"resourceType": "Practitioner", "id": "gp", "name": [{"text": "Dr Gina Practice"}],
+         "telecom": [{"system": "email", "value": "gina@nhs.example"}]},
+        {"resourceType": "Organization", "id": "o", "name": "Model Surgery"},
+        {"resourceType": "RelatedPerson", "id": "mum", "name": [{"family": "Test", "given": ["Grace"]}],
+         "telecom": [{"system": "email", "value": "grace@example.com"}]},
+    ],
+}
+# Read from the raw body (see _body), so declared here for the OpenAPI document.
+_REQUEST_BODY = {"requestBody": {"required": True, "content": {FHIR_JSON: {"schema": _RESOURCE, "examples": {
+    "gp": {"summary": "A GP's referral, its resources contained", "value": EXAMPLE_REQUEST}}}}}}
+
+
 @router.post("/ServiceRequest", status_code=201, summary="Submit a concern as a FHIR R4 ServiceRequest or Bundle",
-             responses={422: {"description": "An OperationOutcome naming each invalid element"}})
+             response_class=FhirJSONResponse, openapi_extra=_REQUEST_BODY, responses={
+                 200: {"description": "The same ServiceRequest.identifier again: the original concern"},
+                 **problem_responses(400, 401, 403, 413, 415, 422, model=OperationOutcome)})
 async def create_service_request(request: Request) -> Any:
     principal = _caller(request)
     if isinstance(principal, JSONResponse):

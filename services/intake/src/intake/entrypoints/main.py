@@ -53,7 +53,7 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     app.include_router(fhir.router)
     govuk.mount_assets(app)
     harden(app, production=intake.auth_production, max_body_bytes=intake.settings.max_body_bytes,
-           form_targets=tuple(intake.settings.sign_in_return_urls))
+           form_targets=tuple(intake.settings.sign_in_return_urls), too_large=fhir.too_large)
 
     @app.get("/metrics", tags=["ops"], response_class=PlainTextResponse)
     async def metrics() -> str:
