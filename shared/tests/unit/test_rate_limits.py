@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import FastAPI, HTTPException
 from fastapi.testclient import TestClient
 
-from frontdoor_shared.web import RateLimiter, harden
+from frontdoor_shared.web import CSRF_COOKIE, RateLimiter, harden
 
 
 def _app() -> TestClient:
@@ -55,3 +55,31 @@ def test_the_window_slides_per_client() -> None:
     assert limiter.retry_after("GET", "/status/abc", "b") is None  # another client
     now[0] = 61.0
     assert limiter.retry_after("GET", "/status/abc", "a") is None
+
+
+def test_refusals_carry_the_security_headers_too() -> None:
+    client = _app()
+    for _ in range(3):
+        client.post("/sign-in?password=guess")
+    refused = client.post("/sign-in?password=guess")
+    too_big = client.post("/api/v1/concerns", content=b"x" * (256 * 1024 + 1))
+
+    for response, status in ((refused, 429), (too_big, 413)):
+        assert response.status_code == status
+        assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+        assert "unsafe-inline" not in response.headers["content-security-policy"]
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert response.headers["cache-control"] == "no-store"
+
+
+def test_a_page_gets_a_fresh_nonce_and_one_csrf_cookie() -> None:
+    client = _app()
+    first = client.post("/sign-in?password=right")
+    second = client.post("/sign-in?password=right")
+
+    nonces = [r.headers["content-security-policy"].split("'nonce-")[1].split("'")[0] for r in (first, second)]
+    assert nonces[0] != nonces[1]
+    assert first.headers["set-cookie"].startswith(f"{CSRF_COOKIE}=")
+    assert "HttpOnly" in first.headers["set-cookie"]
+    assert "SameSite=strict" in first.headers["set-cookie"]
+    assert "set-cookie" not in second.headers  # the cookie is kept, not reissued
