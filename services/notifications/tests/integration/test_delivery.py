@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from frontdoor_shared.contracts import NotificationSentV1
 from notifications.adapters import orm
 from notifications.adapters.repository import MessageRepository
 from notifications.testing import events, new_concern, people
@@ -211,25 +210,3 @@ async def test_a_send_that_happened_before_a_crash_is_reconciled_not_repeated(wo
     assert row.provider_id == "notify-before-crash"
     assert world.fake.sent_to(str(message_id)) == []
 
-
-async def test_a_round_of_sends_is_recorded_in_fewer_transactions_than_messages(world, wait) -> None:  # type: ignore[no-untyped-def]
-    concerns = [new_concern() for _ in range(12)]
-    for concern_id, reference in concerns:
-        await world.publish(events(concern_id, reference)["submitted"])
-    references = [reference for _, reference in concerns]
-
-    async def all_sent() -> bool:
-        rows = [r for ref in references for r in await world.messages(ref)]
-        return len(rows) == 2 * len(concerns) and all(r.status in ("sent", "delivered") for r in rows)
-
-    await wait(all_sent, "the family and the referrer told about each of 12 concerns")
-    outbox = world.svc.runtime.tables.outbox
-    async with world.svc.runtime.engine.connect() as conn:
-        sent = (await conn.execute(
-            sa.select(outbox.c.created_at, outbox.c.payload)
-            .where(outbox.c.key.in_([str(cid) for cid, _ in concerns]),
-                   outbox.c.event_type == NotificationSentV1.TYPE))).all()
-    handed_over = [r for r in sent if b'"status":"sent"' in r.payload]
-    assert len(handed_over) == 2 * len(concerns)  # exactly one "sent" event per message
-    # now() is the transaction's start: one value per transaction that recorded outcomes
-    assert len({r.created_at for r in handed_over}) < len(handed_over)

@@ -47,10 +47,12 @@ class MessageRepository:
     async def opened(self, rows: list[Any]) -> list[Any]:
         """Message rows with their contents decrypted."""
         keys = self._data_keys
+        missing = {row.concern_id for row in rows} - set(keys)
+        if missing:
+            found = await self._keys().get_many(missing)
+            keys.update({owner: found.get(owner) for owner in missing})
         opened = []
         for row in rows:
-            if row.concern_id not in keys:
-                keys[row.concern_id] = await self._keys().get(row.concern_id)
             key = keys[row.concern_id]
             if key is None:
                 raise CannotDecrypt("the concern's data key was destroyed (erased)")

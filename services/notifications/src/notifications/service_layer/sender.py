@@ -58,8 +58,13 @@ class Sender:
         async with self._runtime.engine.begin() as conn:
             rows = await MessageRepository(conn, self._ctx.keyring).claim_due(
                 now, now + timedelta(seconds=s.send_lease_seconds), s.send_batch)
-        if rows:
-            await self._record(await asyncio.gather(*(self._deliver_bounded(row) for row in rows)))
+        # group commit: whatever has come back while the last group was being recorded is recorded
+        # together, so a round costs a few transactions, not one per message, and a provider's
+        # receipt seldom arrives before the send it confirms is on record
+        pending = {asyncio.ensure_future(self._deliver_bounded(row)) for row in rows}
+        while pending:
+            done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+            await self._record([task.result() for task in done])
         return len(rows)
 
     async def _deliver_bounded(self, row: Any) -> Outcome:
