@@ -85,16 +85,16 @@ class ConcernRepository:
 
     async def add_status(self, concern_id: uuid.UUID, change: StatusChange,
                          event_id: str | None = None, *, current: bool = True) -> None:
-        """Append to the history; `current` also makes it the concern's present status."""
-        await self.conn.execute(sa.insert(orm.status_history).values(
+        """Append to the history; `current` also makes it the concern's present status (one round trip)."""
+        line = sa.insert(orm.status_history).values(
             concern_id=concern_id, status=change.status, event_type=change.event_type,
             event_id=event_id, detail=change.detail, at=change.at,
-        ))
+        ).cte("history_line")
         values: dict[str, Any] = {"updated_at": change.at}
         if current:
             values["status"] = change.status
         await self.conn.execute(
-            sa.update(orm.concern).where(orm.concern.c.id == concern_id).values(**values))
+            sa.update(orm.concern).where(orm.concern.c.id == concern_id).values(**values).add_cte(line))
 
     async def claim_idempotency_key(self, scope: str, key: str, concern_id: uuid.UUID,
                                     request_hash: str) -> bool:
