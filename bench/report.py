@@ -99,8 +99,9 @@ def limits(result: dict[str, Any]) -> list[str]:
         worst = sorted(((k, v.get("p50_ms") or 0) for k, v in hops.items()), key=lambda kv: -kv[1])[:3]
         notes.append("Where concerns wait (p50 per hop, from outbox/inbox timestamps): "
                      + "; ".join(f"{k} {v / 1000:,.1f} s" for k, v in worst)
-                     + ". A long 'deliver' hop is a consumer's backlog: it handles one event at a time, "
-                       "one transaction (inbox + effect + outbox) and one offset commit each.")
+                     + ". A long 'deliver' hop is a consumer's backlog: the service behind it is the one "
+                       "short of CPU (each consumer already takes events in batches, one transaction and one "
+                       "offset commit per batch), and every service shares the same two cores.")
     prof = result.get("profile", {})
     for svc, p in prof.get("services", {}).items():
         libs = ", ".join(f"{k} {v:.0%}" for k, v in list(p.get("by_library", {}).items())[:4])
