@@ -62,6 +62,12 @@ class Tracker:
     full_polls: int = 0
     _growth: float = 0.0  # history ids per poll (moving average)
 
+    async def events_handled(self) -> int:
+        """Events recorded in every service's inbox so far."""
+        return int(await self.conn.fetchval(
+            "SELECT (SELECT count(*) FROM intake.inbox) + (SELECT count(*) FROM triage.inbox)"
+            " + (SELECT count(*) FROM early_years.inbox) + (SELECT count(*) FROM notifications.inbox)"))
+
     async def poll(self, *, full: bool = False) -> int:
         # Re-read ~20 polls' worth (10 s) of ids behind the newest, never fewer than 2,000: cheap
         # (a range on the primary key) whatever N, yet a transaction committing late is still seen.
@@ -98,14 +104,17 @@ class Tracker:
         """Poll until `expected` concerns are complete (a callable is asked again each poll: the
         count accepted so far); False if no progress for `stall_seconds` or past `deadline`."""
         target = expected if callable(expected) else (lambda: expected)
-        last_progress, last_count, last_full = time.monotonic(), -1, time.monotonic()
+        last_progress, last_mark, last_full = time.monotonic(), (-1, -1), time.monotonic()
         while True:
             if deadline is not None and time.monotonic() > deadline:
                 await self.poll()
                 return len(self.complete) >= target()
             count = await self.poll()
-            if count != last_count:
-                last_count, last_progress = count, time.monotonic()
+            # progress is a concern completing, or any service handling an event: with a deep
+            # backlog the first concern completes late, while every service is busy
+            mark = (count, await self.events_handled())
+            if mark != last_mark:
+                last_mark, last_progress = mark, time.monotonic()
             if count >= target():
                 return True
             quiet = time.monotonic() - last_progress
