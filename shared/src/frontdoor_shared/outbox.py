@@ -23,6 +23,7 @@ from typing import Any
 import sqlalchemy as sa
 import structlog
 from aiokafka import AIOKafkaProducer
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from frontdoor_shared.db import DeliveryTables
@@ -95,10 +96,10 @@ class OutboxRelay:
             if self._crash_after_send:
                 log.error("outbox.fault_injection.crash_after_send", rows=len(rows))
                 os._exit(70)
+            # `= ANY(array)`: one statement text whatever the batch size (IN (...) is one per size)
+            ids = sa.bindparam("ids", [r.id for r in rows], type_=ARRAY(sa.BigInteger))
             await conn.execute(
-                sa.update(self._table)
-                .where(self._table.c.id.in_([r.id for r in rows]))
-                .values(published_at=sa.func.now())
+                sa.update(self._table).where(self._table.c.id == sa.any_(ids)).values(published_at=sa.func.now())
             )
         self.published_total += len(rows)
         return len(rows)

@@ -17,6 +17,7 @@ end. The use-case code is the same either way; the batch commits once, or not at
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable
 from contextvars import ContextVar
 from types import TracebackType
@@ -46,6 +47,20 @@ def outbox_row(payload: Contract, *, source: str, subject: str, key: str, topic:
                     "content-type": "application/cloudevents+json"},
     }
     return row, event
+
+
+async def write_outbox(conn: AsyncConnection, tables: DeliveryTables, rows: list[dict[str, Any]]) -> None:
+    """Insert outbox rows in one statement whose text is the same for any number of rows (arrays,
+    unnested), so the driver prepares it once, not once per batch size."""
+    if not rows:
+        return
+    await conn.execute(sa.text(
+        f"INSERT INTO {tables.schema}.outbox (event_id, topic, key, event_type, payload, headers) "
+        "SELECT e, t, k, y, p, h::jsonb FROM unnest(CAST(:e AS text[]), CAST(:t AS text[]), CAST(:k AS text[]), "
+        "CAST(:y AS text[]), CAST(:p AS bytea[]), CAST(:h AS text[])) AS u(e, t, k, y, p, h)"
+    ), {"e": [r["event_id"] for r in rows], "t": [r["topic"] for r in rows], "k": [r["key"] for r in rows],
+        "y": [r["event_type"] for r in rows], "p": [r["payload"] for r in rows],
+        "h": [json.dumps(r["headers"]) for r in rows]})
 
 
 async def _record_in_inbox(conn: AsyncConnection, tables: DeliveryTables, event: CloudEvent, topic: str) -> bool:
@@ -107,7 +122,7 @@ class UnitOfWork:
 
     async def commit(self) -> None:
         if self._pending:
-            await self.conn.execute(sa.insert(self._tables.outbox), self._pending)
+            await write_outbox(self.conn, self._tables, self._pending)
             self._pending = []
         if self._tx is None:
             raise RuntimeError("unit of work used outside `async with`")
@@ -144,12 +159,13 @@ class BatchScope:
             rows.setdefault(event.id, {"event_id": event.id, "topic": topic, "event_type": event.type})
         if not rows:
             return
-        inbox = self._tables.inbox
-        result = await self.conn.execute(
-            insert(inbox).values(list(rows.values()))
-            .on_conflict_do_nothing(index_elements=[inbox.c.event_id])
-            .returning(inbox.c.event_id)
-        )
+        # one statement text for any batch size (arrays, unnested): prepared once per connection
+        result = await self.conn.execute(sa.text(
+            f"INSERT INTO {self._tables.schema}.inbox (event_id, topic, event_type) "
+            "SELECT * FROM unnest(CAST(:ids AS text[]), CAST(:topics AS text[]), CAST(:types AS text[])) "
+            "ON CONFLICT (event_id) DO NOTHING RETURNING event_id"
+        ), {"ids": list(rows), "topics": [r["topic"] for r in rows.values()],
+            "types": [r["event_type"] for r in rows.values()]})
         self._claimed = set(rows)
         self._fresh = {r[0] for r in result}
 
@@ -168,7 +184,7 @@ class BatchScope:
         if self.poisoned:
             raise NeedsIsolation("a unit of work inside the batch failed after changing the database")
         if self.pending:
-            await self.conn.execute(sa.insert(self._tables.outbox), self.pending)
+            await write_outbox(self.conn, self._tables, self.pending)
             self.pending = []
 
 

@@ -216,3 +216,28 @@ async def test_poison_inside_a_batch_is_dead_lettered_alone_and_leaves_no_half_e
     async with runtime.engine.connect() as conn:
         reasons = (await conn.scalars(sa.select(dl.c.reason).where(dl.c.error_type == "PermanentError"))).all()
     assert reasons == ["n: 123 is refused by this use case"]
+
+
+async def test_batches_of_any_size_use_one_inbox_and_one_outbox_statement(  # type: ignore[no-untyped-def]
+        runtime: Runtime, test_stack) -> None:
+    seen: set[str] = set()
+
+    def note(conn, cursor, statement, parameters, context, executemany) -> None:  # type: ignore[no-untyped-def]
+        if ".inbox (" in statement or ".outbox (" in statement or "outbox SET published_at" in statement:
+            seen.add(statement)
+
+    sa.event.listen(runtime.engine.sync_engine, "before_cursor_execute", note)
+    try:
+        for size, first in ((3, 2000), (17, 2100), (60, 2200)):
+            await _burst(test_stack, list(range(first, first + size)))
+            await _until(lambda last=first + size - 1: _effects(runtime, last))
+        for size, first in ((2, 2300), (9, 2400)):
+            async with runtime.uow() as uow:
+                for n in range(first, first + size):
+                    uow.emit(ThingHappenedV1(n=n), subject=f"S-{n}", key=str(uuid.uuid4()))
+                await uow.commit()
+            await _until(lambda last=first + size - 1: _effects(runtime, last))
+    finally:
+        sa.event.remove(runtime.engine.sync_engine, "before_cursor_execute", note)
+    kinds = {s.split("(")[0].strip() if s.startswith("INSERT") else s.split("WHERE")[0].strip() for s in seen}
+    assert len(seen) == len(kinds) <= 3, sorted(seen)  # inbox insert, outbox insert, relay's mark: one text each

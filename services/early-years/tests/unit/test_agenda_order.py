@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+import random
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from early_years.domain.agenda import (
     AgendaItem,
+    _rank,
     agenda_order,
     belongs_on_panel,
     insert_in_order,
     move,
     next_meeting_date,
+    rank_key,
 )
 
 
@@ -72,3 +75,18 @@ def test_the_next_meeting_follows_the_panels_calendar(last: date | None, today: 
 def test_only_the_panel_outcome_lists_a_case() -> None:
     assert belongs_on_panel("panel")
     assert not belongs_on_panel("routed")
+
+
+def test_the_rank_key_sorts_exactly_as_the_rank() -> None:
+    rng = random.Random(7)
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    items = [AgendaItem(str(i), f"R{i}", rng.choice(["urgent", "high", "routine", "odd"]),
+                        start + timedelta(microseconds=rng.randrange(0, 10**12)))
+             for i in range(500)]
+    items += [AgendaItem("same-a", "A", "high", start), AgendaItem("same-b", "B", "high", start)]
+
+    by_rank = sorted(items, key=_rank)
+    by_key = sorted(items, key=lambda x: rank_key(x.priority, x.listed_at))
+
+    assert [_rank(x) for x in by_rank] == [_rank(x) for x in by_key]
+    assert rank_key("high", start) == rank_key("high", start + timedelta(microseconds=1)) - 1

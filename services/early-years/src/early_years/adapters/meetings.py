@@ -13,10 +13,8 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from early_years.adapters import orm
-from early_years.domain.agenda import PRIORITY_ORDER, UNKNOWN_PRIORITY
 
 M, A, G = orm.panel_meeting, orm.meeting_attendance, orm.agenda_item
-_RANK = sa.case(PRIORITY_ORDER, value=orm.panel_case.c.priority, else_=UNKNOWN_PRIORITY)
 
 
 class MeetingRepository:
@@ -79,18 +77,15 @@ class MeetingRepository:
                  .join(C, C.c.id == G.c.case_id).where(G.c.meeting_id == meeting_id).order_by(G.c.position))
         return list((await self.conn.execute(query)).all())
 
-    async def position_for(self, meeting_id: uuid.UUID, case: Any) -> Decimal:
-        """Where `domain.agenda.insert_in_order` puts `case`: just before the first live item it
-        outranks (the chair's order of the others kept), as a position between that item and the one
-        before it, so nothing is renumbered and listing costs the same however long the agenda is."""
-        C = orm.panel_case
-        rank = PRIORITY_ORDER.get(case.priority, UNKNOWN_PRIORITY)
-        first_outranked = await self.conn.scalar(
-            sa.select(G.c.position).join(C, C.c.id == G.c.case_id)
-            .where(G.c.meeting_id == meeting_id, G.c.deferred.is_(False), G.c.case_id != case.id)
-            .where(sa.tuple_(_RANK, C.c.listed_at) > sa.tuple_(sa.literal(rank), sa.literal(case.listed_at)))
-            .order_by(G.c.position).limit(1))
-        others = sa.select(sa.func.max(G.c.position)).where(G.c.meeting_id == meeting_id, G.c.case_id != case.id)
+    async def position_for(self, meeting_id: uuid.UUID, case_id: uuid.UUID, key: int) -> Decimal:
+        """Where `domain.agenda.insert_in_order` puts a case of rank `key`: just before the first
+        live item it outranks (the chair's order of the others kept), as a position between that
+        item and the one before it. Nothing is renumbered, and the outranked items are found by an
+        index range on `rank_key`, so placing a case costs the same however long the agenda is."""
+        outranked = (G.c.meeting_id == meeting_id, G.c.rank_key > key, G.c.deferred.is_(False), G.c.case_id != case_id)
+        # `+ 0` keeps min() from walking the position index in order, testing every item on the way
+        first_outranked = await self.conn.scalar(sa.select(sa.func.min(G.c.position + 0)).where(*outranked))
+        others = sa.select(sa.func.max(G.c.position)).where(G.c.meeting_id == meeting_id, G.c.case_id != case_id)
         if first_outranked is None:
             last = await self.conn.scalar(others)
             return Decimal(1) if last is None else Decimal(int(last) + 1)
@@ -100,12 +95,16 @@ class MeetingRepository:
         return (Decimal(before) + Decimal(first_outranked)) / 2
 
     async def add_item(self, meeting_id: uuid.UUID, case_id: uuid.UUID, *, by: str, at: datetime,
-                       position: Decimal | int = 0) -> None:
-        stmt = insert(G).values(meeting_id=meeting_id, case_id=case_id, position=position, deferred=False,
-                                added_by=by, added_at=at)
+                       position: Decimal | int, key: int) -> None:
+        stmt = insert(G).values(meeting_id=meeting_id, case_id=case_id, position=position, rank_key=key,
+                                deferred=False, added_by=by, added_at=at)
         await self.conn.execute(stmt.on_conflict_do_update(
             index_elements=["meeting_id", "case_id"],
-            set_={"deferred": False, "added_by": by, "position": position}))
+            set_={"deferred": False, "added_by": by, "position": position, "rank_key": key}))
+
+    async def rerank(self, case_id: uuid.UUID, key: int) -> None:
+        """The case's priority changed: later placements compare with its new rank."""
+        await self.conn.execute(sa.update(G).where(G.c.case_id == case_id).values(rank_key=key))
 
     async def set_positions(self, meeting_id: uuid.UUID, case_ids: Sequence[uuid.UUID]) -> None:
         if case_ids:

@@ -67,6 +67,7 @@ agenda_item = sa.Table(
     sa.Column("meeting_id", UUID, sa.ForeignKey("panel_meeting.id"), primary_key=True),
     sa.Column("case_id", UUID, sa.ForeignKey("panel_case.id"), primary_key=True),
     sa.Column("position", sa.Numeric, nullable=False),
+    sa.Column("rank_key", sa.BigInteger, nullable=False),  # domain.agenda.rank_key of the case
     sa.Column("deferred", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("added_by", sa.Text, nullable=False),
     sa.Column("added_at", TS, nullable=False),

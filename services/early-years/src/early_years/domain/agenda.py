@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -27,6 +27,17 @@ class AgendaItem:
 
 def _rank(item: AgendaItem) -> tuple[int, datetime]:
     return PRIORITY_ORDER.get(item.priority, UNKNOWN_PRIORITY), item.listed_at
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_RANK_STEP = 10**16  # more microseconds than there are from 1970 to the year 2286
+
+
+def rank_key(priority: str, listed_at: datetime) -> int:
+    """`_rank` as one integer that sorts the same way (priority, then microseconds waited), so the
+    database can find the cases a new one outranks with an index range instead of a scan."""
+    waited = (listed_at - _EPOCH) // timedelta(microseconds=1)
+    return PRIORITY_ORDER.get(priority, UNKNOWN_PRIORITY) * _RANK_STEP + waited
 
 
 def agenda_order(items: Sequence[AgendaItem]) -> list[AgendaItem]:

@@ -8,7 +8,7 @@ from typing import Any
 
 from early_years.adapters.cases import CaseRepository
 from early_years.adapters.meetings import MeetingRepository
-from early_years.domain.agenda import move, next_meeting_date
+from early_years.domain.agenda import move, next_meeting_date, rank_key
 from early_years.domain.exceptions import NotOnAgenda, UnknownCase
 from early_years.service_layer.events import listed_event
 from early_years.service_layer.panel import PanelSetup
@@ -27,7 +27,9 @@ async def upcoming_meeting(meetings: MeetingRepository, panel: PanelSetup, today
 async def place(meetings: MeetingRepository, meeting_id: uuid.UUID, case: Any, *, by: str, at: datetime) -> None:
     """Put the case on the meeting's agenda by priority and waiting time, keeping the chair's order
     (the rule of `domain.agenda.insert_in_order`, applied by the database: see `position_for`)."""
-    await meetings.add_item(meeting_id, case.id, by=by, at=at, position=await meetings.position_for(meeting_id, case))
+    key = rank_key(case.priority, case.listed_at)
+    await meetings.add_item(meeting_id, case.id, by=by, at=at, key=key,
+                            position=await meetings.position_for(meeting_id, case.id, key))
 
 
 async def _listed_case(uow: UnitOfWork, panel: PanelSetup, case_id: uuid.UUID) -> tuple[MeetingRepository, Any]:

@@ -9,7 +9,7 @@ from typing import Any
 from early_years.adapters import orm
 from early_years.adapters.cases import CaseRepository
 from early_years.adapters.meetings import MeetingRepository
-from early_years.domain.agenda import belongs_on_panel
+from early_years.domain.agenda import belongs_on_panel, rank_key
 from early_years.service_layer.agenda import place, upcoming_meeting
 from early_years.service_layer.events import listed_event
 from early_years.service_layer.panel import Clock, PanelSetup, utc_now
@@ -44,6 +44,7 @@ async def _list(uow: UnitOfWork, event: CloudEvent, data: ConcernTriagedV1, pane
     if existing is not None:  # triaged again (e.g. after more information): the newer evidence stands
         if existing.status == "listed":
             await cases.update(existing.id, **_evidence(data))
+            await meetings.rerank(existing.id, rank_key(data.priority, existing.listed_at))
         return
     await meetings.ensure_panel(panel.id, panel.name)
     meeting = await upcoming_meeting(meetings, panel, panel.today(now))
