@@ -18,9 +18,14 @@ from early_years.adapters.cases import CaseRepository
 from early_years.adapters.meetings import MeetingRepository
 from early_years.domain.agenda import AgendaItem, insert_in_order, move
 from early_years.service_layer.agenda import place
+from early_years.service_layer.listing import list_for_panel
+from early_years.service_layer.panel import PanelSetup
 from frontdoor_cli.testing import fresh_database
-from frontdoor_shared.db import make_engine
+from frontdoor_shared.contracts import ConcernTriagedV1
+from frontdoor_shared.db import delivery_tables, make_engine
+from frontdoor_shared.envelope import CloudEvent, new_event
 from frontdoor_shared.migrations import upgrade
+from frontdoor_shared.uow import UnitOfWork
 
 MIGRATIONS = Path(early_years.__file__).parent / "migrations"
 
@@ -66,3 +71,34 @@ async def test_the_database_places_each_case_where_the_domain_rule_does(test_sta
         await engine.dispose()
     assert len(set(positions)) == 60
     assert rewritten == [0] * 60  # placing one case never rewrites another's position
+
+
+async def test_a_case_triaged_again_is_compared_at_its_new_priority(test_stack: Any) -> None:
+    url = await asyncio.to_thread(fresh_database, test_stack)
+    await asyncio.to_thread(upgrade, MIGRATIONS, url, "early_years")
+    engine = make_engine(url)
+    tables = delivery_tables(sa.MetaData(), "early_years")
+    panel = PanelSetup(id="p")
+    now = datetime(2026, 11, 2, 9, tzinfo=UTC)
+    first, second = uuid.uuid4(), uuid.uuid4()
+
+    def triaged(cid: uuid.UUID, priority: str) -> tuple[CloudEvent, ConcernTriagedV1]:
+        data = ConcernTriagedV1.model_validate({
+            "concern_id": cid, "reference": f"FD-{cid.hex[:4].upper()}-0000", "triaged_at": now,
+            "outcome": "panel", "pathway": "slcn", "priority": priority, "age_in_months": 30,
+            "need_codes": ["SLCN"], "ranges": [{"area": "C&I", "range": 3}], "reasons": [], "missing": [],
+            "policy_version": "t"})
+        return new_event(data, source="urn:test", subject=data.reference), data
+
+    try:
+        for cid, priority, at in ((first, "routine", now), (first, "urgent", now), (second, "high", now)):
+            event, data = triaged(cid, priority)
+            await list_for_panel(UnitOfWork(engine, tables, "urn:test"), event, data, "t", panel,
+                                 clock=lambda at=at: at + timedelta(minutes=1))
+        async with engine.connect() as conn:
+            order = [r.concern_id for r in await MeetingRepository(conn).agenda(
+                await conn.scalar(sa.select(orm.panel_meeting.c.id)))]
+    finally:
+        await engine.dispose()
+    # the first case is urgent now: the high one, listed later, does not outrank it
+    assert order == [first, second]
