@@ -93,3 +93,44 @@ def wait_for(predicate: Callable[[], bool], timeout: float, what: str) -> float:
             pass
         time.sleep(0.25)
     raise AssertionError(f"{what}: not within {timeout:.0f}s")
+
+
+def decide_as_chair(platform: Platform, reference: str, note: str, *, reasons: tuple[str, ...] = ("family-views",)
+                    ) -> None:
+    """The demo panel's chair records who is present, then confirms triage's recommendation for the
+    case, with coded reasons and a note, through the panel's own forms (session cookie + CSRF)."""
+    import asyncio
+
+    import sqlalchemy as sa
+
+    from frontdoor_shared.auth import AuthSettings, Principal, Tokens
+    from frontdoor_shared.db import make_engine
+
+    async def case_and_meeting() -> Any:
+        engine = make_engine(platform.database_url, pool_size=1)
+        try:
+            async with engine.connect() as conn:
+                return (await conn.execute(sa.text(
+                    "SELECT c.id, c.recommended_pathway, a.meeting_id FROM early_years.panel_case c "
+                    "JOIN early_years.agenda_item a ON a.case_id = c.id WHERE c.reference = :r"),
+                    {"r": reference})).one()
+        finally:
+            await engine.dispose()
+
+    case = asyncio.run(case_and_meeting())
+    chair = Principal("panel-chair", "staff", "panel-chair", panel_id="demo-early-years-panel", name="Chair")
+    csrf = uuid.uuid4().hex
+    base = f"http://127.0.0.1:{platform.ports['early-years']}"
+    with httpx.Client(base_url=base, timeout=15, follow_redirects=False,
+                      cookies={"fd_csrf": csrf, "fd_session": Tokens(AuthSettings()).issue(chair)}) as client:
+        present = {"panel-chair": "send", "panel-health": "health", "panel-slt": "speech-and-language"}
+        saved = client.post("/panel/attendance", data={"csrf_token": csrf, "meeting_id": str(case.meeting_id),
+                                                      "present": list(present),
+                                                      **{f"agency-{s}": a for s, a in present.items()}})
+        assert saved.status_code == 303, saved.text
+        review = date.today() + timedelta(days=90)
+        decided = client.post(f"/panel/cases/{case.id}/decision", data={
+            "csrf_token": csrf, "outcome": "confirmed", "pathway": case.recommended_pathway,
+            "reasons": list(reasons), "note": note, "next_review-day": str(review.day),
+            "next_review-month": str(review.month), "next_review-year": str(review.year)})
+        assert decided.status_code == 303, decided.text

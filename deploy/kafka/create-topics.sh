@@ -26,7 +26,7 @@ TOPICS=(
   triage.concern-triaged.v1
   triage.safeguarding-escalated.v1
   early-years.case-listed.v1
-  early-years.panel-decision.v1
+  early-years.panel-decision.v2
   early-years.action-assigned.v1
   early-years.action-overdue.v1
   notifications.notification-sent.v1

@@ -26,6 +26,7 @@ pytestmark = pytest.mark.e2e
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
 REASON = "The nursery's language plan is working; specialist outreach will support the staff."
+CODED_REASON = "Specialist advice or assessment is needed to understand and meet the child's needs."
 QUORATE = {"Priya Chair (chair)": ("panel-chair", "send"), "Dr Owen Health": ("panel-health", "health"),
            "Sian Therapist": ("panel-slt", "health")}
 INQUORATE = {"Priya Chair (chair)": ("panel-chair", "send"), "Dr Owen Health": ("panel-health", "health")}
@@ -89,7 +90,8 @@ def record_attendance(page: Any, platform: Any, present: dict[str, tuple[str, st
 def fill_decision(page: Any, pathway: str, reason: str = REASON) -> None:
     review, due = date.today() + timedelta(days=90), date.today() + timedelta(days=14)
     page.get_by_label("Override: the panel chooses another pathway").check()
-    page.fill("#reason", reason)
+    page.get_by_label(CODED_REASON).check()
+    page.fill("#note", reason)
     page.select_option("#pathway", pathway)
     for prefix, when in (("next_review", review), ("action-1-due", due)):
         page.fill(f"#{prefix}-day", str(when.day))
@@ -158,16 +160,20 @@ def test_the_chair_overrides_with_a_reason_and_an_action_and_everyone_hears(chai
     chair.get_by_role("button", name="Record decision").click()
 
     sync_api.expect(chair.locator(".govuk-notification-banner")).to_contain_text("Decision recorded")
-    sync_api.expect(chair.get_by_text(REASON)).to_be_visible()
+    sync_api.expect(chair.get_by_text(REASON)).to_be_visible()  # the chair's note, for the panel's eyes
+    sync_api.expect(chair.get_by_text(CODED_REASON)).to_be_visible()
     [routed] = referrals(test_stack.bootstrap, f"referrals.{pathway}.v1", reference)
     assert routed["data"]["decided_by"] == "panel"
-    assert REASON in [r["text"] for r in routed["data"]["reasons"]]
+    assert CODED_REASON in [r["text"] for r in routed["data"]["reasons"]]  # the council's words travel ...
+    assert "language plan" not in json.dumps(routed)  # ... the chair's free text does not
 
     def told() -> list[str]:
         return sorted(m["template"] for m in mailbox(platform, reference) if m["template"].endswith("panel-decision"))
 
     wait_for(lambda: len(told()) >= 2, 60, "the family and the referrer told of the decision")
     assert told() == ["family/panel-decision", "referrer/panel-decision"]
+    letters = [m for m in mailbox(platform, reference) if m["template"].endswith("panel-decision")]
+    assert all(REASON in m["body"] for m in letters), "the note reaches the family's and the referrer's letters"
 
 
 def test_no_panel_page_has_a_serious_or_critical_accessibility_violation(chair: Any, platform: Any) -> None:

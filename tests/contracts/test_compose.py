@@ -120,6 +120,9 @@ def test_a_service_runs_in_production_mode_against_the_compose_broker(
     ("intake", "INTAKE_DATA_KEY_ID"),
     ("notifications", "NOTIFICATIONS_DATA_KEYS"),
     ("notifications", "NOTIFICATIONS_DATA_KEY_ID"),
+    ("early-years", "EARLY_YEARS_NOTIFICATIONS_PUBLIC_KEY"),
+    ("early-years", "EARLY_YEARS_DATA_KEYS"),
+    ("early-years", "EARLY_YEARS_DATA_KEY_ID"),
 ])
 def test_a_secret_has_no_default_and_compose_refuses_to_start_without_it(
         compose: dict[str, Any], name: str, variable: str) -> None:

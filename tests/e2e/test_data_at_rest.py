@@ -1,7 +1,8 @@
 """Data at rest and erasure, across the four services as processes.
 
-A dump of the whole database (pg_dump, every schema) after a full flow holds none of the child's
-or family's identifiers in any form; and a data protection officer's erasure reaches every
+A dump of the whole database (pg_dump, every schema) after a full flow, the panel's decision with
+a note naming the child and the carer included, holds none of the child's or family's identifiers
+in any form; and a data protection officer's erasure reaches every
 service: intake's data key destroyed, triage's result, the panel's case, the family's messages,
 contact details and private link all gone.
 """
@@ -24,7 +25,7 @@ import sqlalchemy as sa
 from frontdoor_shared.auth import AuthSettings, Principal, Tokens
 from frontdoor_shared.db import make_engine
 from intake.domain.checks import CheckFailed, normalise_upn
-from tests.support import a_concern, auth, mailbox, post_concern, status_of, wait_for
+from tests.support import a_concern, auth, decide_as_chair, mailbox, post_concern, status_of, wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -35,6 +36,7 @@ POSTCODE, ADDRESS = "SW1A 0AA", "17 Wisteria Crescent"
 PHONE, EMAIL = "07700 900461", "perpetua.rest@example.com"
 REFERRER_EMAIL = "dumpcheck.referrer@nhs.example"
 DESCRIPTION = "Hums the shipping forecast and rarely points at objects"
+NOTE_PHRASE = "semolina tantrums at lunchtime"
 
 
 def _upn(body: str = "201199999917") -> str:
@@ -49,7 +51,8 @@ def _upn(body: str = "201199999917") -> str:
 UPN = _upn()
 IDENTIFIERS = [GIVEN, FAMILY, CARER, CARER_FAMILY, NHS, NHS_SPACED, UPN, DOB.isoformat(), DOB.strftime("%d/%m/%Y"),
                POSTCODE, ADDRESS, PHONE, PHONE.replace(" ", ""), EMAIL, REFERRER_EMAIL, DESCRIPTION,
-               "shipping forecast"]
+               "shipping forecast", NOTE_PHRASE]
+PANEL_NOTE = f"{GIVEN}'s carer {CARER} told the panel about {NOTE_PHRASE}; the plan is helping."
 
 
 def _seeded() -> dict[str, Any]:
@@ -90,6 +93,9 @@ def test_a_dump_of_the_whole_database_holds_no_identifier_after_a_full_flow(plat
     assert accepted.status_code == 202, accepted.text
     reference = accepted.json()["reference"]
     wait_for(lambda: _flow_done(platform, reference), 90, "the flow completes")
+    decide_as_chair(platform, reference, PANEL_NOTE)  # the chair's note names the child and the carer
+    wait_for(lambda: any(PANEL_NOTE in m["body"] for m in mailbox(platform, reference)
+                         if m["template"] == "family/panel-decision"), 90, "the family told, with the note")
     # the seed went through: the services themselves still read the details they hold
     assert any(GIVEN in m["body"] for m in mailbox(platform, reference))
     assert any(m["to"] == f"email:{EMAIL}" for m in mailbox(platform, reference))
@@ -103,7 +109,7 @@ def test_a_dump_of_the_whole_database_holds_no_identifier_after_a_full_flow(plat
 
 def _dpo() -> dict[str, str]:
     token = Tokens(AuthSettings()).issue(Principal("dpo-e2e", "staff", "data-protection-officer"))
-    return {"Authorization": f"Bearer {token}", "X-Purpose": "erasure request DP-2026-17"}
+    return {"Authorization": f"Bearer {token}", "X-Purpose": "erasure-request DP-2026-17"}
 
 
 async def _left_for(database_url: str, concern_id: Any) -> dict[str, int]:

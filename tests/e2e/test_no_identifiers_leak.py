@@ -1,5 +1,6 @@
 """Nothing about a child on the wire or in the logs: seed concerns with known identifiers, run the
-whole flow, then read every record of every topic and every log line: zero hits."""
+whole flow (the panel's decision with a note naming the child included), then read every record of
+every topic and every log line: zero hits."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from aiokafka import AIOKafkaConsumer
 from aiokafka.admin import AIOKafkaAdminClient
 
 from tests.e2e.test_partner_events import _event, _send
-from tests.support import a_concern, mailbox, post_concern, wait_for
+from tests.support import a_concern, decide_as_chair, mailbox, post_concern, wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -65,8 +66,13 @@ def test_no_identifier_reaches_any_topic_or_log_line(platform) -> None:  # type:
     _send(platform, _event(platform, partner_body))
     wait_for(lambda: any(m["audience"] == "family" and "case-listed" in m["template"]
                          for m in mailbox(platform, reference)), 90, "the flow completes")
-    # The family's message is the one place the names belong: it proves the seed went through.
+    decide_as_chair(platform, reference, f"{GIVEN} and {CARER} came to the panel; the plan is helping.")
+    wait_for(lambda: any(m["template"] == "family/panel-decision" for m in mailbox(platform, reference)), 90,
+             "the panel's decision reaches the family")
+    # The family's messages are the one place the names belong: they prove the seed went through,
+    # the chair's note (which names the child and the carer) included.
     assert any(GIVEN in m["body"] for m in mailbox(platform, reference))
+    assert any(f"{GIVEN} and {CARER} came to the panel" in m["body"] for m in mailbox(platform, reference))
 
     records = asyncio.run(_every_record(platform.bootstrap))
     assert len(records) > 5

@@ -197,9 +197,10 @@ def keys_generate() -> None:
     print(f"INTAKE_MATCH_KEY={secrets.token_urlsafe(48)}")
     print(f"NOTIFICATIONS_PRIVATE_KEY={private}")
     print(f"INTAKE_NOTIFICATIONS_PUBLIC_KEY={public}")
+    print(f"EARLY_YEARS_NOTIFICATIONS_PUBLIC_KEY={public}")
     print(f"INTAKE_PARTNER_PRIVATE_JWK='{json.dumps(partner.as_dict(private=True))}'")
-    for service in ("INTAKE", "NOTIFICATIONS"):
-        key_id = f"{service.lower()}-{datetime.now(UTC):%Y%m%d}"
+    for service in ("INTAKE", "EARLY_YEARS", "NOTIFICATIONS"):
+        key_id = f"{service.lower().replace('_', '-')}-{datetime.now(UTC):%Y%m%d}"
         print(f"{service}_DATA_KEYS='{json.dumps({key_id: generate_kek()})}'")
         print(f"{service}_DATA_KEY_ID={key_id}")
 
@@ -208,7 +209,7 @@ def keys_generate() -> None:
 def keys_rotate() -> None:
     """Re-wrap every data key under the current key-encryption key, beside the running services.
 
-    First add the new key to INTAKE_DATA_KEYS / NOTIFICATIONS_DATA_KEYS, make it the *_DATA_KEY_ID
+    First add the new key to INTAKE_DATA_KEYS / EARLY_YEARS_DATA_KEYS / NOTIFICATIONS_DATA_KEYS, make it the *_DATA_KEY_ID
     and restart the services (they read with any configured key, so nothing stops); then run this
     with the same environment. When it reports 0 left, remove the old key."""
     from frontdoor_cli.ops import rotate_data_keys

@@ -93,8 +93,11 @@ async def audit_history(database_url: str, reference: str) -> list[dict[str, Any
 
 
 async def rotate_data_keys(database_url: str) -> dict[str, tuple[int, int]]:
-    """Re-wrap intake's and notifications' data keys under each one's current KEK (from the same
-    environment the services read); returns, per service, (re-wrapped, still under an older key)."""
+    """Re-wrap intake's, early years' and notifications' data keys under each one's current KEK (from
+    the same environment the services read); returns, per service, (re-wrapped, still under an older key)."""
+    from early_years.adapters.orm import data_key as early_years_keys
+    from early_years.bootstrap import keyring_of as early_years_keyring
+    from early_years.config import EarlyYearsSettings
     from frontdoor_shared.at_rest import Keyring, rewrap
     from intake.adapters.orm import data_key as intake_keys
     from intake.bootstrap import keyring_of as intake_keyring
@@ -105,6 +108,7 @@ async def rotate_data_keys(database_url: str) -> dict[str, tuple[int, int]]:
 
     plan: list[tuple[str, sa.Table, Keyring]] = [
         ("intake", intake_keys, intake_keyring(IntakeSettings(DATABASE_URL=database_url))),
+        ("early-years", early_years_keys, early_years_keyring(EarlyYearsSettings(DATABASE_URL=database_url))),
         ("notifications", notifications_keys, notifications_keyring(NotificationsSettings(DATABASE_URL=database_url))),
     ]
     engine = make_engine(database_url, pool_size=2)

@@ -50,3 +50,40 @@ def create_delivery_tables(op: Any, schema: str) -> None:
     bind = op.get_bind()
     for table in delivery_tables(sa.MetaData(), schema).all():
         table.create(bind)
+
+
+PANEL_FREE_TEXT_RULE = "panel-reason"  # how panel-decision v1 carried the chair's free text
+
+
+def without_panel_free_text(reasons: Any) -> Any:
+    """A list of reasons without the panel's free text (v1's `panel-reason` rule); anything else as is."""
+    if not isinstance(reasons, list):
+        return reasons
+    return [r for r in reasons if not (isinstance(r, dict) and r.get("rule") == PANEL_FREE_TEXT_RULE)]
+
+
+def rewrite_outbox(bind: sa.Connection, schema: str, contains: str, rewrite: Any,
+                   topics: dict[str, str] | None = None) -> int:
+    """Rewrite, in a migration, every stored outbox event whose payload holds `contains`.
+
+    `rewrite(event)` gets the parsed CloudEvent (a dict) and returns the new one, or None to leave
+    the row. The row's event type follows the new event's; its topic too where `topics` maps that
+    type to one. Events already published are rewritten as well: the outbox keeps them for replay,
+    and a replay must not put back what was taken out.
+    """
+    import json
+
+    rows = bind.execute(sa.text(
+        f"SELECT id, topic, payload FROM {schema}.outbox "
+        "WHERE position(CAST(:needle AS bytea) IN payload) > 0"), {"needle": contains.encode()}).all()
+    changed = 0
+    for row in rows:
+        event = rewrite(json.loads(bytes(row.payload)))
+        if event is None:
+            continue
+        topic = (topics or {}).get(event["type"], row.topic)
+        bind.execute(sa.text(f"UPDATE {schema}.outbox SET topic = :t, event_type = :e, payload = :p WHERE id = :i"),
+                     {"t": topic, "e": event["type"], "p": json.dumps(event, separators=(",", ":")).encode(),
+                      "i": row.id})
+        changed += 1
+    return changed

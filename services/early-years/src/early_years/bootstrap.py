@@ -8,12 +8,15 @@ from typing import Any
 
 import structlog
 
+from early_years.adapters import orm
+from early_years.adapters.notes import Notes
 from early_years.config import EarlyYearsSettings
 from early_years.service_layer.actions import raise_overdue
 from early_years.service_layer.erasure import erase_concern
 from early_years.service_layer.listing import list_for_panel
 from early_years.service_layer.meetings import seed_panel
 from early_years.service_layer.panel import Clock, PanelSetup, utc_now
+from frontdoor_shared.at_rest import Keyring, rewrap
 from frontdoor_shared.auth import AuthSettings, Tokens
 from frontdoor_shared.contracts import (
     ActionAssignedV1,
@@ -21,12 +24,13 @@ from frontdoor_shared.contracts import (
     CaseListedV1,
     ConcernErasedV1,
     ConcernTriagedV1,
-    PanelDecisionV1,
+    PanelDecisionV2,
 )
 from frontdoor_shared.delivery import publisher_doc, subscribe
 from frontdoor_shared.envelope import CloudEvent
 from frontdoor_shared.errors_classify import is_transient
 from frontdoor_shared.runtime import Runtime
+from frontdoor_shared.sealed import development_keypair
 
 SERVICE = "early-years"
 log = structlog.get_logger()
@@ -37,12 +41,16 @@ class EarlyYears:
         self.settings = settings
         self.clock = clock
         self.panel = PanelSetup.from_settings(settings)
+        if settings.environment == "production" and settings.notifications_public_key is None:
+            raise ValueError("EARLY_YEARS_NOTIFICATIONS_PUBLIC_KEY must be set in production")
+        self.keyring = keyring_of(settings)
+        self.notes = Notes(self.keyring, settings.notifications_public_key or development_keypair()[1])
         self.runtime = Runtime(settings, service=SERVICE, schema="early_years")
         self.tokens = Tokens(AuthSettings())
         self._stop = asyncio.Event()
         self._overdue: asyncio.Task[None] | None = None
         subscribe(self.runtime.broker, [ConcernTriagedV1, ConcernErasedV1], self._on_event, group_id=SERVICE)
-        for contract in (CaseListedV1, PanelDecisionV1, ActionAssignedV1, ActionOverdueV1):
+        for contract in (CaseListedV1, PanelDecisionV2, ActionAssignedV1, ActionOverdueV1):
             publisher_doc(self.runtime.broker, contract)
 
     async def _on_event(self, event: CloudEvent, data: Any, topic: str) -> None:
@@ -68,6 +76,10 @@ class EarlyYears:
                 log.error("actions.overdue_check_stopped", error=type(outcome).__name__)
         await self.runtime.stop()
 
+    async def rotate_keys(self) -> int:
+        """Re-wrap every concern's data key under the current key-encryption key."""
+        return await rewrap(self.runtime.engine, orm.data_key, self.keyring)
+
     def overdue_check_stopped(self) -> bool:
         return self._overdue is not None and self._overdue.done() and not self._stop.is_set()
 
@@ -82,3 +94,10 @@ class EarlyYears:
                 log.warning("actions.overdue_check_failed", error=type(err).__name__)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stop.wait(), timeout=self.settings.overdue_interval_seconds)
+
+
+def keyring_of(settings: EarlyYearsSettings) -> Keyring:
+    """The key-encryption keys from EARLY_YEARS_DATA_KEYS; the development key outside production only."""
+    return Keyring.from_config(settings.data_keys.get_secret_value() if settings.data_keys else None,
+                               settings.data_key_id, service=SERVICE, production=settings.environment == "production",
+                               setting="EARLY_YEARS")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from frontdoor_shared.settings import ServiceSettings
@@ -49,3 +49,11 @@ class EarlyYearsSettings(ServiceSettings):
                                      description="Inclusion funding bands the panel can award")
     overdue_interval_seconds: float = Field(default=300.0, gt=0,
                                             description="How often overdue actions are looked for")
+    notifications_public_key: str | None = Field(
+        default=None, description="Notifications' X25519 public key: the chair's note is sealed for it")
+    data_keys: SecretStr | None = Field(
+        default=None, description="Key-encryption keys: a JSON object of key id to base64 32-byte key. They wrap "
+                                  "each concern's data key (the chair's notes); keep old ones until "
+                                  "`frontdoor keys rotate` ran")
+    data_key_id: str | None = Field(
+        default=None, description="Id of the key in EARLY_YEARS_DATA_KEYS that wraps new data keys")

@@ -1,5 +1,5 @@
 """When intake erases a concern, the panel forgets its case (agenda place, decisions with their
-free-text reasons, actions) and ignores any later event about it."""
+the chair's notes and their data key, actions) and ignores any later event about it."""
 
 from __future__ import annotations
 
@@ -25,10 +25,11 @@ async def test_an_erased_concern_s_case_decisions_and_actions_are_deleted(world,
     (case,) = await world.listed(triaged)
     (item,) = await world.rows(sa.select(orm.agenda_item).where(orm.agenda_item.c.case_id == case.id))
     decision_id, now = uuid.uuid4(), datetime.now(UTC)
-    async with world.svc.runtime.engine.begin() as conn:  # a decision with the panel's own words, and an action
+    async with world.svc.runtime.engine.begin() as conn:  # a decision with the chair's note, and an action
+        note = await world.svc.notes.encrypt(conn, triaged.concern_id, "Erasemark: the family asked for outreach")
         await conn.execute(sa.insert(orm.decision).values(
             id=decision_id, case_id=case.id, meeting_id=item.meeting_id, outcome="overridden", pathway="outreach",
-            priority="high", reason="Erasemark: the family asked for outreach at home", present=[],
+            priority="high", reason_codes=["family-views"], note=note, present=[],
             agencies_present=[], decided_by="panel-chair", decided_at=now))
         await conn.execute(sa.insert(orm.action).values(
             id=uuid.uuid4(), decision_id=decision_id, case_id=case.id, agency="health", owner_role="health visitor",
@@ -48,6 +49,7 @@ async def test_an_erased_concern_s_case_decisions_and_actions_are_deleted(world,
     assert await _count(world, orm.decision, "case_id", case.id) == 0
     assert await _count(world, orm.action, "case_id", case.id) == 0
     assert await _count(world, orm.erased, "concern_id", triaged.concern_id) == 1
+    assert await _count(world, orm.data_key, "owner_id", triaged.concern_id) == 0  # the note's key shredded
 
     late = await world.publish(concern(concern_id=triaged.concern_id))  # triaged again, after the erasure
     inbox = world.svc.runtime.tables.inbox

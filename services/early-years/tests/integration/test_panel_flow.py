@@ -16,11 +16,13 @@ from sqlalchemy.exc import DBAPIError
 
 from early_years.adapters import orm
 from early_years.domain.decision import ActionDraft, DecisionDraft
+from early_years.domain.reasons import REASONS
 from early_years.service_layer.actions import raise_overdue
 from early_years.service_layer.decide import record_decision
 from early_years.service_layer.meetings import record_attendance
 from frontdoor_shared import topics
-from frontdoor_shared.contracts import ActionOverdueV1, CaseListedV1, PanelDecisionV1
+from frontdoor_shared.contracts import ActionOverdueV1, CaseListedV1, PanelDecisionV2
+from frontdoor_shared.sealed import development_keypair, open_sealed
 
 pytestmark = pytest.mark.integration
 CSRF = "integration-csrf-token"
@@ -37,9 +39,10 @@ def ahead(days: int) -> dict[str, str]:
     return {"day": str(d.day), "month": str(d.month), "year": str(d.year)}
 
 
-def decision_form(**overrides: str) -> dict[str, str]:
+def decision_form(**overrides: Any) -> dict[str, Any]:
     review, due = ahead(90), ahead(14)
-    form = {"csrf_token": CSRF, "outcome": "overridden", "pathway": "outreach", "reason": REASON,
+    form = {"csrf_token": CSRF, "outcome": "overridden", "pathway": "outreach", "note": REASON,
+            "reasons": ["specialist-advice", "progress-with-support"],
             **{f"next_review-{k}": v for k, v in review.items()},
             "action-1-agency": "speech-and-language", "action-1-owner_role": "Speech and language therapist",
             **{f"action-1-due-{k}": v for k, v in due.items()}}
@@ -117,14 +120,23 @@ async def test_with_quorum_the_decision_and_its_action_reach_their_topics(world:
         assert recorded.status_code == 303, recorded.text
         page = await chair.get(recorded.headers["location"])
     assert "Decision recorded" in page.text
-    assert REASON.replace("'", "&#39;") in page.text
+    assert REASON.replace("'", "&#39;") in page.text  # the chair's note, decrypted for the panel
+    assert REASONS["specialist-advice"].replace("'", "&#39;") in page.text
 
     key = str(data.concern_id)
     await wait(lambda: world.published(key), "the decision's events published")
     [decision] = await world.read_topic(topics.PANEL_DECISION, key, 1)
     assert decision["data"]["outcome"] == "overridden"
     assert (decision["data"]["recommended_pathway"], decision["data"]["pathway"]) == ("slcn", "outreach")
-    assert [r["text"] for r in decision["data"]["reasons"]] == [REASON]
+    assert [r["rule"] for r in decision["data"]["reasons"]] == ["panel:specialist-advice",
+                                                                 "panel:progress-with-support"]
+    assert [r["text"] for r in decision["data"]["reasons"]] == [REASONS["specialist-advice"],
+                                                                 REASONS["progress-with-support"]]
+    assert "language plan" not in json.dumps(decision)  # the note travels sealed, for notifications alone
+    assert open_sealed(development_keypair()[0], decision["data"]["note_sealed"]).decode() == REASON
+    [row] = await world.rows(sa.select(orm.decision).where(orm.decision.c.case_id == case.id))
+    assert row.reason_codes == ["specialist-advice", "progress-with-support"]
+    assert row.note.startswith("fd1.") and "language plan" not in row.note  # encrypted at rest
     assert decision["data"]["agencies_present"] == ["health", "send"]
     [action] = await world.read_topic(topics.ACTION_ASSIGNED, key, 1)
     assert action["data"]["decision_id"] == decision["data"]["decision_id"]
@@ -136,9 +148,9 @@ async def _decided(world: Any, people: Any, data: Any, *, due_in_days: int = 14)
     [case] = await world.listed(data)
     meeting = (await world.rows(sa.select(orm.panel_meeting).where(orm.panel_meeting.c.date == today(world))))[0]
     await record_attendance(world.svc.runtime.uow(), world.svc.panel, meeting.id, QUORATE)
-    draft = DecisionDraft(outcome="confirmed", pathway="slcn", reason="", next_review=today(world) + timedelta(90),
+    draft = DecisionDraft(outcome="confirmed", pathway="slcn", reason_codes=(), next_review=today(world) + timedelta(90),
                           actions=(ActionDraft(1, "health", "Health visitor", today(world) + timedelta(due_in_days)),))
-    await record_decision(world.svc.runtime.uow(), world.svc.panel, case.id, draft, by="panel-chair",
+    await record_decision(world.svc.runtime.uow(), world.svc.panel, world.svc.notes, case.id, draft, by="panel-chair",
                           now=world.clock())
     return case
 
@@ -164,7 +176,7 @@ async def test_a_recorded_decision_is_never_edited_and_a_correction_references_i
     decisions = await world.rows(sa.select(orm.decision).where(orm.decision.c.case_id == case.id)
                                  .order_by(orm.decision.c.decided_at))
     assert [d.corrects_decision_id for d in decisions] == [None, first.id]
-    events = [json.loads(r.payload)["data"] for r in await world.outbox(str(data.concern_id), PanelDecisionV1.TYPE)]
+    events = [json.loads(r.payload)["data"] for r in await world.outbox(str(data.concern_id), PanelDecisionV2.TYPE)]
     assert [e["corrects_decision_id"] for e in events] == [None, str(first.id)]
 
 

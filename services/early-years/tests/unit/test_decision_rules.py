@@ -22,9 +22,9 @@ TODAY = date(2026, 3, 5)
 BANDS = ("FFI-1", "FFI-2")
 QUORATE = QuorumRule().check([Attendee("c", "send", True), Attendee("h", "health"), Attendee("s", "health")])
 INQUORATE = QuorumRule().check([Attendee("h", "health"), Attendee("s", "health")])
-CONFIRM = DecisionDraft(outcome="confirmed", pathway="slcn", reason="", next_review=date(2026, 6, 1))
-OVERRIDE = DecisionDraft(outcome="overridden", pathway="outreach", reason="The nursery needs specialist outreach.",
-                         next_review=date(2026, 6, 1),
+CONFIRM = DecisionDraft(outcome="confirmed", pathway="slcn", reason_codes=(), next_review=date(2026, 6, 1))
+OVERRIDE = DecisionDraft(outcome="overridden", pathway="outreach", reason_codes=("specialist-advice",),
+                         note="The nursery asked for specialist outreach.", next_review=date(2026, 6, 1),
                          actions=(ActionDraft(1, "speech-and-language", "Speech and language therapist",
                                               date(2026, 4, 1)),))
 
@@ -41,9 +41,21 @@ def test_an_override_with_a_reason_and_an_action_is_accepted() -> None:
     assert problems(OVERRIDE) == {}
 
 
-def test_an_override_needs_a_reason() -> None:
-    assert problems(replace(OVERRIDE, reason="  ")) == {
-        "reason": "Enter the reason the panel overrode the recommendation"}
+def test_an_override_needs_a_reason_from_the_councils_list() -> None:
+    assert problems(replace(OVERRIDE, reason_codes=())) == {
+        "reasons": "Select at least one reason the panel overrode the recommendation"}
+    assert problems(replace(OVERRIDE, reason_codes=(), note="A note is not a reason.")) == {
+        "reasons": "Select at least one reason the panel overrode the recommendation"}
+
+
+def test_a_reason_not_on_the_councils_list_is_refused() -> None:
+    assert problems(replace(OVERRIDE, reason_codes=("specialist-advice", "Ava needs help"))) == {
+        "reasons": "Select reasons from the list"}
+
+
+def test_the_note_is_optional_and_limited_in_length() -> None:
+    assert problems(replace(OVERRIDE, note="")) == {}
+    assert problems(replace(OVERRIDE, note="x" * 2001)) == {"note": "The note must be 2000 characters or fewer"}
 
 
 def test_a_panel_without_quorum_cannot_decide_and_is_told_why() -> None:
@@ -71,10 +83,10 @@ def test_the_outcome_must_be_chosen() -> None:
     assert "outcome" in problems(replace(CONFIRM, outcome=""))
 
 
-@pytest.mark.parametrize("reason", ["Call mum on 07700 900123", "Email grace@example.com",
-                                    "NHS number 943 476 5919", "Lives at SW1A 1AA"])
-def test_a_reason_with_contact_details_or_numbers_is_refused(reason: str) -> None:
-    assert "reason" in problems(replace(OVERRIDE, reason=reason))
+@pytest.mark.parametrize("note", ["Call mum on 07700 900123", "Email grace@example.com",
+                                  "NHS number 943 476 5919", "Lives at SW1A 1AA"])
+def test_a_note_with_contact_details_or_numbers_is_refused(note: str) -> None:
+    assert "note" in problems(replace(OVERRIDE, note=note))
 
 
 def test_the_next_review_is_required_and_in_the_future() -> None:

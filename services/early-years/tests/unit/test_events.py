@@ -7,8 +7,10 @@ from datetime import UTC, date, datetime
 from types import SimpleNamespace
 
 from early_years.domain.agencies import PATHWAYS
+from early_years.domain.reasons import REASONS
 from early_years.service_layer.events import action_event, decision_event
 from frontdoor_shared import topics
+from frontdoor_shared.sealed import generate_keypair, open_sealed, seal
 
 CASE = SimpleNamespace(id=uuid.uuid4(), concern_id=uuid.uuid4(), reference="FD-ABCD-EFGH")
 NOW = datetime(2026, 3, 5, 10, tzinfo=UTC)
@@ -17,16 +19,17 @@ NOW = datetime(2026, 3, 5, 10, tzinfo=UTC)
 def decision_row(**overrides: object) -> dict[str, object]:
     row: dict[str, object] = {
         "id": uuid.uuid4(), "meeting_id": uuid.uuid4(), "outcome": "overridden", "recommended_pathway": "slcn",
-        "pathway": "outreach", "priority": "routine", "reason": "Outreach suits the setting better.",
+        "pathway": "outreach", "priority": "routine", "reason_codes": ["specialist-advice", "family-views"],
         "funding_band": "FFI-2", "funding_amount_pence": 125000, "funding_period": "per term",
         "next_review": date(2026, 6, 1), "agencies_present": ["health", "send"], "corrects_decision_id": None,
         "decided_at": NOW, "present": [{"subject": "panel-chair"}]}
     return row | overrides
 
 
-def test_a_decision_event_carries_the_panels_reason_funding_and_agencies() -> None:
+def test_a_decision_event_carries_coded_reasons_in_the_councils_words_funding_and_agencies() -> None:
     event = decision_event(CASE, decision_row())
-    assert [r.text for r in event.reasons] == ["Outreach suits the setting better."]
+    assert [r.rule for r in event.reasons] == ["panel:specialist-advice", "panel:family-views"]
+    assert [r.text for r in event.reasons] == [REASONS["specialist-advice"], REASONS["family-views"]]
     assert event.funding is not None
     assert (event.funding.band, event.funding.amount_pence) == ("FFI-2", 125000)
     assert event.agencies_present == ["health", "send"]
@@ -34,9 +37,20 @@ def test_a_decision_event_carries_the_panels_reason_funding_and_agencies() -> No
 
 
 def test_a_confirmation_without_a_reason_has_no_reasons_and_no_funding() -> None:
-    event = decision_event(CASE, decision_row(outcome="confirmed", pathway="slcn", reason="", funding_band=None))
+    event = decision_event(CASE, decision_row(outcome="confirmed", pathway="slcn", reason_codes=[], funding_band=None))
     assert event.reasons == []
     assert event.funding is None
+    assert event.note_sealed is None
+
+
+def test_the_chairs_note_travels_only_sealed_for_notifications() -> None:
+    private, public = generate_keypair()
+    note = "Ava's nursery has tried small-group work since September."
+    sealed = seal(public, note.encode())
+    event = decision_event(CASE, decision_row(), note_sealed=sealed)
+    wire = event.model_dump_json()
+    assert "Ava" not in wire and "nursery" not in wire
+    assert open_sealed(private, event.note_sealed or "").decode() == note
 
 
 def test_an_action_event_names_the_agency_and_role() -> None:

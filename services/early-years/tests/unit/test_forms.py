@@ -6,7 +6,8 @@ from datetime import date
 
 from early_years.entrypoints.forms import error_summary, read_decision, read_pounds
 
-FILLED = {"csrf_token": "t", "outcome": "overridden", "pathway": "outreach", "reason": "Outreach suits better.",
+FILLED = {"csrf_token": "t", "outcome": "overridden", "pathway": "outreach",
+          "reasons": "specialist-advice", "note": "Outreach suits better.",
           "next_review-day": "1", "next_review-month": "6", "next_review-year": "2026",
           "funding_band": "FFI-2", "funding_amount": "£1,250.50", "funding_period": "per term",
           "action-1-agency": "health", "action-1-owner_role": "Health visitor",
@@ -22,6 +23,26 @@ def test_a_filled_form_reads_as_a_draft() -> None:
     [action] = read.draft.actions
     assert (action.row, action.agency, action.due) == (1, "health", date(2026, 4, 2))
     assert "csrf_token" not in read.values
+    assert (read.draft.reason_codes, read.draft.note) == (("specialist-advice",), "Outreach suits better.")
+
+
+class _Posted(dict):  # type: ignore[type-arg]
+    """A browser's form post: a checkbox field repeats (as Starlette's FormData gives it)."""
+
+    def __init__(self, pairs: list[tuple[str, str]]) -> None:
+        super().__init__(pairs)
+        self.pairs = pairs
+
+    def getlist(self, name: str) -> list[str]:
+        return [v for k, v in self.pairs if k == name]
+
+
+def test_every_reason_ticked_is_read_once_and_kept_for_redisplay() -> None:
+    form = _Posted([("outcome", "overridden"), ("reasons", "specialist-advice"), ("reasons", "family-views"),
+                    ("reasons", "specialist-advice")])
+    read = read_decision(form)
+    assert read.draft.reason_codes == ("specialist-advice", "family-views")
+    assert read.values["reasons"] == ["specialist-advice", "family-views"]
 
 
 def test_blank_funding_and_blank_actions_are_left_out() -> None:
@@ -50,6 +71,6 @@ def test_a_half_filled_action_is_kept_so_the_rules_can_say_what_is_missing() -> 
 
 def test_the_error_summary_follows_the_form_and_links_to_each_field() -> None:
     summary = error_summary({"action-1-due": "due", "action-1-agency": "agency", "next_review": "review",
-                             "reason": "reason", "quorum": "quorum"})
-    assert [e["href"] for e in summary] == ["/panel#attendance", "#reason", "#next_review-day",
+                             "reasons": "reasons", "note": "note", "quorum": "quorum"})
+    assert [e["href"] for e in summary] == ["/panel#attendance", "#reasons", "#note", "#next_review-day",
                                             "#action-1-agency", "#action-1-due-day"]

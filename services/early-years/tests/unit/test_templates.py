@@ -71,15 +71,32 @@ def test_the_case_shows_the_evidence_the_recommendation_and_why() -> None:
         assert text in page, text
 
 
+def test_a_recorded_decision_shows_its_reasons_in_the_councils_words_and_the_chairs_note() -> None:
+    decision = SimpleNamespace(
+        id=uuid.uuid4(), corrects_decision_id=None, decided_at=NOW, outcome="overridden", pathway="outreach",
+        reason_codes=["specialist-advice", "family-views"], note="fd1.ciphertext", funding_band=None,
+        next_review=date(2026, 6, 1), agencies_present=["health"], meeting_date=TODAY)
+    view = CaseView(case=CASE, meeting=MEETING, quorum=INQUORATE, decisions=[decision], standing_id=decision.id,
+                    actions=[], notes={decision.id: "Ava's nursery <tried> small groups."})
+    page = render("case.html", view=view, is_chair=True)
+    assert "Specialist advice or assessment is needed" in page
+    assert "The family&#39;s views and wishes shaped the decision." in page
+    assert "Ava&#39;s nursery &lt;tried&gt; small groups." in page
+    assert "fd1.ciphertext" not in page
+
+
 def test_the_decision_form_shows_every_problem_linked_to_its_field() -> None:
-    errors = {"quorum": INQUORATE.explanation(), "reason": "Enter the reason the panel overrode the recommendation"}
+    errors = {"quorum": INQUORATE.explanation(),
+              "reasons": "Select at least one reason the panel overrode the recommendation"}
     view = CaseView(case=CASE, meeting=MEETING, quorum=INQUORATE, decisions=[], standing_id=None, actions=[])
     page = render("decision.html", view=view, values={"outcome": "overridden"}, field_errors=errors,
                   errors=error_summary(errors), pathways=PATHWAYS, agencies=AGENCIES, bands=("FFI-1",),
                   periods=FUNDING_PERIODS, rows=range(1, 4), correcting=False, title="Record the panel's decision")
     assert "There is a problem" in page
     assert 'href="/panel#attendance"' in page
-    assert 'id="reason-error"' in page
+    assert 'id="reasons-error"' in page
+    assert 'name="reasons" type="checkbox" value="family-views"' in page
+    assert 'name="note"' in page
     assert 'name="next_review-day"' in page
     assert 'name="action-3-due-year"' in page
     assert 'value="overridden" checked' in page

@@ -17,7 +17,7 @@ from frontdoor_shared.contracts import (
     ConcernSubmittedV1,
     ConcernTriagedV1,
     NotificationSentV1,
-    PanelDecisionV1,
+    PanelDecisionV2,
     PartnerConcernV1,
 )
 from frontdoor_shared.delivery import publisher_doc, subscribe
@@ -53,7 +53,7 @@ class Intake:
         self.auth_production = settings.environment == "production"
         self.partner_key = load_key(settings.partner_private_jwk.get_secret_value()
                                     if settings.partner_private_jwk else None)
-        subscribe(self.runtime.broker, [PartnerConcernV1, ConcernTriagedV1, CaseListedV1, PanelDecisionV1,
+        subscribe(self.runtime.broker, [PartnerConcernV1, ConcernTriagedV1, CaseListedV1, PanelDecisionV2,
                                         NotificationSentV1],
                   self._on_event, group_id=SERVICE)
         publisher_doc(self.runtime.broker, ConcernSubmittedV1)

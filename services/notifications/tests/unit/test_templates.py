@@ -13,7 +13,8 @@ from notifications.config import NotificationsSettings
 from notifications.service_layer import outcomes, recording
 from notifications.service_layer.events import planned_for
 from notifications.service_layer.notify import values_for
-from notifications.testing import NOW, envelope, events, people
+from frontdoor_shared.sealed import SealError, generate_keypair, seal
+from notifications.testing import NOW, PANEL_NOTE, envelope, events, people
 
 FAMILY_SECTIONS = ("What has happened", "What happens next", "Who to contact")
 DECISIONS = ("family/panel-decision", "family/concern-triaged-routed")
@@ -89,6 +90,20 @@ def test_the_decision_names_the_funding_in_pounds(ctx) -> None:  # type: ignore[
     assert "£1,250 per term" in body
     assert "18 March" not in body
     assert "1 September 2026" in body
+
+
+@pytest.mark.parametrize("name", ["family/panel-decision", "referrer/panel-decision"])
+def test_the_chairs_sealed_note_is_opened_for_the_family_and_the_referrer(ctx, name: str) -> None:  # type: ignore[no-untyped-def]
+    _, body = _rendered(ctx, name)
+    assert "The panel's note" in body
+    assert PANEL_NOTE in body
+
+
+def test_a_note_sealed_for_another_service_cannot_be_opened(ctx) -> None:  # type: ignore[no-untyped-def]
+    decided = events(uuid.uuid4(), "FD-7K3M-9QXP")["decided"]
+    stranger = decided.model_copy(update={"note_sealed": seal(generate_keypair()[1], b"not for notifications")})
+    with pytest.raises(SealError):
+        values_for(envelope(stranger), stranger, people(), ctx)
 
 
 @pytest.mark.parametrize("name", ["family/still-waiting", "referrer/still-waiting"])

@@ -7,7 +7,7 @@ from frontdoor_shared.contracts import (
     ConcernErasedV1,
     ConcernSubmittedV1,
     ConcernTriagedV1,
-    PanelDecisionV1,
+    PanelDecisionV2,
     ReferralRoutedV1,
     SafeguardingEscalatedV1,
 )
@@ -31,7 +31,7 @@ class Triage:
         self.policies = PolicyStore()
         self.policies.reload(settings.policy_file)
         self.runtime = Runtime(settings, service=SERVICE, schema="triage")
-        subscribe(self.runtime.broker, [ConcernSubmittedV1, PanelDecisionV1, ConcernErasedV1], self._on_event,
+        subscribe(self.runtime.broker, [ConcernSubmittedV1, PanelDecisionV2, ConcernErasedV1], self._on_event,
                   group_id=SERVICE)
         publisher_doc(self.runtime.broker, ConcernTriagedV1)
         publisher_doc(self.runtime.broker, SafeguardingEscalatedV1)
@@ -42,7 +42,7 @@ class Triage:
         policy, base = self.policies.current, self.settings.intake_base_url
         if isinstance(data, ConcernSubmittedV1):
             await triage_concern(self.runtime.uow(), event, data, topic, policy, base)
-        elif isinstance(data, PanelDecisionV1):
+        elif isinstance(data, PanelDecisionV2):
             await apply_panel_decision(self.runtime.uow(), event, data, topic, policy, base)
         elif isinstance(data, ConcernErasedV1):
             await erase_concern(self.runtime.uow(), event, data, topic)

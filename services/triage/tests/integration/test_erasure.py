@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from frontdoor_shared.contracts import ConcernErasedV1, PanelDecisionV1
+from frontdoor_shared.contracts import ConcernErasedV1, PanelDecisionV2
 from frontdoor_shared.envelope import new_event
 from triage.adapters import orm
 from triage.bootstrap import Triage
@@ -52,7 +52,7 @@ async def test_an_erased_concern_leaves_no_result_or_routing_and_later_events_do
     (tombstone,) = await _rows(triage, orm.erased, concern.concern_id)
     assert tombstone.reason == "retention-expired"
     await _handle(triage, concern)  # the same concern again (a new event id: not an inbox duplicate)
-    await _handle(triage, PanelDecisionV1(  # and a panel decision, which would otherwise find no result
+    await _handle(triage, PanelDecisionV2(  # and a panel decision, which would otherwise find no result
         concern_id=concern.concern_id, reference=concern.reference, case_id=uuid.uuid4(), decision_id=uuid.uuid4(),
         decided_at=datetime.now(UTC), panel_id=uuid.uuid4(), outcome="confirmed", pathway="slcn", priority="high"))
     assert await _rows(triage, orm.triage_result, concern.concern_id) == []

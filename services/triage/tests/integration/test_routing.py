@@ -16,7 +16,7 @@ import pytest
 import sqlalchemy as sa
 
 from frontdoor_shared import topics
-from frontdoor_shared.contracts import PanelDecisionV1
+from frontdoor_shared.contracts import PanelDecisionV2
 from frontdoor_shared.contracts.common import Reason
 from triage.adapters import orm
 from triage.bootstrap import Triage
@@ -145,8 +145,8 @@ async def test_the_under_five_and_the_thin_concern_are_not_routed(service: Any, 
         assert await _routings(service, concerns[name].concern_id) == []
 
 
-def _decision(concern: Any, pathway: str, corrects: uuid.UUID | None = None) -> PanelDecisionV1:
-    return PanelDecisionV1(
+def _decision(concern: Any, pathway: str, corrects: uuid.UUID | None = None) -> PanelDecisionV2:
+    return PanelDecisionV2(
         concern_id=concern.concern_id, reference=concern.reference, case_id=uuid.uuid4(),
         decision_id=uuid.uuid4(), corrects_decision_id=corrects, decided_at=datetime.now(UTC),
         panel_id=uuid.uuid4(), outcome="overridden" if pathway != "slcn" else "confirmed",

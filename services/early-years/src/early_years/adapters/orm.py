@@ -1,10 +1,11 @@
-"""Early years' tables, in schema `early_years` (migrations 0001 and 0002 create them)."""
+"""Early years' tables, in schema `early_years` (the migrations create them)."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg
 
+from frontdoor_shared.at_rest import data_key_table
 from frontdoor_shared.erasure import erased_table
 
 SCHEMA = "early_years"
@@ -82,7 +83,8 @@ decision = sa.Table(
     sa.Column("recommended_pathway", sa.Text),
     sa.Column("pathway", sa.Text, nullable=False),
     sa.Column("priority", sa.Text, nullable=False),
-    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("reason_codes", pg.JSONB, nullable=False),  # the council's reason codes, never free text
+    sa.Column("note", sa.Text),  # the chair's note, encrypted with the concern's data key (at_rest)
     sa.Column("funding_band", sa.Text),
     sa.Column("funding_amount_pence", sa.BigInteger),
     sa.Column("funding_period", sa.Text),
@@ -110,3 +112,6 @@ action = sa.Table(
 
 # concerns erased at intake: their case is gone and later events about them are ignored
 erased = erased_table(metadata, SCHEMA)
+
+# one wrapped data key per concern: it encrypts the chair's notes; erasure destroys it
+data_key = data_key_table(metadata, SCHEMA)

@@ -13,11 +13,12 @@ from datetime import date, datetime
 
 from early_years.domain.agencies import AGENCIES, FUNDING_PERIODS, PATHWAYS
 from early_years.domain.quorum import Quorum
+from early_years.domain.reasons import REASONS
 
 OUTCOMES = ("confirmed", "overridden")
-MAX_REASON = 2000
+MAX_NOTE = 2000
 MAX_ROLE = 60
-# Reasons travel to the family, the referrer and the receiving team: no contact details or numbers.
+# The note reaches the family and the referrer: no contact details or numbers.
 _IDENTIFYING = re.compile(
     r"[\w.+-]+@[\w-]+\.[\w.]+"                       # an email address
     r"|(?:\d[\s-]?){10,}"                             # an NHS number or a phone number
@@ -44,11 +45,12 @@ class FundingDraft:
 class DecisionDraft:
     outcome: str
     pathway: str
-    reason: str
+    reason_codes: tuple[str, ...]
     next_review: date | None
     funding: FundingDraft | None = None
     actions: tuple[ActionDraft, ...] = ()
     corrects_decision_id: str | None = None
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -87,15 +89,19 @@ def _outcome_errors(draft: DecisionDraft, recommended: str | None) -> dict[str, 
 
 
 def _reason_errors(draft: DecisionDraft) -> dict[str, str]:
-    reason = draft.reason.strip()
-    if draft.outcome == "overridden" and not reason:
-        return {"reason": "Enter the reason the panel overrode the recommendation"}
-    if len(reason) > MAX_REASON:
-        return {"reason": f"The reason must be {MAX_REASON} characters or fewer"}
-    if _IDENTIFYING.search(reason):
-        return {"reason": "Remove contact details, NHS numbers and postcodes from the reason: "
-                          "it is shared with the family, the referrer and the receiving team"}
-    return {}
+    errors = {}
+    unknown = [c for c in draft.reason_codes if c not in REASONS]
+    if unknown:
+        errors["reasons"] = "Select reasons from the list"
+    elif draft.outcome == "overridden" and not draft.reason_codes:
+        errors["reasons"] = "Select at least one reason the panel overrode the recommendation"
+    note = draft.note.strip()
+    if len(note) > MAX_NOTE:
+        errors["note"] = f"The note must be {MAX_NOTE} characters or fewer"
+    elif _IDENTIFYING.search(note):
+        errors["note"] = ("Remove contact details, NHS numbers and postcodes from the note: "
+                          "it is sent to the family and the referrer")
+    return errors
 
 
 def _review_errors(next_review: date | None, today: date) -> dict[str, str]:

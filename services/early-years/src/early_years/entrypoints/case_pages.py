@@ -22,17 +22,19 @@ from early_years.entrypoints.web import (
     service_of,
 )
 from early_years.service_layer.decide import record_decision
-from early_years.service_layer.views import CaseView, case_view
+from early_years.service_layer.views import CaseView, case_panel, case_view
 from frontdoor_shared.access import Resource, can_decide_on_panel
 from frontdoor_shared.auth import Principal
 
 router = APIRouter(include_in_schema=False)
 
 
-async def _case(request: Request, principal: Principal, case_id: str) -> CaseView:
+async def _case(request: Request, principal: Principal, case_id: str, *, notes: bool = False) -> CaseView:
     svc = service_of(request)
     async with svc.runtime.engine.connect() as conn:
-        view = await case_view(conn, svc.panel, case_uuid(case_id))
+        if notes:  # access is decided before anything is decrypted
+            require_readable(principal, await case_panel(conn, case_uuid(case_id)))
+        view = await case_view(conn, svc.panel, case_uuid(case_id), svc.notes if notes else None)
     require_readable(principal, view.case.panel_id if view else None)
     assert view is not None
     return view
@@ -40,7 +42,7 @@ async def _case(request: Request, principal: Principal, case_id: str) -> CaseVie
 
 @router.get("/panel/cases/{case_id}")
 async def case_page(request: Request, principal: Staff, case_id: str) -> Response:
-    view = await _case(request, principal, case_id)
+    view = await _case(request, principal, case_id, notes=True)
     is_chair = can_decide_on_panel(principal, Resource(panel_id=view.case.panel_id))
     done = "Decision recorded" if request.query_params.get("done") == "decision" else None
     return render(request, "case.html", principal=principal, title=f"Case {view.case.reference}", view=view,
@@ -75,7 +77,7 @@ async def decide(request: Request, principal: Staff, case_id: str) -> Response:
     read = read_decision(form)
     svc = service_of(request)
     try:
-        await record_decision(svc.runtime.uow(), svc.panel, view.case.id, read.draft, by=principal.subject,
+        await record_decision(svc.runtime.uow(), svc.panel, svc.notes, view.case.id, read.draft, by=principal.subject,
                               now=svc.clock(), form_errors=read.errors)
     except DecisionRefused as refused:
         return _form_page(request, principal, view, read.values, refused.errors, status=422)

@@ -15,13 +15,13 @@ ACTION_ROWS = 3
 DATE_PARTS = ("day", "month", "year")
 ACTION_FIELDS = ("agency", "owner_role", "due")
 # The order fields appear on the form: the error summary lists them the same way.
-FIELD_ORDER = ("quorum", "corrects", "outcome", "reason", "pathway", "funding_band", "funding_amount",
+FIELD_ORDER = ("quorum", "corrects", "outcome", "reasons", "note", "pathway", "funding_band", "funding_amount",
                "funding_period", "next_review")
 
 
 @dataclass
 class DecisionForm:
-    values: dict[str, str]
+    values: dict[str, Any]
     draft: DecisionDraft
     errors: dict[str, str] = field(default_factory=dict)
 
@@ -78,14 +78,23 @@ def _actions(form: Mapping[str, Any], errors: dict[str, str]) -> tuple[ActionDra
     return tuple(drafts)
 
 
+def _all(form: Mapping[str, Any], name: str) -> tuple[str, ...]:
+    """Every value a repeated field (checkboxes) sent, as a browser posts them or as a test builds them."""
+    raw = form.getlist(name) if hasattr(form, "getlist") else form.get(name, ())
+    raw = [raw] if isinstance(raw, str) else raw
+    return tuple(dict.fromkeys(v.strip() for v in raw if isinstance(v, str) and v.strip()))
+
+
 def read_decision(form: Mapping[str, Any]) -> DecisionForm:
-    values = {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}
+    values: dict[str, Any] = {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}
+    values["reasons"] = list(_all(form, "reasons"))
     errors: dict[str, str] = {}
     next_review, problem = read_date(form, "next_review", "The next review date")
     if problem:
         errors["next_review"] = problem
     draft = DecisionDraft(
-        outcome=_get(form, "outcome"), pathway=_get(form, "pathway"), reason=_get(form, "reason"),
+        outcome=_get(form, "outcome"), pathway=_get(form, "pathway"), reason_codes=_all(form, "reasons"),
+        note=_get(form, "note"),
         next_review=next_review, funding=_funding(form, errors), actions=_actions(form, errors),
         corrects_decision_id=_get(form, "corrects_decision_id") or None)
     return DecisionForm(values=values, draft=draft, errors=errors)

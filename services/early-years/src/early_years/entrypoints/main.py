@@ -9,11 +9,13 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
+from markupsafe import Markup
 from fastapi.responses import JSONResponse
 
 from early_years.bootstrap import EarlyYears
 from early_years.config import EarlyYearsSettings
 from early_years.domain.agencies import agency_name, pathway_name
+from early_years.domain.reasons import REASONS
 from early_years.entrypoints import action_pages, agenda_pages, api, case_pages
 from early_years.entrypoints.web import PAGES, PageRefused, SignInRequired, on_page_refused, on_sign_in_required
 from frontdoor_shared import govuk
@@ -39,10 +41,24 @@ def options(choices: Mapping[str, str] | Sequence[str], selected: str | None = N
     return items + [{"value": v, "text": t, "selected": v == selected} for v, t in pairs]
 
 
+def reason_items(reasons: Mapping[str, str], checked: Sequence[str]) -> list[dict[str, Any]]:
+    """govukCheckboxes items for the council's panel reasons."""
+    return [{"value": code, "text": text, "checked": code in checked} for code, text in reasons.items()]
+
+
+def reason_list(codes: Sequence[str] | None) -> Markup:
+    """A decision's reasons as a list in the council's wording (escaped)."""
+    if not codes:
+        return Markup("None given")
+    items = Markup("").join(Markup("<li>{}</li>").format(REASONS.get(c, c)) for c in codes)
+    return Markup('<ul class="govuk-list govuk-list--bullet">{}</ul>').format(items)
+
+
 def page_templates() -> Any:
     templates = govuk.templates(PAGES)
     templates.env.filters.update(long_date=long_date, pounds=pounds, agency=agency_name, pathway=pathway_name)
-    templates.env.globals["options"] = options
+    templates.env.globals.update(options=options, reason_items=reason_items, reason_list=reason_list,
+                                 reasons=REASONS)
     return templates
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from early_years.adapters.cases import CaseRepository
 from early_years.adapters.decisions import DecisionRepository
 from early_years.adapters.meetings import MeetingRepository
+from early_years.adapters.notes import Notes
 from early_years.domain.decision import DecisionDraft, RecordedDecision, correction_errors, refusals
 from early_years.domain.exceptions import DecisionRefused, UnknownCase
 from early_years.domain.quorum import Attendee, Quorum
@@ -33,8 +34,9 @@ def recorded(row: Any) -> RecordedDecision:
                             row.decided_at)
 
 
-async def record_decision(uow: UnitOfWork, panel: PanelSetup, case_id: uuid.UUID, draft: DecisionDraft, *,
-                          by: str, now: datetime, form_errors: dict[str, str] | None = None) -> uuid.UUID:
+async def record_decision(uow: UnitOfWork, panel: PanelSetup, notes: Notes, case_id: uuid.UUID,
+                          draft: DecisionDraft, *, by: str, now: datetime,
+                          form_errors: dict[str, str] | None = None) -> uuid.UUID:
     """Record it, or raise DecisionRefused naming every problem (`form_errors`: what the form
     itself could not read, such as a date that does not exist, shown with the rest)."""
     async with uow:
@@ -52,9 +54,11 @@ async def record_decision(uow: UnitOfWork, panel: PanelSetup, case_id: uuid.UUID
         errors |= form_errors or {}
         if errors:
             raise DecisionRefused(errors)
+        note = draft.note.strip()
         row = _decision_row(case, meeting, present, draft, by=by, now=now)
-        await decisions.add(**row)
-        uow.emit(decision_event(case, row), subject=case.reference, key=str(case.concern_id))
+        await decisions.add(**row, note=await notes.encrypt(uow.conn, case.concern_id, note))
+        uow.emit(decision_event(case, row, note_sealed=notes.seal(note)), subject=case.reference,
+                 key=str(case.concern_id))
         for action in _action_rows(case, row, draft):
             await decisions.add_action(**action)
             uow.emit(action_event(case, action), subject=case.reference, key=str(case.concern_id))
@@ -69,7 +73,7 @@ def _decision_row(case: Any, meeting: Any, present: list[Any], draft: DecisionDr
     return {
         "id": uuid.uuid4(), "case_id": case.id, "meeting_id": meeting.id, "outcome": draft.outcome,
         "recommended_pathway": case.recommended_pathway, "pathway": draft.pathway, "priority": case.priority,
-        "reason": draft.reason.strip(), "funding_band": funding.band if funding else None,
+        "reason_codes": list(draft.reason_codes), "funding_band": funding.band if funding else None,
         "funding_amount_pence": funding.amount_pence if funding else None,
         "funding_period": funding.period if funding else None, "next_review": draft.next_review,
         "present": [{"subject": p.subject, "agency": p.agency, "role": p.role} for p in present],

@@ -9,16 +9,15 @@ import uuid
 from datetime import datetime
 from typing import Any
 
+from early_years.domain.reasons import rule_of, wording
 from frontdoor_shared.contracts import (
     ActionAssignedV1,
     ActionOverdueV1,
     CaseListedV1,
     FundingDecision,
-    PanelDecisionV1,
+    PanelDecisionV2,
 )
 from frontdoor_shared.contracts.common import Reason
-
-PANEL_REASON_RULE = "panel-reason"
 
 
 def listed_event(case: Any, meeting: Any, now: datetime) -> CaseListedV1:
@@ -26,18 +25,18 @@ def listed_event(case: Any, meeting: Any, now: datetime) -> CaseListedV1:
                         panel_id=meeting.id, panel_date=meeting.date)
 
 
-def decision_event(case: Any, d: dict[str, Any]) -> PanelDecisionV1:
-    """`d` is the decision row as written."""
+def decision_event(case: Any, d: dict[str, Any], *, note_sealed: str | None = None) -> PanelDecisionV2:
+    """`d` is the decision row as written; the chair's note travels only sealed for notifications."""
     funding = None
     if d["funding_band"] is not None:
         funding = FundingDecision(band=d["funding_band"], amount_pence=d["funding_amount_pence"],
                                   period=d["funding_period"])
-    reasons = [Reason(rule=PANEL_REASON_RULE, text=d["reason"])] if d["reason"] else []
-    return PanelDecisionV1(
+    reasons = [Reason(rule=rule_of(code), text=wording(code)) for code in d["reason_codes"]]
+    return PanelDecisionV2(
         concern_id=case.concern_id, reference=case.reference, case_id=case.id, decision_id=d["id"],
         corrects_decision_id=d["corrects_decision_id"], decided_at=d["decided_at"], panel_id=d["meeting_id"],
         outcome=d["outcome"], recommended_pathway=d["recommended_pathway"], pathway=d["pathway"],
-        priority=d["priority"], reasons=reasons, funding=funding, next_review=d["next_review"],
+        priority=d["priority"], reasons=reasons, note_sealed=note_sealed, funding=funding, next_review=d["next_review"],
         agencies_present=d["agencies_present"])
 
 

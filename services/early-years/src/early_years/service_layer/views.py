@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from early_years.adapters.cases import CaseRepository
 from early_years.adapters.decisions import DecisionRepository
+from early_years.adapters.notes import Notes
 from early_years.adapters.meetings import MeetingRepository
 from early_years.domain.actions import ActionState, is_overdue
 from early_years.domain.decision import standing
@@ -48,6 +49,7 @@ class CaseView:
     standing_id: uuid.UUID | None
     actions: list[Any]
     history: list[tuple[datetime, str]] = field(default_factory=list)
+    notes: dict[Any, str] = field(default_factory=dict)  # the chair's notes in clear, by decision id
 
 
 async def agenda_view(conn: AsyncConnection, panel: PanelSetup, today: date) -> AgendaView:
@@ -69,7 +71,9 @@ async def case_panel(conn: AsyncConnection, case_id: uuid.UUID) -> str | None:
     return case.panel_id if case is not None else None
 
 
-async def case_view(conn: AsyncConnection, panel: PanelSetup, case_id: uuid.UUID) -> CaseView | None:
+async def case_view(conn: AsyncConnection, panel: PanelSetup, case_id: uuid.UUID,
+                    notes: Notes | None = None) -> CaseView | None:
+    """The case with its evidence and history; with `notes`, the chair's notes decrypted too."""
     case = await CaseRepository(conn).get(case_id)
     if case is None:
         return None
@@ -81,6 +85,8 @@ async def case_view(conn: AsyncConnection, panel: PanelSetup, case_id: uuid.UUID
     view = CaseView(case=case, meeting=meeting, quorum=quorum, decisions=decisions,
                     standing_id=uuid.UUID(current.id) if current else None, actions=actions)
     view.history = _history(case, await meetings.agenda_history(case_id), decisions, actions)
+    if notes is not None:
+        view.notes = await notes.read(conn, case.concern_id, decisions)
     return view
 
 

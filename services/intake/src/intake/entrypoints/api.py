@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Header, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
@@ -22,6 +23,7 @@ from intake.adapters.partner_keys import public_jwks
 from intake.adapters.repository import ConcernRepository
 from intake.bootstrap import Intake
 from intake.domain.model import routed_pathway
+from intake.domain.purposes import PURPOSES, BadPurpose, parse_purpose
 from intake.entrypoints.errors import problem_responses, unprocessable
 from intake.service_layer.erasure import UnknownReference
 from intake.service_layer.schemas import ConcernIn
@@ -127,9 +129,25 @@ async def list_my_concerns(request: Request, caller: Caller) -> list[SubmissionO
                           updated_at=r.updated_at.isoformat()) for r in rows]
 
 
+def purpose_of(x_purpose: Annotated[str | None, Header(
+        max_length=200, description="Why you are reading or changing this record, for the audit trail: "
+                                    "one of " + ", ".join(PURPOSES) + ", optionally followed by a space and "
+                                    "a ticket reference such as DP-2026-17. Never free text.")] = None) -> str | None:
+    """The caller's purpose, checked (None when none was given: each operation has its default)."""
+    if x_purpose is None:
+        return None
+    try:
+        return parse_purpose(x_purpose, default="")
+    except BadPurpose as err:
+        raise RequestValidationError([{"type": "value_error", "loc": ("header", "X-Purpose"),
+                                       "msg": str(err), "input": None}]) from None
+
+
+Purpose = Annotated[str | None, Depends(purpose_of)]
+
+
 @router.get("/concerns/{reference}", response_model=StatusOut, responses=problem_responses(401, 404, 422, 503))
-async def get_concern(reference: str, request: Request, caller: Caller,
-                      x_purpose: Annotated[str | None, Header(max_length=200)] = None) -> StatusOut:
+async def get_concern(reference: str, request: Request, caller: Caller, x_purpose: Purpose) -> StatusOut:
     """The concern's status and its history, built from the events the services publish.
 
     A referrer or partner sees only what they submitted; anyone else's reference is not found."""
@@ -141,7 +159,7 @@ async def get_concern(reference: str, request: Request, caller: Caller,
         concern = await repo.get(reference)
         if concern is not None:
             await audit.record(conn, caller, "read-status", reference, concern_id=concern.id,
-                               why=x_purpose or "follow the concern's status", channel="api")
+                               why=x_purpose or "status-enquiry", channel="api")
     if concern is None:
         raise HTTPException(404, detail="not found")
     return StatusOut(
@@ -155,8 +173,7 @@ async def get_concern(reference: str, request: Request, caller: Caller,
 
 @router.get("/referrals/{reference}", tags=["partners"], responses=problem_responses(401, 404, 422, 503),
             summary="Claim check: a routed referral's details, for the partner of its pathway")
-async def referral_details(reference: str, request: Request, caller: Caller,
-                           x_purpose: Annotated[str | None, Header(max_length=200)] = None) -> dict[str, Any]:
+async def referral_details(reference: str, request: Request, caller: Caller, x_purpose: Purpose) -> dict[str, Any]:
     """The details behind a thin referral on `referrals.<pathway>.v1`. Needs a token with the
     `referrals:<pathway>:read` scope for the pathway the child was routed to; every read is audited.
     The family's contact details are included only when the family consented to sharing."""
@@ -169,7 +186,7 @@ async def referral_details(reference: str, request: Request, caller: Caller,
         concern = await repo.get(reference, open_details=True)
         assert concern is not None
         await audit.record(conn, caller, "claim-check", reference, concern_id=concern.id,
-                           why=x_purpose or f"referral on the {pathway} pathway", channel="api")
+                           why=x_purpose or "referral", channel="api")
     details = dict(concern.details)
     family = details.pop("family", {})
     shared = {"family": family} if family.get("consent_to_share_with") else {}
@@ -183,14 +200,13 @@ class ErasureOut(BaseModel):
 @router.post("/concerns/{reference}/erasure", response_model=ErasureOut, tags=["data protection"],
              responses=problem_responses(401, 403, 404, 422, 503),
              summary="Erase a child's record everywhere (right to erasure)")
-async def erase_concern(reference: str, request: Request, caller: Caller,
-                        x_purpose: Annotated[str | None, Header(max_length=200)] = None) -> ErasureOut:
+async def erase_concern(reference: str, request: Request, caller: Caller, x_purpose: Purpose) -> ErasureOut:
     """Erase the concern and every concern linked to the same child, in every service: intake
     destroys each one's data key (crypto-shredding) and tells the others. Needs the
     data-protection-officer role; recorded in the audit trail. Erasing again changes nothing."""
     refuse_unless(can_erase_concern(caller))
     try:
-        erased = await intake_of(request).erase(reference, caller, x_purpose or "right to erasure request", "api")
+        erased = await intake_of(request).erase(reference, caller, x_purpose or "erasure-request", "api")
     except UnknownReference:
         raise HTTPException(404, detail="not found") from None
     return ErasureOut(erased=erased)

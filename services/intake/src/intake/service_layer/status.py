@@ -8,7 +8,7 @@ from frontdoor_shared.contracts import (
     CaseListedV1,
     ConcernTriagedV1,
     NotificationSentV1,
-    PanelDecisionV1,
+    PanelDecisionV2,
 )
 from frontdoor_shared.envelope import CloudEvent
 from frontdoor_shared.errors import PermanentError
@@ -36,7 +36,7 @@ def status_change(event: CloudEvent, data: Any) -> StatusChange:
     if isinstance(data, CaseListedV1):
         detail = {"panel_date": data.panel_date.isoformat() if data.panel_date else None}
         return StatusChange(Status.LISTED_FOR_PANEL, at or data.listed_at, detail, event.type)
-    if isinstance(data, PanelDecisionV1):
+    if isinstance(data, PanelDecisionV2):
         detail = {"outcome": data.outcome, "pathway": data.pathway, "recommended_pathway": data.recommended_pathway,
                   "priority": data.priority, "reasons": [r.model_dump() for r in data.reasons],
                   "next_review": data.next_review.isoformat() if data.next_review else None}

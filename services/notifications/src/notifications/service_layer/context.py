@@ -32,3 +32,8 @@ class Context:
     def people(self, sealed: str) -> dict[str, Any]:
         """Open the contact details intake sealed for this service alone."""
         return json.loads(open_sealed(self.private_key, sealed))  # type: ignore[no-any-return]
+
+    def note(self, data: Any) -> str | None:
+        """The panel chair's note, which early years sealed for this service alone (None if none)."""
+        sealed = getattr(data, "note_sealed", None)
+        return open_sealed(self.private_key, sealed).decode() if sealed else None

@@ -11,7 +11,7 @@ from frontdoor_shared.contracts import (
     ConcernSubmittedV1,
     ConcernTriagedV1,
     Contract,
-    PanelDecisionV1,
+    PanelDecisionV2,
     SafeguardingEscalatedV1,
 )
 from frontdoor_shared.envelope import CloudEvent
@@ -19,12 +19,12 @@ from notifications.domain import messages as m
 from notifications.domain.journey import Facts, Step, step_for
 
 CONSUMED: tuple[type[Contract], ...] = (
-    ConcernSubmittedV1, ConcernTriagedV1, SafeguardingEscalatedV1, CaseListedV1, PanelDecisionV1,
+    ConcernSubmittedV1, ConcernTriagedV1, SafeguardingEscalatedV1, CaseListedV1, PanelDecisionV2,
     ActionAssignedV1, ActionOverdueV1,
 )
 KIND_OF: dict[type[Contract], str] = {
     ConcernSubmittedV1: m.SUBMITTED, ConcernTriagedV1: m.TRIAGED, SafeguardingEscalatedV1: m.ESCALATED,
-    CaseListedV1: m.LISTED, PanelDecisionV1: m.DECIDED, ActionAssignedV1: m.ACTION_ASSIGNED,
+    CaseListedV1: m.LISTED, PanelDecisionV2: m.DECIDED, ActionAssignedV1: m.ACTION_ASSIGNED,
     ActionOverdueV1: m.ACTION_OVERDUE,
 }
 _OCCURRED = ("submitted_at", "triaged_at", "escalated_at", "listed_at", "decided_at", "assigned_at", "raised_at")

@@ -85,7 +85,7 @@ def values_for(event: CloudEvent, data: Any, people: dict[str, Any] | None, ctx:
     """Everything a template about this event may say: the event's facts and, when they are
     known, the people's names."""
     return {**recording.defaults(ctx, data.reference), **event_values(data, journey_step(event, data)),
-            **(recording.people_values(people) if people else {})}
+            "panel_note": ctx.note(data), **(recording.people_values(people) if people else {})}
 
 
 def _first_to_family(data: Any, planned: Planned) -> bool:

@@ -16,7 +16,7 @@ from frontdoor_shared.contracts import (
     ConcernTriagedV1,
     Contract,
     FundingDecision,
-    PanelDecisionV1,
+    PanelDecisionV2,
     SafeguardingEscalatedV1,
 )
 from frontdoor_shared.contracts.common import Reason
@@ -46,6 +46,7 @@ def sealed(who: dict[str, Any]) -> str:
 
 
 REASONS = [Reason(rule="c-and-i-range-3", text="Uses far fewer words than most children of the same age.")]
+PANEL_NOTE = "The nursery's small-group work is helping; the therapist will visit the nursery first."
 
 
 def events(concern_id: uuid.UUID, reference: str, who: dict[str, Any] | None = None,
@@ -66,9 +67,10 @@ def events(concern_id: uuid.UUID, reference: str, who: dict[str, Any] | None = N
         "escalated": SafeguardingEscalatedV1(**ids, escalated_at=at, age_in_months=30,
                                              details_url=f"http://127.0.0.1:8000/api/v1/referrals/{reference}"),
         "listed": CaseListedV1(**ids, case_id=uuid.uuid4(), listed_at=at, panel_date=date(2026, 3, 18)),
-        "decided": PanelDecisionV1(**ids, case_id=uuid.uuid4(), decision_id=uuid.uuid4(), decided_at=at,
+        "decided": PanelDecisionV2(**ids, case_id=uuid.uuid4(), decision_id=uuid.uuid4(), decided_at=at,
                                    panel_id=uuid.uuid4(), outcome="confirmed", pathway="slcn", priority="high",
                                    reasons=REASONS, next_review=date(2026, 9, 1),
+                                   note_sealed=seal(development_keypair()[1], PANEL_NOTE.encode()),
                                    funding=FundingDecision(band="FFI-2", amount_pence=125000, period="per term")),
         "action-assigned": ActionAssignedV1(**ids, action_id=uuid.uuid4(), decision_id=uuid.uuid4(),
                                             agency="speech-and-language", owner_role="therapist",

@@ -11,7 +11,7 @@ from typing import Any
 import structlog
 
 from frontdoor_shared import erasure
-from frontdoor_shared.contracts import ConcernSubmittedV1, PanelDecisionV1
+from frontdoor_shared.contracts import ConcernSubmittedV1, PanelDecisionV2
 from frontdoor_shared.envelope import CloudEvent
 from frontdoor_shared.uow import UnitOfWork
 from triage.adapters import orm
@@ -33,7 +33,7 @@ def so_far(row: Any) -> TriageSoFar:
                        decided_by=row.decided_by)
 
 
-def panel_decision(data: PanelDecisionV1) -> PanelDecision:
+def panel_decision(data: PanelDecisionV2) -> PanelDecision:
     return PanelDecision(
         decision_id=str(data.decision_id), pathway=data.pathway, priority=data.priority,
         reasons=tuple(Reason(r.rule, r.text) for r in data.reasons),
@@ -41,7 +41,7 @@ def panel_decision(data: PanelDecisionV1) -> PanelDecision:
     )
 
 
-async def apply_panel_decision(uow: UnitOfWork, event: CloudEvent, data: PanelDecisionV1, topic: str,
+async def apply_panel_decision(uow: UnitOfWork, event: CloudEvent, data: PanelDecisionV2, topic: str,
                                policy: Policy, details_base: str, clock: Clock = utc_now) -> None:
     now = clock()
     async with uow:

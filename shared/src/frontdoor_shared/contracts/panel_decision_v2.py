@@ -1,4 +1,10 @@
-"""early-years.panel-decision.v1: the early-years inclusion panel decided, with its reasons."""
+"""early-years.panel-decision.v2: the early-years inclusion panel decided, with coded reasons.
+
+Version 2 replaced version 1 (removed), which carried the chair's free-text reason in clear. Free text about
+a child can name the child or their family, so it never travels in clear: the reasons are codes
+from the council's list, each with the council's own published wording, and the chair's note (if
+any) is sealed for notifications alone (it goes into the family's and the referrer's letters).
+"""
 
 from __future__ import annotations
 
@@ -23,12 +29,12 @@ class FundingDecision(BaseModel):
     period: str = Field(max_length=40, description="Period the amount covers, e.g. per term")
 
 
-class PanelDecisionV1(Contract):
-    """A recorded panel decision: confirms or overrides triage's recommendation, with the reason."""
+class PanelDecisionV2(Contract):
+    """A recorded panel decision: confirms or overrides triage's recommendation, with coded reasons."""
 
-    TYPE: ClassVar[str] = "uk.frontdoor.early-years.panel.decision.v1"
+    TYPE: ClassVar[str] = "uk.frontdoor.early-years.panel.decision.v2"
     TOPIC: ClassVar[str] = topics.PANEL_DECISION
-    VERSION: ClassVar[int] = 1
+    VERSION: ClassVar[int] = 2
 
     concern_id: UUID = Field(description="The concern; the Kafka key")
     reference: str = Field(max_length=20, description="Concern reference")
@@ -41,7 +47,14 @@ class PanelDecisionV1(Contract):
     recommended_pathway: Pathway | None = Field(default=None, description="What triage recommended")
     pathway: Pathway = Field(description="The pathway the panel decided")
     priority: Priority = Field(description="Priority")
-    reasons: list[Reason] = Field(default_factory=list, description="The panel's reasons (no names)")
+    reasons: list[Reason] = Field(
+        default_factory=list,
+        description="The panel's reasons as codes (rule `panel:<code>`) with the council's published wording; "
+                    "never free text")
+    note_sealed: str | None = Field(
+        default=None, max_length=8000,
+        description="The chair's note for the family and the referrer, sealed for notifications alone "
+                    "(X25519 + AES-GCM, base64url); absent when the chair wrote none")
     funding: FundingDecision | None = Field(default=None, description="Inclusion funding, where it applies")
     next_review: date | None = Field(default=None, description="Next review date")
     agencies_present: list[str] = Field(default_factory=list, description="Agencies present (no names)")
