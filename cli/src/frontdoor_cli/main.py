@@ -209,8 +209,8 @@ def keys_generate() -> None:
 def keys_rotate() -> None:
     """Re-wrap every data key under the current key-encryption key, beside the running services.
 
-    First add the new key to INTAKE_DATA_KEYS / EARLY_YEARS_DATA_KEYS / NOTIFICATIONS_DATA_KEYS, make it the *_DATA_KEY_ID
-    and restart the services (they read with any configured key, so nothing stops); then run this
+    First add the new key to INTAKE_DATA_KEYS / EARLY_YEARS_DATA_KEYS / NOTIFICATIONS_DATA_KEYS, make
+    it the *_DATA_KEY_ID and restart the services (they read with any configured key, so nothing stops); then run this
     with the same environment. When it reports 0 left, remove the old key."""
     from frontdoor_cli.ops import rotate_data_keys
 

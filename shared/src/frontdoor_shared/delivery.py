@@ -24,7 +24,7 @@ import asyncio
 import functools
 import json
 import random
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from contextvars import ContextVar
 from typing import Annotated, Any, Literal, Protocol, Union
@@ -156,6 +156,10 @@ def envelope_for(contract: type[Contract]) -> type[CloudEvent]:
 
 
 Handler = Callable[[CloudEvent, Any, str], Awaitable[None]]
+# A set-based handler for many events of some contracts at once, inside the batch's transaction:
+# it must have the effect of `Handler` run on each (in order); it is used for whole batches only,
+# and when a batch is isolated each event goes to the per-event `Handler` again.
+BatchHandler = Callable[[list[tuple[CloudEvent, Any, str]]], Awaitable[None]]
 
 
 def _union_of(contracts: Sequence[type[Contract]]) -> Any:
@@ -177,9 +181,11 @@ class BatchConsumer:
     """Handles one consumed batch: parse, one transaction, isolation of poison (module docstring)."""
 
     def __init__(self, host: BatchHost, handler: Handler, contracts: Sequence[type[Contract]],
-                 max_backoff: float = 30.0) -> None:
+                 max_backoff: float = 30.0,
+                 batch_handlers: Mapping[type[Contract], BatchHandler] | None = None) -> None:
         self._host = host
         self._handler = handler
+        self._batch_handlers = dict(batch_handlers or {})
         self._by_type = {c.TYPE: c for c in contracts}
         self._max_backoff = max_backoff
         self.isolated_batches = 0
@@ -222,8 +228,15 @@ class BatchConsumer:
     async def _in_one_transaction(self, items: list[tuple[Any, CloudEvent, Any]]) -> None:
         async with self._host.batch_scope() as scope:
             await scope.claim((event, record.topic) for record, event, _ in items)
+            grouped: dict[BatchHandler, list[tuple[CloudEvent, Any, str]]] = {}
             for record, event, data in items:
-                await self._handler(event, data, record.topic)
+                set_based = self._batch_handlers.get(type(data))
+                if set_based is None:
+                    await self._handler(event, data, record.topic)
+                else:
+                    grouped.setdefault(set_based, []).append((event, data, record.topic))
+            for set_based, group in grouped.items():
+                await set_based(group)
 
     async def _one(self, item: tuple[Any, CloudEvent, Any]) -> None:
         record, event, data = item
@@ -258,13 +271,16 @@ documenting: ContextVar[bool] = ContextVar("frontdoor_documenting", default=Fals
 
 
 def subscribe(broker: KafkaBroker, contracts: type[Contract] | Sequence[type[Contract]], handler: Handler, *,
-              group_id: str, topics: Sequence[str] | None = None, max_records: int = 500) -> None:
+              group_id: str, topics: Sequence[str] | None = None, max_records: int = 500,
+              batch_handlers: Mapping[type[Contract], BatchHandler] | None = None) -> None:
     """Register `handler(event, data, topic)` for the contracts' topics: ONE consumer per service.
 
     One group member for all of a service's topics keeps Kafka rebalances (and start-up) short.
     The body is parsed as the envelope of whichever contract its `type` names. On a service's
     broker (`runtime.FrontDoorBroker`) events are consumed in batches of up to `max_records`,
-    each batch in one transaction (see `BatchConsumer`).
+    each batch in one transaction (see `BatchConsumer`). `batch_handlers` takes the events of
+    some contracts as one set per batch (fewer statements); `handler` stays the reference for
+    every event, and handles each alone when a batch has to be isolated.
     """
     listed = [contracts] if isinstance(contracts, type) else list(contracts)
     names = list(topics) if topics else list(dict.fromkeys(c.TOPIC for c in listed))
@@ -286,7 +302,7 @@ def subscribe(broker: KafkaBroker, contracts: type[Contract] | Sequence[type[Con
         broker.subscriber(*names, decoder=_decode, max_records=200, **common)(consume)
         return
 
-    batch = BatchConsumer(host, handler, listed)
+    batch = BatchConsumer(host, handler, listed, batch_handlers=batch_handlers)
 
     async def consume_batch(message: KafkaMessageParam) -> None:
         await batch.handle(message.raw_message)

@@ -136,7 +136,8 @@ async def test_with_quorum_the_decision_and_its_action_reach_their_topics(world:
     assert open_sealed(development_keypair()[0], decision["data"]["note_sealed"]).decode() == REASON
     [row] = await world.rows(sa.select(orm.decision).where(orm.decision.c.case_id == case.id))
     assert row.reason_codes == ["specialist-advice", "progress-with-support"]
-    assert row.note.startswith("fd1.") and "language plan" not in row.note  # encrypted at rest
+    assert row.note.startswith("fd1.")  # encrypted at rest
+    assert "language plan" not in row.note
     assert decision["data"]["agencies_present"] == ["health", "send"]
     [action] = await world.read_topic(topics.ACTION_ASSIGNED, key, 1)
     assert action["data"]["decision_id"] == decision["data"]["decision_id"]
@@ -148,7 +149,8 @@ async def _decided(world: Any, people: Any, data: Any, *, due_in_days: int = 14)
     [case] = await world.listed(data)
     meeting = (await world.rows(sa.select(orm.panel_meeting).where(orm.panel_meeting.c.date == today(world))))[0]
     await record_attendance(world.svc.runtime.uow(), world.svc.panel, meeting.id, QUORATE)
-    draft = DecisionDraft(outcome="confirmed", pathway="slcn", reason_codes=(), next_review=today(world) + timedelta(90),
+    draft = DecisionDraft(outcome="confirmed", pathway="slcn", reason_codes=(),
+                          next_review=today(world) + timedelta(90),
                           actions=(ActionDraft(1, "health", "Health visitor", today(world) + timedelta(due_in_days)),))
     await record_decision(world.svc.runtime.uow(), world.svc.panel, world.svc.notes, case.id, draft, by="panel-chair",
                           now=world.clock())

@@ -49,7 +49,8 @@ def test_the_chairs_note_travels_only_sealed_for_notifications() -> None:
     sealed = seal(public, note.encode())
     event = decision_event(CASE, decision_row(), note_sealed=sealed)
     wire = event.model_dump_json()
-    assert "Ava" not in wire and "nursery" not in wire
+    assert "Ava" not in wire
+    assert "nursery" not in wire
     assert open_sealed(private, event.note_sealed or "").decode() == note
 
 

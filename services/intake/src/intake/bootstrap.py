@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import structlog
 
@@ -29,7 +30,7 @@ from intake.adapters import orm
 from intake.adapters.partner_keys import load_key
 from intake.config import IntakeSettings
 from intake.service_layer import erasure, partner, watchdog
-from intake.service_layer.status import record_status
+from intake.service_layer.status import STATUS_EVENTS, record_status, record_statuses
 from intake.service_layer.submit import Accepted, IdempotencyRace, Submission, submit
 
 SERVICE = "intake"
@@ -55,7 +56,8 @@ class Intake:
                                     if settings.partner_private_jwk else None)
         subscribe(self.runtime.broker, [PartnerConcernV1, ConcernTriagedV1, CaseListedV1, PanelDecisionV2,
                                         NotificationSentV1],
-                  self._on_event, group_id=SERVICE)
+                  self._on_event, group_id=SERVICE,
+                  batch_handlers=dict.fromkeys(STATUS_EVENTS, self._on_statuses))
         publisher_doc(self.runtime.broker, ConcernSubmittedV1)
         publisher_doc(self.runtime.broker, ConcernErasedV1)
 
@@ -64,6 +66,9 @@ class Intake:
             await partner.accept(event, data, self.partner_key, self.submit)
         else:
             await record_status(self.runtime.uow(), event, data, topic)
+
+    async def _on_statuses(self, items: list[tuple[CloudEvent, Any, str]]) -> None:
+        await record_statuses(self.runtime.uow(), items)
 
     async def watch(self, stop: asyncio.Event) -> None:
         """Sweep for concerns whose next step is overdue until `stop` is set."""

@@ -7,13 +7,13 @@ import uuid
 
 import pytest
 
+from frontdoor_shared.sealed import SealError, generate_keypair, seal
 from notifications.adapters.templates import TemplateRenderer
 from notifications.bootstrap import Notifications
 from notifications.config import NotificationsSettings
 from notifications.service_layer import outcomes, recording
 from notifications.service_layer.events import planned_for
 from notifications.service_layer.notify import values_for
-from frontdoor_shared.sealed import SealError, generate_keypair, seal
 from notifications.testing import NOW, PANEL_NOTE, envelope, events, people
 
 FAMILY_SECTIONS = ("What has happened", "What happens next", "Who to contact")

@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
-from markupsafe import Markup
 from fastapi.responses import JSONResponse
+from markupsafe import Markup
 
 from early_years.bootstrap import EarlyYears
 from early_years.config import EarlyYearsSettings

@@ -11,8 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from early_years.adapters.cases import CaseRepository
 from early_years.adapters.decisions import DecisionRepository
-from early_years.adapters.notes import Notes
 from early_years.adapters.meetings import MeetingRepository
+from early_years.adapters.notes import Notes
 from early_years.domain.actions import ActionState, is_overdue
 from early_years.domain.decision import standing
 from early_years.domain.quorum import Quorum

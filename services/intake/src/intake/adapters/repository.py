@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
@@ -13,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from frontdoor_shared import at_rest
 from frontdoor_shared.at_rest import CannotDecrypt, DataKeys, Keyring
+from frontdoor_shared.auth import Principal
 from intake.adapters import orm
 from intake.domain.model import Concern, Status, StatusChange
 
@@ -78,6 +80,47 @@ class ConcernRepository:
     async def status_of(self, concern_id: uuid.UUID) -> str | None:
         return await self.conn.scalar(
             sa.select(orm.concern.c.status).where(orm.concern.c.id == concern_id).with_for_update())
+
+    async def statuses_of(self, concern_ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
+        """Present statuses of many concerns, locked (in id order, so two batches never deadlock)."""
+        if not concern_ids:
+            return {}
+        rows = await self.conn.execute(sa.text(
+            "SELECT id, status FROM intake.concern WHERE id = ANY(CAST(:ids AS uuid[])) ORDER BY id FOR UPDATE"),
+            {"ids": sorted(concern_ids)})
+        return {r.id: r.status for r in rows}
+
+    async def add_statuses(self, lines: Sequence[tuple[uuid.UUID, StatusChange, str | None, bool]], *,
+                           audit: Sequence[tuple[Principal, str, str, uuid.UUID, str, str]] = ()) -> None:
+        """Many `add_status` calls, in order, as ONE statement (history lines, present statuses and
+        audit lines, each an array unnested), whose text is the same for any number of lines."""
+        if not lines:
+            return
+        final: dict[uuid.UUID, tuple[str | None, Any]] = {}
+        for concern_id, change, _, current in lines:  # the last line wins, as one call after another would
+            status = change.status if current else (final.get(concern_id) or (None, None))[0]
+            final[concern_id] = (status, change.at)
+        await self.conn.execute(sa.text(
+            "WITH history AS ("
+            " INSERT INTO intake.status_history (concern_id, status, event_type, event_id, detail, at)"
+            " SELECT c, s, t, e, d::jsonb, a FROM unnest(CAST(:hc AS uuid[]), CAST(:hs AS text[]),"
+            " CAST(:ht AS text[]), CAST(:he AS text[]), CAST(:hd AS text[]), CAST(:ha AS timestamptz[]))"
+            " AS h(c, s, t, e, d, a)),"
+            " audited AS ("
+            " INSERT INTO intake.audit (actor, actor_kind, actor_role, action, reference, concern_id, why, channel)"
+            " SELECT * FROM unnest(CAST(:aa AS text[]), CAST(:ak AS text[]), CAST(:ar AS text[]),"
+            " CAST(:ac AS text[]), CAST(:af AS text[]), CAST(:ai AS uuid[]), CAST(:aw AS text[]),"
+            " CAST(:ah AS text[])))"
+            " UPDATE intake.concern SET status = COALESCE(u.s, intake.concern.status), updated_at = u.a"
+            " FROM unnest(CAST(:uc AS uuid[]), CAST(:us AS text[]), CAST(:ua AS timestamptz[])) AS u(c, s, a)"
+            " WHERE intake.concern.id = u.c"), {
+                "hc": [c for c, _, _, _ in lines], "hs": [ch.status for _, ch, _, _ in lines],
+                "ht": [ch.event_type for _, ch, _, _ in lines], "he": [e for _, _, e, _ in lines],
+                "hd": [json.dumps(ch.detail) for _, ch, _, _ in lines], "ha": [ch.at for _, ch, _, _ in lines],
+                "aa": [w.subject for w, *_ in audit], "ak": [w.kind for w, *_ in audit],
+                "ar": [w.role for w, *_ in audit], "ac": [a[1] for a in audit], "af": [a[2] for a in audit],
+                "ai": [a[3] for a in audit], "aw": [a[4][:200] for a in audit], "ah": [a[5] for a in audit],
+                "uc": list(final), "us": [s for s, _ in final.values()], "ua": [a for _, a in final.values()]})
 
     async def reference_of(self, concern_id: uuid.UUID) -> str | None:
         return await self.conn.scalar(

@@ -53,7 +53,11 @@ class UnknownConcern(PermanentError):
     """A status event names a concern intake never accepted (dead-lettered, not retried)."""
 
 
+STATUS_EVENTS = (ConcernTriagedV1, CaseListedV1, PanelDecisionV2, NotificationSentV1)
+
+
 async def record_status(uow: UnitOfWork, event: CloudEvent, data: Any, topic: str) -> None:
+    """One status event: the reference for `record_statuses`, and how an isolated event is handled."""
     async with uow:
         if not await uow.first_time(event, topic):
             return
@@ -70,4 +74,30 @@ async def record_status(uow: UnitOfWork, event: CloudEvent, data: Any, topic: st
         await repo.add_status(data.concern_id, change, event.id, current=journey)
         await audit.record(uow.conn, audit.SYSTEM, f"status:{change.status}", data.reference,
                            concern_id=data.concern_id, why=f"event {event.type}", channel="event")
+        await uow.commit()
+
+
+async def record_statuses(uow: UnitOfWork, items: list[tuple[CloudEvent, Any, str]]) -> None:
+    """A batch of status events as sets: the effect of `record_status` on each, in order, in two
+    statements (the concerns' present statuses, locked; then every history line, status move and
+    audit line at once) instead of three per event."""
+    async with uow:
+        fresh = [(event, data, topic) for event, data, topic in items if await uow.first_time(event, topic)]
+        repo = ConcernRepository(uow.conn)
+        present = await repo.statuses_of({data.concern_id for _, data, _ in fresh})
+        lines: list[tuple[Any, StatusChange, str, bool]] = []
+        for event, data, topic in fresh:
+            now = present.get(data.concern_id)
+            if now is None:
+                raise UnknownConcern(f"data.concern_id: no concern with this id was accepted by intake ({topic})")
+            if now == Status.ERASED:
+                continue
+            change = status_change(event, data)
+            journey = not isinstance(data, NotificationSentV1) and advances(now, change.status)
+            if journey:
+                present[data.concern_id] = change.status
+            lines.append((data, change, event.id, journey))
+        await repo.add_statuses([(d.concern_id, c, e, j) for d, c, e, j in lines],
+                                audit=[(audit.SYSTEM, f"status:{c.status}", d.reference, d.concern_id,
+                                        f"event {c.event_type}", "event") for d, c, _, _ in lines])
         await uow.commit()

@@ -1,0 +1,139 @@
+"""Status events taken as a set per batch have exactly the effect of the per-event use case run on
+each in order: the same history lines, present statuses, times and audit lines (real PostgreSQL)."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from frontdoor_cli.testing import fresh_database
+from frontdoor_shared.auth import Principal
+from frontdoor_shared.contracts import CaseListedV1, ConcernTriagedV1, NotificationSentV1, PanelDecisionV2
+from frontdoor_shared.envelope import CloudEvent, new_event
+from intake.adapters import orm
+from intake.bootstrap import Intake
+from intake.config import IntakeSettings
+from intake.service_layer.schemas import ConcernIn
+from intake.service_layer.status import UnknownConcern, record_status, record_statuses
+from intake.service_layer.submit import Submission
+from tests.support import a_concern
+
+pytestmark = pytest.mark.integration
+T0 = datetime(2026, 3, 2, 9, tzinfo=UTC)
+DPO = Principal("dpo-1", "staff", "data-protection-officer")
+
+
+def _at(minutes: int) -> datetime:
+    return T0 + timedelta(minutes=minutes)
+
+
+def _triaged(cid: uuid.UUID, ref: str, outcome: str, minute: int) -> ConcernTriagedV1:
+    return ConcernTriagedV1(concern_id=cid, reference=ref, triaged_at=_at(minute), outcome=outcome, pathway="slcn",
+                            priority="routine", reasons=[], missing=[], policy_version="t", need_codes=["SLCN"],
+                            ranges=[], age_in_months=30)
+
+
+def _listed(cid: uuid.UUID, ref: str, minute: int) -> CaseListedV1:
+    return CaseListedV1(concern_id=cid, reference=ref, case_id=uuid.uuid4(), listed_at=_at(minute))
+
+
+def _sent(cid: uuid.UUID, ref: str, minute: int) -> NotificationSentV1:
+    return NotificationSentV1(concern_id=cid, reference=ref, message_id=uuid.uuid4(), audience="family",
+                              channel="email", template="family/case-listed", status="sent",
+                              about_event_type=CaseListedV1.TYPE, sent_at=_at(minute))
+
+
+def _decided(cid: uuid.UUID, ref: str, minute: int) -> PanelDecisionV2:
+    return PanelDecisionV2(concern_id=cid, reference=ref, case_id=uuid.uuid4(), decision_id=uuid.uuid4(),
+                           decided_at=_at(minute), panel_id=uuid.uuid4(), outcome="confirmed", pathway="slcn",
+                           priority="routine")
+
+
+async def _world(test_stack: Any) -> tuple[Intake, dict[str, tuple[uuid.UUID, str]]]:
+    database = await asyncio.to_thread(fresh_database, test_stack)
+    intake = Intake(IntakeSettings(DATABASE_URL=database, KAFKA_BOOTSTRAP_SERVERS=test_stack.bootstrap))
+    concerns = {}
+    for label, nhs in (("panel", "9990000018"), ("routed", "9990000026"), ("late", "9990000034"),
+                       ("erased", "9990000042")):
+        body = a_concern(given_name=f"Batch{label}")
+        body["child"]["nhs_number"] = nhs
+        accepted = await intake.submit(Submission(ConcernIn.model_validate(body), "api", "batch-test"))
+        concerns[label] = (accepted.concern_id, accepted.reference)
+    await intake.erase(concerns["erased"][1], DPO, "erasure-request", "api")
+    return intake, concerns
+
+
+def _timed(event: CloudEvent, data: Any) -> CloudEvent:
+    """The event stamped with when it happened, so two worlds built apart compare equal."""
+    happened = next(getattr(data, a) for a in ("triaged_at", "listed_at", "sent_at", "decided_at") if hasattr(data, a))
+    return event.model_copy(update={"time": happened})
+
+
+def _events(c: dict[str, tuple[uuid.UUID, str]]) -> list[tuple[CloudEvent, Any, str]]:
+    """A batch as it arrives: interleaved concerns, one event twice, events out of order."""
+    datas = [
+        _triaged(*c["panel"], "panel", 1), _triaged(*c["routed"], "routed", 2), _listed(*c["panel"], 3),
+        _sent(*c["routed"], 4), _listed(*c["late"], 5), _triaged(*c["late"], "panel", 4),  # older, after
+        _sent(*c["panel"], 6), _decided(*c["panel"], 7), _triaged(*c["erased"], "routed", 8),
+    ]
+    items = [(_timed(new_event(d, source="urn:test", subject=d.reference), d), d, d.TOPIC) for d in datas]
+    return [*items[:3], items[1], *items[3:]]  # the routed concern's triage delivered twice
+
+
+async def _state(intake: Intake, concerns: dict[str, tuple[uuid.UUID, str]]) -> dict[str, Any]:
+    async with intake.runtime.engine.connect() as conn:
+        out = {}
+        for label, (cid, ref) in concerns.items():
+            row = (await conn.execute(sa.select(orm.concern.c.status, orm.concern.c.updated_at)
+                                      .where(orm.concern.c.id == cid))).one()
+            history = (await conn.execute(
+                sa.select(orm.status_history.c.status, orm.status_history.c.event_type, orm.status_history.c.detail,
+                          orm.status_history.c.at).where(orm.status_history.c.concern_id == cid)
+                .order_by(orm.status_history.c.id))).all()
+            audit = (await conn.execute(sa.select(orm.audit.c.actor, orm.audit.c.action, orm.audit.c.why,
+                                                  orm.audit.c.channel).where(orm.audit.c.reference == ref)
+                                        .order_by(orm.audit.c.id))).all()
+            out[label] = {"status": row.status, "updated_at": row.updated_at if label != "erased" else None,
+                          "history": [tuple(h) for h in history if h.status not in ("submitted", "erased")],
+                          "audit": [tuple(a) for a in audit if a.action.startswith("status:")]}
+        return out
+
+
+async def test_a_batch_as_a_set_leaves_what_each_event_alone_would(test_stack) -> None:  # type: ignore[no-untyped-def]
+    one_by_one, concerns_a = await _world(test_stack)
+    for event, data, topic in _events(concerns_a):
+        await record_status(one_by_one.runtime.uow(), event, data, topic)
+
+    as_a_set, concerns_b = await _world(test_stack)
+    items = _events(concerns_b)
+    async with as_a_set.runtime.batch_scope() as scope:
+        await scope.claim((event, topic) for event, _, topic in items)
+        await record_statuses(as_a_set.runtime.uow(), items)
+
+    expected, got = await _state(one_by_one, concerns_a), await _state(as_a_set, concerns_b)
+    assert got == expected
+    assert got["panel"]["status"] == "panel-decided"
+    assert [h[0] for h in got["panel"]["history"]] == ["triaged", "listed-for-panel", "family-notified",
+                                                       "panel-decided"]
+    assert got["routed"]["status"] == "routed"
+    assert len(got["routed"]["history"]) == 2  # the triage delivered twice is one line
+    assert got["late"]["status"] == "listed-for-panel"  # never moves backwards
+    assert got["late"]["updated_at"] == _at(4)  # the last event's time, as one after another would
+    assert got["erased"]["history"] == []
+
+
+async def test_a_status_event_for_no_known_concern_fails_the_set_so_the_batch_is_isolated(test_stack) -> None:  # type: ignore[no-untyped-def]
+    intake, concerns = await _world(test_stack)
+    stranger = _listed(uuid.uuid4(), "FD-NONE-0000", 1)
+    items = [*_events(concerns)[:2], (new_event(stranger, source="urn:test", subject="x"), stranger, stranger.TOPIC)]
+    with pytest.raises(UnknownConcern, match="data.concern_id"):
+        async with intake.runtime.batch_scope() as scope:
+            await scope.claim((event, topic) for event, _, topic in items)
+            await record_statuses(intake.runtime.uow(), items)
+    state = await _state(intake, concerns)
+    assert state["panel"]["history"] == []  # rolled back: nothing half done
