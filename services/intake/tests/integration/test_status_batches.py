@@ -131,9 +131,13 @@ async def test_a_status_event_for_no_known_concern_fails_the_set_so_the_batch_is
     intake, concerns = await _world(test_stack)
     stranger = _listed(uuid.uuid4(), "FD-NONE-0000", 1)
     items = [*_events(concerns)[:2], (new_event(stranger, source="urn:test", subject="x"), stranger, stranger.TOPIC)]
-    with pytest.raises(UnknownConcern, match="data.concern_id"):
+
+    async def one_batch() -> None:
         async with intake.runtime.batch_scope() as scope:
             await scope.claim((event, topic) for event, _, topic in items)
             await record_statuses(intake.runtime.uow(), items)
+
+    with pytest.raises(UnknownConcern, match=r"data\.concern_id"):
+        await one_batch()
     state = await _state(intake, concerns)
     assert state["panel"]["history"] == []  # rolled back: nothing half done
