@@ -40,3 +40,12 @@ async def remember(conn: AsyncConnection, table: sa.Table, concern_id: uuid.UUID
 
 async def is_erased(conn: AsyncConnection, table: sa.Table, concern_id: uuid.UUID) -> bool:
     return bool(await conn.scalar(sa.select(sa.literal(True)).where(table.c.concern_id == concern_id)))
+
+
+async def erased_among(conn: AsyncConnection, table: sa.Table, concern_ids: set[uuid.UUID]) -> set[uuid.UUID]:
+    """Which of these concerns were erased (one statement, whatever their number)."""
+    if not concern_ids:
+        return set()
+    rows = await conn.execute(sa.text(f"SELECT concern_id FROM {table.schema}.{table.name}"
+                                      " WHERE concern_id = ANY(CAST(:ids AS uuid[]))"), {"ids": sorted(concern_ids)})
+    return {r[0] for r in rows}

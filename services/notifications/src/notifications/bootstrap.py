@@ -25,7 +25,7 @@ from notifications.config import NotificationsSettings
 from notifications.service_layer.context import Context, utc_now
 from notifications.service_layer.erasure import erase_concern
 from notifications.service_layer.events import CONSUMED
-from notifications.service_layer.notify import handle_status
+from notifications.service_layer.notify import handle_status, handle_statuses
 from notifications.service_layer.sender import Sender
 from notifications.service_layer.still_waiting import run_still_waiting
 
@@ -61,7 +61,8 @@ class Notifications:
         self.tokens = Tokens(AuthSettings())
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
-        subscribe(self.runtime.broker, [*CONSUMED, ConcernErasedV1], self._on_status, group_id=SERVICE)
+        subscribe(self.runtime.broker, [*CONSUMED, ConcernErasedV1], self._on_status, group_id=SERVICE,
+                  batch_handlers=dict.fromkeys(CONSUMED, self._on_statuses))
         publisher_doc(self.runtime.broker, NotificationSentV1)
 
     async def _on_status(self, event: CloudEvent, data: Any, topic: str) -> None:
@@ -69,6 +70,10 @@ class Notifications:
             await erase_concern(self.runtime.uow(), event, data, topic)
             return
         await handle_status(self.runtime.uow(), event, data, topic, self.context)
+        self.runtime.after_commit(self.sender.wake)
+
+    async def _on_statuses(self, items: list[tuple[CloudEvent, Any, str]]) -> None:
+        await handle_statuses(self.runtime.uow(), items, self.context)
         self.runtime.after_commit(self.sender.wake)
 
     async def start(self) -> None:

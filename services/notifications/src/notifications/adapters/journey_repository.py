@@ -28,6 +28,18 @@ class JourneyRepository:
             correlation_id=correlation_id, status=step.status, line=step.line, next_step=step.next_step,
             expected_by=step.expected_by, at=at).on_conflict_do_nothing())
 
+    async def add_steps(self, rows: list[dict[str, Any]]) -> None:
+        """`add_step` for many events in one statement (the same text for any number)."""
+        if not rows:
+            return
+        names = ("event_id", "concern_id", "reference", "event_type", "correlation_id", "status", "line",
+                 "next_step", "expected_by", "at")
+        kinds = ("text", "uuid", "text", "text", "text", "text", "text", "text", "date", "timestamptz")
+        await self.conn.execute(sa.text(
+            f"INSERT INTO notifications.journey ({', '.join(names)}) SELECT * FROM unnest("
+            + ", ".join(f"CAST(:{n} AS {k}[])" for n, k in zip(names, kinds, strict=True))
+            + ") ON CONFLICT DO NOTHING"), {n: [r[n] for r in rows] for n in names})
+
     async def steps(self, concern_id: uuid.UUID) -> list[Any]:
         """One concern's journey, oldest first: the query names the concern, so nothing else leaks."""
         return list((await self.conn.execute(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import datetime
 from types import SimpleNamespace
@@ -18,6 +19,15 @@ from notifications.domain.delivery import PENDING
 
 M = orm.message
 SECRET_FIELDS = ("to_address", "subject", "body")  # names and contact details: encrypted at rest
+
+
+# a recorded message's columns and their PostgreSQL types, for the one-statement insert of many
+_MESSAGE_COLUMNS = {
+    "id": "uuid", "dedupe_key": "text", "concern_id": "uuid", "reference": "text", "audience": "text",
+    "channel": "text", "provider": "text", "template": "text", "about_event_id": "text",
+    "about_event_type": "text", "correlation_id": "text", "to_address": "text", "subject": "text", "body": "text",
+    "status": "text", "created_at": "timestamptz", "status_at": "timestamptz", "fallback_of": "uuid",
+}
 
 
 def _purpose(name: str, message_id: uuid.UUID) -> str:
@@ -60,6 +70,62 @@ class MessageRepository:
                 name: at_rest.decrypt(key, getattr(row, name), owner=row.concern_id,
                                       purpose=_purpose(name, row.id)).decode() for name in SECRET_FIELDS}}))
         return opened
+
+    async def prefetch_keys(self, concern_ids: set[uuid.UUID]) -> None:
+        """Make or read the data keys of many concerns at once, for the messages about to be recorded."""
+        missing = concern_ids - {k for k, v in self._data_keys.items() if v is not None}
+        self._data_keys.update(await self._keys().get_or_create_many(missing))
+
+    async def remember_recipients_many(self, rows: list[tuple[uuid.UUID, str, str]]) -> None:
+        """`remember_recipients` for (concern id, reference, sealed) rows, in one statement."""
+        if rows:
+            await self.conn.execute(sa.text(
+                "INSERT INTO notifications.recipient (concern_id, reference, sealed) SELECT * FROM"
+                " unnest(CAST(:c AS uuid[]), CAST(:r AS text[]), CAST(:s AS text[])) ON CONFLICT DO NOTHING"),
+                {"c": [r[0] for r in rows], "r": [r[1] for r in rows], "s": [r[2] for r in rows]})
+
+    async def sealed_recipients_many(self, concern_ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
+        if not concern_ids:
+            return {}
+        rows = await self.conn.execute(sa.text(
+            "SELECT concern_id, sealed FROM notifications.recipient WHERE concern_id = ANY(CAST(:c AS uuid[]))"),
+            {"c": sorted(concern_ids)})
+        return {r.concern_id: r.sealed for r in rows}
+
+    async def take_deferred_many(self, concern_ids: set[uuid.UUID]) -> dict[uuid.UUID, list[Any]]:
+        """`take_deferred` for many concerns in one statement: each one's held events, oldest first."""
+        if not concern_ids:
+            return {}
+        rows = await self.conn.execute(sa.text(
+            "DELETE FROM notifications.pending_notice WHERE concern_id = ANY(CAST(:c AS uuid[]))"
+            " RETURNING event_id, concern_id, topic, event, received_at").columns(
+                *orm.pending_notice.c), {"c": sorted(concern_ids)})
+        held: dict[uuid.UUID, list[Any]] = {}
+        for row in sorted(rows, key=lambda r: (r.received_at, r.event_id)):
+            held.setdefault(row.concern_id, []).append(row)
+        return held
+
+    async def add_many(self, rows: list[dict[str, Any]]) -> set[uuid.UUID]:
+        """`add_once` for many messages in one statement (the same text for any number); the ids inserted."""
+        if not rows:
+            return set()
+        encrypted = [await self._encrypt(r) for r in rows]
+        arrays = {name: [r[name] for r in encrypted] for name in _MESSAGE_COLUMNS}
+        result = await self.conn.execute(sa.text(
+            f"INSERT INTO notifications.message ({', '.join(_MESSAGE_COLUMNS)}) SELECT * FROM unnest("
+            + ", ".join(f"CAST(:{name} AS {kind}[])" for name, kind in _MESSAGE_COLUMNS.items())
+            + ") ON CONFLICT (dedupe_key) DO NOTHING RETURNING id"), arrays)
+        return {r.id for r in result}
+
+    async def defer_many(self, rows: list[tuple[uuid.UUID, str, str, dict[str, Any]]]) -> None:
+        """`defer` for (concern id, event id, topic, event) rows, in one statement."""
+        if rows:
+            await self.conn.execute(sa.text(
+                "INSERT INTO notifications.pending_notice (event_id, concern_id, topic, event) SELECT e, c, t,"
+                " v::jsonb FROM unnest(CAST(:e AS text[]), CAST(:c AS uuid[]), CAST(:t AS text[]),"
+                " CAST(:v AS text[])) AS u(e, c, t, v) ON CONFLICT DO NOTHING"),
+                {"e": [r[1] for r in rows], "c": [r[0] for r in rows], "t": [r[2] for r in rows],
+                 "v": [json.dumps(r[3]) for r in rows]})
 
     async def remember_recipients(self, concern_id: uuid.UUID, reference: str, sealed: str) -> None:
         await self.conn.execute(insert(orm.recipient).values(

@@ -51,6 +51,82 @@ async def handle_status(uow: UnitOfWork, event: CloudEvent, data: Any, topic: st
         await uow.commit()
 
 
+async def handle_statuses(uow: UnitOfWork, items: list[tuple[CloudEvent, Any, str]], ctx: Context) -> None:
+    """A batch of status events as sets: the messages, journey steps, recipients and held events
+    `handle_status` would record for each, in a handful of statements instead of several per event.
+    Recipients are remembered first, so an event that arrives in the same batch as its concern's
+    contact details is told at once rather than held and then told: the same messages either way."""
+    async with uow:
+        fresh = [(e, d, t) for e, d, t in items if await uow.first_time(e, t)]
+        erased = await erasure.erased_among(uow.conn, orm.erased, {d.concern_id for _, d, _ in fresh})
+        fresh = [(e, d, t) for e, d, t in fresh if d.concern_id not in erased]
+        if not fresh:
+            await uow.commit()
+            return
+        repo, journeys = MessageRepository(uow.conn, ctx.keyring), JourneyRepository(uow.conn)
+        await repo.remember_recipients_many([(d.concern_id, d.reference, d.recipients_sealed) for _, d, _ in fresh
+                                             if isinstance(d, ConcernSubmittedV1) and d.recipients_sealed])
+        await journeys.add_steps([row for e, d, _ in fresh if (row := _journey_row(e, d)) is not None])
+        concerns = {d.concern_id for _, d, _ in fresh}
+        sealed = await repo.sealed_recipients_many(concerns)
+        held = await repo.take_deferred_many(set(sealed))
+        people_of = {concern_id: ctx.people(recipients) for concern_id, recipients in sealed.items()}
+        batch = _Messages(ctx)
+        deferred = []
+        for event, data, topic in fresh:
+            plans, people = planned_for(data), people_of.get(data.concern_id)
+            await batch.tell(uow, event, data, [p for p in plans if not p.needs_contact_details], None)
+            people_plans = [p for p in plans if p.needs_contact_details]
+            if people is not None:
+                await batch.tell(uow, event, data, people_plans, people)
+            elif people_plans:
+                deferred.append((data.concern_id, event.id, topic, event.model_dump(mode="json")))
+        for concern_id, rows in held.items():
+            for row in rows:
+                held_event = CloudEvent.model_validate(row.event)
+                held_data = BY_TYPE[held_event.type].model_validate(held_event.data)
+                await batch.tell(uow, held_event, held_data,
+                                 [p for p in planned_for(held_data) if p.needs_contact_details], people_of[concern_id])
+        await repo.defer_many(deferred)
+        await repo.prefetch_keys({row["concern_id"] for row in batch.rows})
+        inserted = await repo.add_many(batch.rows)
+        for message_id in [m for m in batch.unreachable if m in inserted]:
+            row = await repo.get(message_id)
+            await outcomes.fail(uow, ctx, row, f"no {row.channel} contact this service can use")
+        await uow.commit()
+
+
+class _Messages:
+    """The messages a batch records, rendered, before the one insert of them all."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.rows: list[dict[str, Any]] = []
+        self.unreachable: list[Any] = []
+
+    async def tell(self, uow: UnitOfWork, event: CloudEvent, data: Any, plans: list[Planned],
+                   people: dict[str, Any] | None) -> None:
+        if not plans:
+            return
+        about, base = recording.About.event(event, data), values_for(event, data, people, self.ctx)
+        for planned in plans:
+            values = {**base, **(await _status_link(uow, data, self.ctx) if _first_to_family(data, planned) else {})}
+            row, reachable = recording.rendered(self.ctx, about, planned, values, people)
+            self.rows.append(row)
+            if not reachable:
+                self.unreachable.append(row["id"])
+
+
+def _journey_row(event: CloudEvent, data: Any) -> dict[str, Any] | None:
+    facts = facts_for(event, data)
+    step = step_for(facts)
+    if step is None:
+        return None
+    return {"event_id": event.id, "concern_id": data.concern_id, "reference": data.reference,
+            "event_type": event.type, "correlation_id": event.correlationid, "status": step.status, "line": step.line,
+            "next_step": step.next_step, "expected_by": step.expected_by, "at": facts.at}
+
+
 async def _tell_held(uow: UnitOfWork, repo: MessageRepository, data: Any, people: dict[str, Any],
                      ctx: Context) -> None:
     for row in await repo.take_deferred(data.concern_id):

@@ -82,25 +82,40 @@ def _preferred(planned: Planned, people: dict[str, Any] | None) -> str:
     return "email"
 
 
+def message_values(ctx: Context, about: About, planned: Planned, *, kind: str, to: str, subject: str, body: str,
+                   key: str | None = None, fallback_of: uuid.UUID | None = None) -> dict[str, Any]:
+    """A pending message's row, with its unique key."""
+    now = ctx.clock()
+    return {
+        "id": uuid.uuid4(), "dedupe_key": key or dedupe_key(about.event_id, planned.audience, planned.recipient,
+                                                            planned.template),
+        "concern_id": about.concern_id, "reference": about.reference, "audience": planned.audience, "channel": kind,
+        "provider": ctx.provider, "template": planned.template, "about_event_id": about.event_id,
+        "about_event_type": about.event_type, "correlation_id": about.correlation_id, "to_address": f"{kind}:{to}",
+        "subject": subject, "body": body, "status": PENDING, "created_at": now, "status_at": now,
+        "fallback_of": fallback_of}
+
+
 async def insert(repo: MessageRepository, ctx: Context, about: About, planned: Planned, *, kind: str, to: str,
                  subject: str, body: str, key: str | None = None, fallback_of: uuid.UUID | None = None
                  ) -> uuid.UUID | None:
     """Record a pending message once; None when its key was recorded before (a replay)."""
-    message_id, now = uuid.uuid4(), ctx.clock()
-    inserted = await repo.add_once(
-        id=message_id, dedupe_key=key or dedupe_key(about.event_id, planned.audience, planned.recipient,
-                                                    planned.template),
-        concern_id=about.concern_id, reference=about.reference, audience=planned.audience, channel=kind,
-        provider=ctx.provider, template=planned.template, about_event_id=about.event_id,
-        about_event_type=about.event_type, correlation_id=about.correlation_id, to_address=f"{kind}:{to}",
-        subject=subject, body=body, status=PENDING, created_at=now, status_at=now, fallback_of=fallback_of)
-    return message_id if inserted else None
+    values = message_values(ctx, about, planned, kind=kind, to=to, subject=subject, body=body, key=key,
+                            fallback_of=fallback_of)
+    return values["id"] if await repo.add_once(**values) else None  # type: ignore[no-any-return]
+
+
+def rendered(ctx: Context, about: About, planned: Planned, values: dict[str, Any],
+             people: dict[str, Any] | None) -> tuple[dict[str, Any], bool]:
+    """The message's row, rendered, and whether anyone can be reached by it."""
+    subject, body = ctx.renderer.render(planned.template, **values)
+    address = address_for(planned, people, ctx)
+    kind, to = address or (_preferred(planned, people), "")
+    return message_values(ctx, about, planned, kind=kind, to=to, subject=subject, body=body), address is not None
 
 
 async def record(repo: MessageRepository, ctx: Context, about: About, planned: Planned,
                  values: dict[str, Any], people: dict[str, Any] | None) -> tuple[uuid.UUID | None, bool]:
     """Render and record; returns (message id or None on replay, whether anyone can be reached)."""
-    subject, body = ctx.renderer.render(planned.template, **values)
-    address = address_for(planned, people, ctx)
-    kind, to = address or (_preferred(planned, people), "")
-    return await insert(repo, ctx, about, planned, kind=kind, to=to, subject=subject, body=body), address is not None
+    row, reachable = rendered(ctx, about, planned, values, people)
+    return (row["id"] if await repo.add_once(**row) else None), reachable
