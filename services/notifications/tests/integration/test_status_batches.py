@@ -118,3 +118,30 @@ def _diff(expected: dict[str, Any], got: dict[str, Any]) -> list[str]:
         if expected["messages"].get(k) != got["messages"].get(k):
             out.append(f"{k}\n  per-event: {expected['messages'].get(k)}\n  as sets:   {got['messages'].get(k)}")
     return out
+
+
+async def test_a_round_of_sends_is_recorded_as_one_set_and_a_receipt_that_overtook_a_send_stands(  # type: ignore[no-untyped-def]
+        test_stack) -> None:
+    from notifications.adapters.channels.base import ChannelResult
+    from notifications.service_layer import outcomes
+
+    svc = await _world(test_stack)
+    batch = _batches()[0][:3]
+    async with svc.runtime.batch_scope() as scope:
+        await scope.claim((event, topic) for event, _, topic in batch)
+        await handle_statuses(svc.runtime.uow(), batch, svc.context)
+    async with svc.runtime.engine.connect() as conn:
+        rows = (await conn.execute(sa.select(orm.message).order_by(orm.message.c.dedupe_key))).all()
+    first, second, *_ = rows
+    async with svc.runtime.engine.begin() as conn:  # the provider's receipt for the second came first
+        await conn.execute(sa.update(orm.message).where(orm.message.c.id == second.id).values(status="delivered"))
+    async with svc.runtime.uow() as uow:
+        await outcomes.record_sent_many(uow, svc.context, [(first, ChannelResult("p-1", "sent")),
+                                                           (second, ChannelResult("p-2", "sent"))])
+        announced = [uuid.UUID(e.data["message_id"]) for e in uow.emitted]
+        await uow.commit()
+    async with svc.runtime.engine.connect() as conn:
+        after = {r.id: r for r in (await conn.execute(sa.select(orm.message))).all()}
+    assert (after[first.id].status, after[first.id].provider_id) == ("sent", "p-1")
+    assert (after[second.id].status, after[second.id].provider_id) == ("delivered", "p-2")
+    assert announced == [first.id]  # only a send that changed the message is announced

@@ -167,6 +167,21 @@ class MessageRepository:
             .values(attempts=M.c.attempts + 1, next_attempt_at=lease_until).returning(*M.c))
         return await self.opened(sorted(result.all(), key=lambda r: r.created_at))
 
+    async def mark_sent_many(self, sent: list[tuple[uuid.UUID, str, str | None]], *, provider: str,
+                             at: datetime) -> set[uuid.UUID]:
+        """Record many (message id, status, provider id) sends at once, each only while the message
+        is still pending (a receipt may have overtaken it); the ids changed."""
+        if not sent:
+            return set()
+        rows = await self.conn.execute(sa.text(
+            "UPDATE notifications.message AS m SET status = u.s, provider_id = u.p, provider = :provider,"
+            " sent_at = :at, status_at = :at, next_attempt_at = NULL, last_error = NULL"
+            " FROM unnest(CAST(:ids AS uuid[]), CAST(:ss AS text[]), CAST(:ps AS text[])) AS u(i, s, p)"
+            " WHERE m.id = u.i AND m.status = :pending RETURNING m.id"),
+            {"ids": [m for m, _, _ in sent], "ss": [s for _, s, _ in sent], "ps": [p for _, _, p in sent],
+             "provider": provider, "at": at, "pending": PENDING})
+        return {r.id for r in rows}
+
     async def update_if(self, message_id: uuid.UUID, statuses: tuple[str, ...], **values: Any) -> bool:
         """Change a message only while it is in one of `statuses`; True when it changed."""
         result = await self.conn.execute(

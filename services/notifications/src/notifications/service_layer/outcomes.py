@@ -37,12 +37,21 @@ def _announce(uow: UnitOfWork, ctx: Context, row: Any, status: str, at: datetime
 
 
 async def record_sent(uow: UnitOfWork, ctx: Context, row: Any, result: ChannelResult) -> None:
+    await record_sent_many(uow, ctx, [(row, result)])
+
+
+async def record_sent_many(uow: UnitOfWork, ctx: Context, sent: list[tuple[Any, ChannelResult]]) -> None:
+    """`record_sent` for many messages: one statement for those still pending, as is the rule."""
+    if not sent:
+        return
     repo, now = MessageRepository(uow.conn, ctx.keyring), ctx.clock()
-    if await repo.update_if(row.id, (PENDING,), status=result.status, provider_id=result.provider_id,
-                            provider=ctx.provider, sent_at=now, status_at=now, next_attempt_at=None, last_error=None):
-        _announce(uow, ctx, row, result.status, now)
-    else:  # a receipt overtook us: keep its status, remember the provider's id
-        await repo.update_if(row.id, (SENT, DELIVERED, FAILED), provider_id=result.provider_id, sent_at=now)
+    changed = await repo.mark_sent_many([(row.id, result.status, result.provider_id) for row, result in sent],
+                                        provider=ctx.provider, at=now)
+    for row, result in sent:
+        if row.id in changed:
+            _announce(uow, ctx, row, result.status, now)
+        else:  # a receipt overtook us: keep its status, remember the provider's id
+            await repo.update_if(row.id, (SENT, DELIVERED, FAILED), provider_id=result.provider_id, sent_at=now)
 
 
 async def record_temporary(uow: UnitOfWork, ctx: Context, row: Any, reason: str) -> None:

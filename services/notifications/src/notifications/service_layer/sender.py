@@ -95,7 +95,10 @@ class Sender:
         """Record what happened to a round's messages in one transaction (their events with them).
         If it fails, each lease runs out and the message is taken again, reconciled first."""
         async with self._runtime.uow() as uow:
+            await outcomes.record_sent_many(uow, self._ctx, [(row, outcome) for action, row, outcome in done
+                                                             if action is outcomes.record_sent])
             for action, row, outcome in done:
-                await action(uow, self._ctx, row, outcome)
+                if action is not outcomes.record_sent:
+                    await action(uow, self._ctx, row, outcome)
             await uow.commit()
         self.wake()  # a failure may have queued a fallback and a message to staff
