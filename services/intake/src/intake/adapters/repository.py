@@ -9,7 +9,6 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from frontdoor_shared import at_rest
@@ -46,13 +45,60 @@ class ConcernRepository:
             raise CannotDecrypt("the concern's data key was destroyed")
         return at_rest.decrypt_json(key, token, purpose=DETAILS, owner=concern_id)  # type: ignore[no-any-return]
 
-    async def add(self, concern: Concern, submitted_by: str | None) -> None:
-        await self.conn.execute(sa.insert(orm.concern).values(
-            id=concern.id, reference=concern.reference, channel=concern.channel, status=concern.status,
-            details_encrypted=await self._encrypt_details(concern), submitted_by=submitted_by,
-            linked_concern_ids=concern.linked_concern_ids, submitted_at=concern.submitted_at,
-            updated_at=concern.submitted_at,
-        ))
+    async def lookup(self, idempotency: tuple[str, str] | None, match_keys: Sequence[str]
+                     ) -> tuple[tuple[str, str] | None, list[uuid.UUID]]:
+        """Before a submission, in one round trip: what an Idempotency-Key (scope, key) was used for
+        (reference, request hash), and the open concerns about the same child (by match key)."""
+        scope, key = idempotency or (None, None)
+        row = (await self.conn.execute(sa.text(
+            "SELECT (SELECT c.reference FROM intake.idempotency_key i JOIN intake.concern c ON c.id = i.concern_id"
+            "        WHERE i.scope = CAST(:scope AS text) AND i.key = CAST(:key AS text)) AS reference,"
+            "       (SELECT i.request_hash FROM intake.idempotency_key i"
+            "        WHERE i.scope = CAST(:scope AS text) AND i.key = CAST(:key AS text)) AS request_hash,"
+            "       ARRAY(SELECT DISTINCT m.concern_id FROM intake.child_match_key m"
+            "             JOIN intake.concern c ON c.id = m.concern_id"
+            "             WHERE m.match_key = ANY(CAST(:keys AS text[])) AND c.status <> ALL(CAST(:closed AS text[])))"
+            "       AS linked"), {"scope": scope, "key": key, "keys": list(match_keys), "closed": list(CLOSED_STATUSES)}
+        )).one()
+        replay = (row.reference, row.request_hash) if row.reference is not None else None
+        return replay, list(row.linked or [])
+
+    async def add_submitted(self, concern: Concern, submitted_by: str | None, *, match_keys: Sequence[str],
+                            idempotency: tuple[str, str, str] | None, first: StatusChange,
+                            audit: tuple[Principal, str, str]) -> bool:
+        """A new concern with everything that comes with it, in ONE statement: its data key (wrapped)
+        and encrypted details, the Idempotency-Key (scope, key, request hash) claimed, its match keys,
+        its first status line and the audit line (who, why, channel). False when the key was taken
+        meanwhile (a race: the caller rolls back)."""
+        if self.keyring is None:
+            raise RuntimeError("the concern's details need the key-encryption keys: pass a keyring")
+        data_key = at_rest.new_data_key()
+        scope, key, request_hash = idempotency or (None, None, None)
+        who, why, channel = audit
+        claimed = await self.conn.scalar(sa.text(
+            "WITH made_key AS (INSERT INTO intake.data_key (owner_id, kek_id, wrapped) VALUES (:id, :kek, :wrapped)),"
+            " made AS (INSERT INTO intake.concern (id, reference, channel, status, details_encrypted, submitted_by,"
+            "  linked_concern_ids, submitted_at, updated_at)"
+            "  VALUES (:id, :reference, :channel, :status, :details, :by, CAST(:linked AS uuid[]), :at, :at)),"
+            " claimed AS (INSERT INTO intake.idempotency_key (scope, key, concern_id, request_hash)"
+            "  SELECT CAST(:scope AS text), CAST(:key AS text), :id, CAST(:hash AS text)"
+            "  WHERE CAST(:key AS text) IS NOT NULL"
+            "  ON CONFLICT DO NOTHING RETURNING 1),"
+            " matched AS (INSERT INTO intake.child_match_key (match_key, concern_id)"
+            "  SELECT k, :id FROM unnest(CAST(:keys AS text[])) AS k ON CONFLICT DO NOTHING),"
+            " history AS (INSERT INTO intake.status_history (concern_id, status, detail, at)"
+            "  VALUES (:id, :status, CAST(:detail AS jsonb), :at)),"
+            " audited AS (INSERT INTO intake.audit (actor, actor_kind, actor_role, action, reference, concern_id, why,"
+            "  channel) VALUES (:actor, :actor_kind, :actor_role, 'create', :reference, :id, :why, :audit_channel))"
+            " SELECT count(*) FROM claimed"), {
+                "id": concern.id, "kek": self.keyring.current, "wrapped": self.keyring.wrap(data_key, concern.id),
+                "reference": concern.reference, "channel": concern.channel, "status": first.status,
+                "details": at_rest.encrypt_json(data_key, concern.details, purpose=DETAILS, owner=concern.id),
+                "by": submitted_by, "linked": list(concern.linked_concern_ids), "at": concern.submitted_at,
+                "scope": scope, "key": key, "hash": request_hash, "keys": list(match_keys),
+                "detail": json.dumps(first.detail), "actor": who.subject, "actor_kind": who.kind,
+                "actor_role": who.role, "why": why[:200], "audit_channel": channel})
+        return idempotency is None or bool(claimed)
 
     async def get(self, reference: str, *, open_details: bool = False) -> Concern | None:
         """The concern and its history; its details (decrypted) only when `open_details`."""
@@ -138,41 +184,6 @@ class ConcernRepository:
             values["status"] = change.status
         await self.conn.execute(
             sa.update(orm.concern).where(orm.concern.c.id == concern_id).values(**values).add_cte(line))
-
-    async def claim_idempotency_key(self, scope: str, key: str, concern_id: uuid.UUID,
-                                    request_hash: str) -> bool:
-        result = await self.conn.execute(
-            insert(orm.idempotency).values(scope=scope, key=key, concern_id=concern_id,
-                                           request_hash=request_hash)
-            .on_conflict_do_nothing().returning(orm.idempotency.c.key)
-        )
-        return result.first() is not None
-
-    async def by_idempotency_key(self, scope: str, key: str) -> tuple[str, str] | None:
-        row = (await self.conn.execute(
-            sa.select(orm.concern.c.reference, orm.idempotency.c.request_hash)
-            .join(orm.concern, orm.concern.c.id == orm.idempotency.c.concern_id)
-            .where(orm.idempotency.c.scope == scope, orm.idempotency.c.key == key)
-        )).first()
-        return (row.reference, row.request_hash) if row else None
-
-    async def open_concerns_matching(self, keys: Sequence[str]) -> list[uuid.UUID]:
-        if not keys:
-            return []
-        rows = await self.conn.execute(
-            sa.select(orm.child_match.c.concern_id).distinct()
-            .join(orm.concern, orm.concern.c.id == orm.child_match.c.concern_id)
-            .where(orm.child_match.c.match_key.in_(list(keys)),
-                   orm.concern.c.status.not_in(CLOSED_STATUSES))
-        )
-        return [r.concern_id for r in rows]
-
-    async def add_match_keys(self, concern_id: uuid.UUID, keys: Sequence[str]) -> None:
-        if keys:
-            await self.conn.execute(
-                insert(orm.child_match).on_conflict_do_nothing(),
-                [{"match_key": k, "concern_id": concern_id} for k in keys],
-            )
 
     async def list_by_submitter(self, submitted_by: str, limit: int = 100) -> list[Any]:
         result = await self.conn.execute(

@@ -20,7 +20,6 @@ from frontdoor_shared.auth import Principal
 from frontdoor_shared.contracts import ConcernSubmittedV1
 from frontdoor_shared.sealed import seal
 from frontdoor_shared.uow import UnitOfWork
-from intake.adapters import audit
 from intake.adapters.repository import ConcernRepository
 from intake.domain import checks
 from intake.domain.model import Concern, Status, StatusChange, new_reference
@@ -127,22 +126,19 @@ async def submit(uow: UnitOfWork, sub: Submission, *, match_secret: bytes, keyri
     repo = ConcernRepository(uow.conn, keyring)
     concern = Concern(id=uuid.uuid4(), reference=new_reference(), channel=sub.channel,
                       submitted_at=now, details=sub.concern.model_dump(mode="json"))
-    if sub.idempotency_key is not None:
-        existing = await _replayed(repo, sub)
-        if existing is not None:
-            return existing
     keys = match_keys(sub.concern, match_secret)
-    concern.linked_concern_ids = await repo.open_concerns_matching(keys)
-    await repo.add(concern, sub.submitted_by)
-    if sub.idempotency_key is not None and not await repo.claim_idempotency_key(
-            sub.idempotency_scope, sub.idempotency_key, concern.id, request_hash(sub.concern)):
-        raise IdempotencyRace()
-    await repo.add_match_keys(concern.id, keys)
+    scoped = (sub.idempotency_scope, sub.idempotency_key) if sub.idempotency_key is not None else None
+    replay, concern.linked_concern_ids = await repo.lookup(scoped, keys)
+    if replay is not None:
+        return await _replayed(repo, sub, *replay)
     detail = {"linked": [str(i) for i in concern.linked_concern_ids]} if concern.linked_concern_ids else {}
-    await repo.add_status(concern.id, StatusChange(Status.SUBMITTED, now, detail))
     who = sub.actor or Principal(subject=sub.submitted_by or "unknown", kind=sub.channel)
-    await audit.record(uow.conn, who, "create", concern.reference, concern_id=concern.id,
-                       why="concern submitted", channel=sub.channel)
+    claimed = await repo.add_submitted(
+        concern, sub.submitted_by, match_keys=keys,
+        idempotency=(*scoped, request_hash(sub.concern)) if scoped else None,
+        first=StatusChange(Status.SUBMITTED, now, detail), audit=(who, "concern submitted", sub.channel))
+    if not claimed:
+        raise IdempotencyRace()
     sealed = (seal(notifications_key, json.dumps(recipients(sub.concern)).encode())
               if notifications_key else None)
     uow.emit(submitted_event(concern, sub.concern, now.date(), sealed),
@@ -155,12 +151,7 @@ class IdempotencyRace(RuntimeError):
     """Two requests with one Idempotency-Key raced; the loser retries and finds the winner."""
 
 
-async def _replayed(repo: ConcernRepository, sub: Submission) -> Accepted | None:
-    assert sub.idempotency_key is not None
-    found = await repo.by_idempotency_key(sub.idempotency_scope, sub.idempotency_key)
-    if found is None:
-        return None
-    reference, previous_hash = found
+async def _replayed(repo: ConcernRepository, sub: Submission, reference: str, previous_hash: str) -> Accepted:
     if previous_hash != request_hash(sub.concern):
         raise IdempotencyConflict("Idempotency-Key was already used for a different concern")
     concern = await repo.get(reference)
