@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from frontdoor_shared import topics
 from frontdoor_shared.contracts import (
     ConcernErasedV1,
@@ -20,7 +22,7 @@ from triage.adapters.policy_loader import PolicyStore
 from triage.config import TriageSettings
 from triage.service_layer.erasure import erase_concern
 from triage.service_layer.panel import apply_panel_decision
-from triage.service_layer.triage import triage_concern
+from triage.service_layer.triage import triage_concern, triage_concerns
 
 SERVICE = "triage"
 
@@ -32,11 +34,14 @@ class Triage:
         self.policies.reload(settings.policy_file)
         self.runtime = Runtime(settings, service=SERVICE, schema="triage")
         subscribe(self.runtime.broker, [ConcernSubmittedV1, PanelDecisionV2, ConcernErasedV1], self._on_event,
-                  group_id=SERVICE)
+                  group_id=SERVICE, batch_handlers={ConcernSubmittedV1: self._on_submitted})
         publisher_doc(self.runtime.broker, ConcernTriagedV1)
         publisher_doc(self.runtime.broker, SafeguardingEscalatedV1)
         for pathway in topics.PATHWAYS:
             publisher_doc(self.runtime.broker, ReferralRoutedV1, topics.referrals(pathway))
+
+    async def _on_submitted(self, items: list[tuple[CloudEvent, Any, str]]) -> None:
+        await triage_concerns(self.runtime.uow(), items, self.policies.current, self.settings.intake_base_url)
 
     async def _on_event(self, event: CloudEvent, data: Contract, topic: str) -> None:
         policy, base = self.policies.current, self.settings.intake_base_url

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import AsyncIterator
 from datetime import datetime
@@ -26,6 +27,35 @@ class TriageRepository:
             index_elements=[_result.c.concern_id],
             set_={k: stmt.excluded[k] for k in values if k != "concern_id"},
         ))
+
+    async def save_many(self, rows: list[dict[str, Any]]) -> None:
+        """`save` for many results in one statement (the same text for any number; the last row per
+        concern wins, as one save after another would)."""
+        latest = list({r["concern_id"]: r for r in rows}.values())
+        if not latest:
+            return
+        jsonb = ("reasons", "missing", "facts")
+        columns = {"concern_id": "uuid", "reference": "text", "outcome": "text", "pathway": "text",
+                   "recommended_pathway": "text", "priority": "text", "reasons": "text", "missing": "text",
+                   "policy_version": "text", "decided_by": "text", "facts": "text", "triaged_at": "timestamptz"}
+        selected = ", ".join(f"CAST(u.{c} AS jsonb)" if c in jsonb else f"u.{c}" for c in columns)
+        await self.conn.execute(sa.text(
+            f"INSERT INTO triage.triage_result ({', '.join(columns)}) SELECT {selected} FROM unnest("
+            + ", ".join(f"CAST(:{c} AS {k}[])" for c, k in columns.items()) + f") AS u({', '.join(columns)})"
+            " ON CONFLICT (concern_id) DO UPDATE SET "
+            + ", ".join(f"{c} = EXCLUDED.{c}" for c in columns if c != "concern_id")),
+            {c: [json.dumps(r[c], default=str) if c in jsonb else r[c] for r in latest] for c in columns})
+
+    async def record_routings(self, rows: list[dict[str, Any]]) -> None:
+        """`record_routing` for many referrals, in one statement."""
+        if not rows:
+            return
+        columns = {"concern_id": "uuid", "reference": "text", "pathway": "text", "priority": "text",
+                   "decided_by": "text", "decision_id": "uuid", "event_id": "text", "routed_at": "timestamptz"}
+        await self.conn.execute(sa.text(
+            f"INSERT INTO triage.routing ({', '.join(columns)}) SELECT * FROM unnest("
+            + ", ".join(f"CAST(:{c} AS {k}[])" for c, k in columns.items()) + ")"),
+            {c: [r[c] for r in rows] for c in columns})
 
     async def get(self, concern_id: uuid.UUID, *, for_update: bool = False) -> Any:
         query = sa.select(_result).where(_result.c.concern_id == concern_id)

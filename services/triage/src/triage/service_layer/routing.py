@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from frontdoor_shared import topics
 from frontdoor_shared.contracts import ReferralRoutedV1
@@ -14,10 +15,16 @@ from triage.adapters.repository import TriageRepository
 async def route(uow: UnitOfWork, referral: ReferralRoutedV1, *, cause: CloudEvent,
                 decision_id: uuid.UUID | None = None) -> CloudEvent:
     """Queue the referral on `referrals.<pathway>.v1` and record who routed it, in the same transaction."""
+    row = routing_row(uow, referral, cause=cause, decision_id=decision_id)
+    await TriageRepository(uow.conn).record_routing(**row)
+    return uow.emitted[-1]
+
+
+def routing_row(uow: UnitOfWork, referral: ReferralRoutedV1, *, cause: CloudEvent,
+                decision_id: uuid.UUID | None = None) -> dict[str, Any]:
+    """Queue the referral on `referrals.<pathway>.v1`; the routing history's row for it, to record."""
     sent = uow.emit(referral, subject=referral.reference, key=str(referral.concern_id), cause=cause,
                     topic=topics.referrals(referral.pathway))
-    await TriageRepository(uow.conn).record_routing(
-        concern_id=referral.concern_id, reference=referral.reference, pathway=referral.pathway,
-        priority=referral.priority, decided_by=referral.decided_by, decision_id=decision_id,
-        event_id=sent.id, routed_at=referral.routed_at)
-    return sent
+    return {"concern_id": referral.concern_id, "reference": referral.reference, "pathway": referral.pathway,
+            "priority": referral.priority, "decided_by": referral.decided_by, "decision_id": decision_id,
+            "event_id": sent.id, "routed_at": referral.routed_at}

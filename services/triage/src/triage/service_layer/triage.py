@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 from frontdoor_shared import erasure
 from frontdoor_shared.contracts import ConcernSubmittedV1
@@ -25,7 +26,7 @@ from triage.service_layer.events import (
     stored_facts,
     triaged_event,
 )
-from triage.service_layer.routing import route
+from triage.service_layer.routing import route, routing_row
 
 Clock = Callable[[], datetime]
 
@@ -59,11 +60,45 @@ async def triage_concern(uow: UnitOfWork, event: CloudEvent, data: ConcernSubmit
         await uow.commit()
 
 
+async def triage_concerns(uow: UnitOfWork, items: list[tuple[CloudEvent, ConcernSubmittedV1, str]],
+                          policy: Policy, details_base: str, clock: Clock = utc_now) -> None:
+    """A batch of submitted concerns as sets: what `triage_concern` does for each, in order, in
+    three statements (erased ones, every result, every routing line) instead of three per event."""
+    now = clock()
+    async with uow:
+        fresh = [(e, d, t) for e, d, t in items if await uow.first_time(e, t)]
+        erased = await erasure.erased_among(uow.conn, orm.erased, {d.concern_id for _, d, _ in fresh})
+        results, routings = [], []
+        for event, data, _ in fresh:
+            if data.concern_id in erased:
+                continue
+            decision = evaluate(policy, facts_from(data), now.date())
+            results.append(_result_row(data, decision, now))
+            key, subject = str(data.concern_id), data.reference
+            if decision.outcome == "safeguarding":
+                uow.emit(escalated_event(data, now, details_base), subject=subject, key=key, cause=event)
+            uow.emit(triaged_event(data, decision, now), subject=subject, key=key, cause=event)
+            if decision.outcome == "routed":
+                assert decision.pathway is not None  # the engine always names the pathway it routes to
+                routings.append(routing_row(uow, routed_event(
+                    data, pathway=decision.pathway, priority=decision.priority,
+                    reasons=reasons_of(decision.reasons), decided_by="policy",
+                    policy_version=decision.policy_version, at=now, details_base=details_base,
+                ), cause=event))
+        repo = TriageRepository(uow.conn)
+        await repo.save_many(results)
+        await repo.record_routings(routings)
+        await uow.commit()
+
+
+def _result_row(data: ConcernSubmittedV1, d: TriageDecision, now: datetime) -> dict[str, Any]:
+    return {"concern_id": data.concern_id, "reference": data.reference, "outcome": d.outcome, "pathway": d.pathway,
+            "recommended_pathway": d.pathway, "priority": d.priority,
+            "reasons": [r.model_dump() for r in reasons_of(d.reasons)], "missing": list(d.missing),
+            "policy_version": d.policy_version, "decided_by": "policy", "facts": stored_facts(data),
+            "triaged_at": now}
+
+
 async def _save(repo: TriageRepository, data: ConcernSubmittedV1, d: TriageDecision,
                 now: datetime) -> None:
-    await repo.save(
-        concern_id=data.concern_id, reference=data.reference, outcome=d.outcome,
-        pathway=d.pathway, recommended_pathway=d.pathway, priority=d.priority,
-        reasons=[r.model_dump() for r in reasons_of(d.reasons)], missing=list(d.missing),
-        policy_version=d.policy_version, decided_by="policy", facts=stored_facts(data),
-        triaged_at=now)
+    await repo.save(**_result_row(data, d, now))
