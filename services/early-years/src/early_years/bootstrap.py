@@ -13,7 +13,7 @@ from early_years.adapters.notes import Notes
 from early_years.config import EarlyYearsSettings
 from early_years.service_layer.actions import raise_overdue
 from early_years.service_layer.erasure import erase_concern
-from early_years.service_layer.listing import list_for_panel
+from early_years.service_layer.listing import list_for_panel, list_many_for_panel
 from early_years.service_layer.meetings import seed_panel
 from early_years.service_layer.panel import Clock, PanelSetup, utc_now
 from frontdoor_shared.at_rest import Keyring, rewrap
@@ -49,9 +49,13 @@ class EarlyYears:
         self.tokens = Tokens(AuthSettings())
         self._stop = asyncio.Event()
         self._overdue: asyncio.Task[None] | None = None
-        subscribe(self.runtime.broker, [ConcernTriagedV1, ConcernErasedV1], self._on_event, group_id=SERVICE)
+        subscribe(self.runtime.broker, [ConcernTriagedV1, ConcernErasedV1], self._on_event, group_id=SERVICE,
+                  batch_handlers={ConcernTriagedV1: self._on_triaged})
         for contract in (CaseListedV1, PanelDecisionV2, ActionAssignedV1, ActionOverdueV1):
             publisher_doc(self.runtime.broker, contract)
+
+    async def _on_triaged(self, items: list[tuple[CloudEvent, Any, str]]) -> None:
+        await list_many_for_panel(self.runtime.uow(), items, self.panel, self.clock)
 
     async def _on_event(self, event: CloudEvent, data: Any, topic: str) -> None:
         if isinstance(data, ConcernErasedV1):

@@ -20,6 +20,19 @@ class CaseRepository:
     async def add(self, **values: Any) -> None:
         await self.conn.execute(sa.insert(C).values(**values))
 
+    async def add_returning(self, **values: Any) -> Any:
+        """Add a case and give back its row (one round trip)."""
+        return (await self.conn.execute(sa.insert(C).values(**values).returning(*C.c))).one()
+
+    async def for_concerns(self, concern_ids: set[uuid.UUID]) -> dict[uuid.UUID, Any]:
+        """The cases of many concerns, by concern (one round trip)."""
+        if not concern_ids:
+            return {}
+        rows = await self.conn.execute(
+            sa.text("SELECT * FROM early_years.panel_case WHERE concern_id = ANY(CAST(:ids AS uuid[]))")
+            .columns(*C.c), {"ids": sorted(concern_ids)})
+        return {r.concern_id: r for r in rows}
+
     async def get(self, case_id: uuid.UUID, *, for_update: bool = False) -> Any:
         query = sa.select(C).where(C.c.id == case_id)
         return (await self.conn.execute(query.with_for_update() if for_update else query)).first()

@@ -53,3 +53,37 @@ async def _list(uow: UnitOfWork, event: CloudEvent, data: ConcernTriagedV1, pane
     case = await cases.for_concern(data.concern_id)
     await place(meetings, meeting.id, case, by="triage", at=now)
     uow.emit(listed_event(case, meeting, now), subject=data.reference, key=str(data.concern_id), cause=event)
+
+
+async def list_many_for_panel(uow: UnitOfWork, items: list[tuple[CloudEvent, ConcernTriagedV1, str]],
+                              panel: PanelSetup, clock: Clock = utc_now) -> None:
+    """A batch of triaged concerns: what `list_for_panel` does for each, in order, with the panel's
+    lock, its next meeting and the concerns' cases read once per batch, not once per event."""
+    now = clock()
+    async with uow:
+        fresh = [(e, d) for e, d, t in items if await uow.first_time(e, t) and belongs_on_panel(d.outcome)]
+        erased = await erasure.erased_among(uow.conn, orm.erased, {d.concern_id for _, d in fresh})
+        todo = [(e, d) for e, d in fresh if d.concern_id not in erased]
+        if todo:
+            cases, meetings = CaseRepository(uow.conn), MeetingRepository(uow.conn)
+            await meetings.lock_panel(panel.id)
+            existing = await cases.for_concerns({d.concern_id for _, d in todo})
+            meeting = None
+            for event, data in todo:
+                case = existing.get(data.concern_id)
+                if case is not None:  # triaged again: the newer evidence stands
+                    if case.status == "listed":
+                        await cases.update(case.id, **_evidence(data))
+                        await meetings.rerank(case.id, rank_key(data.priority, case.listed_at))
+                    continue
+                if meeting is None:
+                    await meetings.ensure_panel(panel.id, panel.name)
+                    meeting = await upcoming_meeting(meetings, panel, panel.today(now))
+                case = await cases.add_returning(id=uuid.uuid4(), concern_id=data.concern_id,
+                                                 reference=data.reference, status="listed", listed_at=now,
+                                                 panel_id=panel.id, **_evidence(data))
+                existing[data.concern_id] = case
+                await place(meetings, meeting.id, case, by="triage", at=now)
+                uow.emit(listed_event(case, meeting, now), subject=data.reference, key=str(data.concern_id),
+                         cause=event)
+        await uow.commit()
