@@ -264,6 +264,7 @@ class BatchConsumer:
 
 
 FETCH_MAX_WAIT_MS = 50
+MAX_PARTITION_FETCH_BYTES = 256 * 1024
 
 # `frontdoor contracts export` documents each consumer as the per-message subscriber it reads
 # like; running services register the batch consumer (same topics, group and contracts).
@@ -308,8 +309,11 @@ def subscribe(broker: KafkaBroker, contracts: type[Contract] | Sequence[type[Con
         await batch.handle(message.raw_message)
 
     consume_batch.__name__ = f"{group_id.replace('-', '_')}_consumer"
+    # aiokafka buffers up to this much per partition while a backlog waits: at its default (1 MiB)
+    # intake's RSS grew with the backlog (161 MB at N = 5,000, 195 MB at 20,000 over 15 partitions);
+    # a batch of 500 concerns' events is well under 256 KiB a partition
     broker.subscriber(*names, batch=True, max_records=max_records, batch_timeout_ms=25,
-                      decoder=_no_decode, **common)(consume_batch)
+                      max_partition_fetch_bytes=MAX_PARTITION_FETCH_BYTES, decoder=_no_decode, **common)(consume_batch)
 
 
 async def _no_decode(msg: Any) -> None:
