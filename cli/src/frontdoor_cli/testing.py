@@ -119,6 +119,11 @@ def fresh_database(stack: TestStack) -> str:
     return url
 
 
+async def empty_database(database_url: str) -> str:
+    """A new, empty database on the same server as `database_url` (for a migration's own test)."""
+    return await _create_database(database_url, f"frontdoor_migrations_{uuid.uuid4().hex[:8]}")
+
+
 def migrate_all(database_url: str) -> None:
     """Bring every service's schema up to date in the test database."""
     import importlib

@@ -16,6 +16,7 @@ import early_years
 from early_years.adapters.notes import PURPOSE
 from early_years.bootstrap import keyring_of
 from early_years.config import EarlyYearsSettings
+from frontdoor_cli.testing import empty_database
 from frontdoor_shared.at_rest import decrypt
 from frontdoor_shared.migrations import upgrade
 from frontdoor_shared.sealed import development_keypair, open_sealed
@@ -26,14 +27,6 @@ TEXT = "Legacynote: Ava's mother says the nursery plan helps at home."
 V1 = "uk.frontdoor.early-years.panel.decision.v1"
 
 
-async def _empty_database(server_url: str) -> str:
-    name = f"frontdoor_migrations_{uuid.uuid4().hex[:8]}"
-    conn = await asyncpg.connect(server_url)
-    try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
-    return f"{server_url.rpartition('/')[0]}/{name}"
 
 
 def _v1_event(concern_id: uuid.UUID) -> bytes:
@@ -46,7 +39,7 @@ def _v1_event(concern_id: uuid.UUID) -> bytes:
 
 
 async def test_0006_encrypts_stored_reasons_and_rewrites_stored_v1_events(test_stack) -> None:  # type: ignore[no-untyped-def]
-    url = await _empty_database(test_stack.database_url)
+    url = await empty_database(test_stack.database_url)
     await asyncio.to_thread(upgrade, MIGRATIONS, url, "early_years", "0005")
     concern_id, case_id, meeting_id, now = uuid.uuid4(), uuid.uuid4(), uuid.uuid4(), datetime.now(UTC)
     conn = await asyncpg.connect(url)

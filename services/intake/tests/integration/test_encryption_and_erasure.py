@@ -19,7 +19,7 @@ from alembic import command
 from alembic.config import Config
 from pydantic import SecretStr
 
-from frontdoor_cli.testing import fresh_database
+from frontdoor_cli.testing import empty_database, fresh_database
 from frontdoor_shared.at_rest import CannotDecrypt, Keyring, decrypt_json
 from frontdoor_shared.auth import Principal
 from frontdoor_shared.contracts import ConcernErasedV1, ConcernTriagedV1
@@ -186,18 +186,10 @@ def _downgrade(url: str, revision: str) -> None:
     command.downgrade(cfg, revision)
 
 
-async def _empty_database(server_url: str) -> str:
-    name = f"frontdoor_migrations_{uuid.uuid4().hex[:8]}"
-    conn = await asyncpg.connect(server_url)
-    try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
-    return f"{server_url.rpartition('/')[0]}/{name}"
 
 
 async def test_0005_encrypts_concerns_stored_in_the_clear_and_can_be_undone(test_stack) -> None:  # type: ignore[no-untyped-def]
-    url = await _empty_database(test_stack.database_url)
+    url = await empty_database(test_stack.database_url)
     await asyncio.to_thread(upgrade, MIGRATIONS, url, "intake", "0004")
     details = a_concern(given_name="Legacychild")
     concern_id, now = uuid.uuid4(), datetime.now(UTC)

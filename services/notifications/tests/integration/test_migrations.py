@@ -11,6 +11,7 @@ import pytest
 from alembic import command
 from alembic.config import Config
 
+from frontdoor_cli.testing import empty_database
 from frontdoor_shared.migrations import upgrade
 from notifications.entrypoints.main import MIGRATIONS
 
@@ -24,18 +25,10 @@ def _downgrade(url: str, revision: str) -> None:
     command.downgrade(cfg, revision)
 
 
-async def _fresh_database(server_url: str) -> str:
-    name = f"frontdoor_migrations_{uuid.uuid4().hex[:8]}"
-    conn = await asyncpg.connect(server_url)
-    try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
-    return f"{server_url.rpartition('/')[0]}/{name}"
 
 
 async def test_0002_moves_the_provider_out_of_channel_and_back(test_stack) -> None:  # type: ignore[no-untyped-def]
-    url = await _fresh_database(test_stack.database_url)
+    url = await empty_database(test_stack.database_url)
     await asyncio.to_thread(upgrade, MIGRATIONS, url, "notifications", "0001")
     conn = await asyncpg.connect(url)
     try:

@@ -88,11 +88,7 @@ async def handle_statuses(uow: UnitOfWork, items: list[tuple[CloudEvent, Any, st
                 await batch.tell(uow, held_event, held_data,
                                  [p for p in planned_for(held_data) if p.needs_contact_details], people_of[concern_id])
         await repo.defer_many(deferred)
-        await repo.prefetch_keys({row["concern_id"] for row in batch.rows})
-        inserted = await repo.add_many(batch.rows)
-        for message_id in [m for m in batch.unreachable if m in inserted]:
-            row = await repo.get(message_id)
-            await outcomes.fail(uow, ctx, row, f"no {row.channel} contact this service can use")
+        await batch.record(uow, repo)
         await uow.commit()
 
 
@@ -115,6 +111,15 @@ class _Messages:
             self.rows.append(row)
             if not reachable:
                 self.unreachable.append(row["id"])
+
+    async def record(self, uow: UnitOfWork, repo: MessageRepository) -> None:
+        """Record them all in one statement (a message recorded before, by its key, is skipped); one
+        that no one can be reached by fails at once (the family's next channel, staff told)."""
+        await repo.prefetch_keys({row["concern_id"] for row in self.rows})
+        inserted = await repo.add_many(self.rows)
+        for message_id in [m for m in self.unreachable if m in inserted]:
+            row = await repo.get(message_id)
+            await outcomes.fail(uow, self.ctx, row, f"no {row.channel} contact this service can use")
 
 
 def _journey_row(event: CloudEvent, data: Any) -> dict[str, Any] | None:
@@ -147,14 +152,9 @@ async def _record_journey(uow: UnitOfWork, event: CloudEvent, data: Any) -> None
 
 async def _tell(uow: UnitOfWork, event: CloudEvent, data: Any, plans: list[Planned],
                 people: dict[str, Any] | None, ctx: Context) -> None:
-    repo, about = MessageRepository(uow.conn, ctx.keyring), recording.About.event(event, data)
-    base = values_for(event, data, people, ctx)
-    for planned in plans:
-        values = {**base, **(await _status_link(uow, data, ctx) if _first_to_family(data, planned) else {})}
-        message_id, reachable = await recording.record(repo, ctx, about, planned, values, people)
-        if message_id is not None and not reachable:
-            row = await repo.get(message_id)
-            await outcomes.fail(uow, ctx, row, f"no {row.channel} contact this service can use")
+    messages = _Messages(ctx)
+    await messages.tell(uow, event, data, plans, people)
+    await messages.record(uow, MessageRepository(uow.conn, ctx.keyring))
 
 
 def values_for(event: CloudEvent, data: Any, people: dict[str, Any] | None, ctx: Context) -> dict[str, Any]:

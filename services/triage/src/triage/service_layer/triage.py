@@ -26,7 +26,7 @@ from triage.service_layer.events import (
     stored_facts,
     triaged_event,
 )
-from triage.service_layer.routing import route, routing_row
+from triage.service_layer.routing import routing_row
 
 Clock = Callable[[], datetime]
 
@@ -44,19 +44,11 @@ async def triage_concern(uow: UnitOfWork, event: CloudEvent, data: ConcernSubmit
         if await erasure.is_erased(uow.conn, orm.erased, data.concern_id):  # erased before this arrived
             await uow.commit()
             return
-        decision = evaluate(policy, facts_from(data), now.date())
-        await _save(TriageRepository(uow.conn), data, decision, now)
-        key, subject = str(data.concern_id), data.reference
-        if decision.outcome == "safeguarding":
-            uow.emit(escalated_event(data, now, details_base), subject=subject, key=key, cause=event)
-        uow.emit(triaged_event(data, decision, now), subject=subject, key=key, cause=event)
-        if decision.outcome == "routed":
-            assert decision.pathway is not None  # the engine always names the pathway it routes to
-            await route(uow, routed_event(
-                data, pathway=decision.pathway, priority=decision.priority,
-                reasons=reasons_of(decision.reasons), decided_by="policy",
-                policy_version=decision.policy_version, at=now, details_base=details_base,
-            ), cause=event)
+        result, routing = _triage(uow, event, data, policy, details_base, now)
+        repo = TriageRepository(uow.conn)
+        await repo.save(**result)
+        if routing is not None:
+            await repo.record_routing(**routing)
         await uow.commit()
 
 
@@ -70,25 +62,34 @@ async def triage_concerns(uow: UnitOfWork, items: list[tuple[CloudEvent, Concern
         erased = await erasure.erased_among(uow.conn, orm.erased, {d.concern_id for _, d, _ in fresh})
         results, routings = [], []
         for event, data, _ in fresh:
-            if data.concern_id in erased:
-                continue
-            decision = evaluate(policy, facts_from(data), now.date())
-            results.append(_result_row(data, decision, now))
-            key, subject = str(data.concern_id), data.reference
-            if decision.outcome == "safeguarding":
-                uow.emit(escalated_event(data, now, details_base), subject=subject, key=key, cause=event)
-            uow.emit(triaged_event(data, decision, now), subject=subject, key=key, cause=event)
-            if decision.outcome == "routed":
-                assert decision.pathway is not None  # the engine always names the pathway it routes to
-                routings.append(routing_row(uow, routed_event(
-                    data, pathway=decision.pathway, priority=decision.priority,
-                    reasons=reasons_of(decision.reasons), decided_by="policy",
-                    policy_version=decision.policy_version, at=now, details_base=details_base,
-                ), cause=event))
+            if data.concern_id not in erased:
+                result, routing = _triage(uow, event, data, policy, details_base, now)
+                results.append(result)
+                routings.extend([routing] if routing is not None else [])
         repo = TriageRepository(uow.conn)
         await repo.save_many(results)
         await repo.record_routings(routings)
         await uow.commit()
+
+
+def _triage(uow: UnitOfWork, event: CloudEvent, data: ConcernSubmittedV1, policy: Policy, details_base: str,
+            now: datetime) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """Decide against the policy and queue the events: safeguarding at once, always `concern-triaged`,
+    a referral when routed. Returns the result's row and the routing line (if routed) to record."""
+    decision = evaluate(policy, facts_from(data), now.date())
+    key, subject = str(data.concern_id), data.reference
+    if decision.outcome == "safeguarding":
+        uow.emit(escalated_event(data, now, details_base), subject=subject, key=key, cause=event)
+    uow.emit(triaged_event(data, decision, now), subject=subject, key=key, cause=event)
+    routing = None
+    if decision.outcome == "routed":
+        assert decision.pathway is not None  # the engine always names the pathway it routes to
+        routing = routing_row(uow, routed_event(
+            data, pathway=decision.pathway, priority=decision.priority,
+            reasons=reasons_of(decision.reasons), decided_by="policy",
+            policy_version=decision.policy_version, at=now, details_base=details_base,
+        ), cause=event)
+    return _result_row(data, decision, now), routing
 
 
 def _result_row(data: ConcernSubmittedV1, d: TriageDecision, now: datetime) -> dict[str, Any]:
@@ -97,8 +98,3 @@ def _result_row(data: ConcernSubmittedV1, d: TriageDecision, now: datetime) -> d
             "reasons": [r.model_dump() for r in reasons_of(d.reasons)], "missing": list(d.missing),
             "policy_version": d.policy_version, "decided_by": "policy", "facts": stored_facts(data),
             "triaged_at": now}
-
-
-async def _save(repo: TriageRepository, data: ConcernSubmittedV1, d: TriageDecision,
-                now: datetime) -> None:
-    await repo.save(**_result_row(data, d, now))
