@@ -44,6 +44,9 @@ class FakeNotify:
     fail_next: dict[str, list[int]] = field(default_factory=dict)  # address -> statuses to answer, in turn
     always_fail: dict[str, int] = field(default_factory=dict)  # address -> status
     receipts: dict[str, str] = field(default_factory=dict)  # address -> receipt status (default delivered)
+    # Notify's receipts come seconds after a send; at 0.1 s one could beat the sender's own record of
+    # the send on a loaded machine (then, by design, no 'sent' is announced), which made tests flaky
+    receipt_delay: float = 1.0
     port: int = field(default_factory=free_port)
 
     @property
@@ -83,7 +86,8 @@ class FakeNotify:
             notification = {"id": str(uuid.uuid4()), "reference": body.get("reference"), "status": "sending",
                             "type": kind, "address": address}
             self.notifications[notification["id"]] = notification
-            asyncio.get_running_loop().call_later(0.1, lambda: asyncio.ensure_future(self._receipt(notification)))
+            asyncio.get_running_loop().call_later(self.receipt_delay,
+                                                  lambda: asyncio.ensure_future(self._receipt(notification)))
             return JSONResponse({"id": notification["id"], "reference": body.get("reference"),
                                  "content": {}, "template": {"id": body.get("template_id")}}, status_code=201)
 
