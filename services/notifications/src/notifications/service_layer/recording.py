@@ -102,7 +102,8 @@ async def insert(repo: MessageRepository, ctx: Context, about: About, planned: P
     """Record a pending message once; None when its key was recorded before (a replay)."""
     values = message_values(ctx, about, planned, kind=kind, to=to, subject=subject, body=body, key=key,
                             fallback_of=fallback_of)
-    return values["id"] if await repo.add_once(**values) else None  # type: ignore[no-any-return]
+    message_id: uuid.UUID = values["id"]
+    return message_id if await repo.add_once(**values) else None
 
 
 def rendered(ctx: Context, about: About, planned: Planned, values: dict[str, Any],
