@@ -13,11 +13,10 @@ from triage.adapters.repository import TriageRepository
 
 
 async def route(uow: UnitOfWork, referral: ReferralRoutedV1, *, cause: CloudEvent,
-                decision_id: uuid.UUID | None = None) -> CloudEvent:
+                decision_id: uuid.UUID | None = None) -> None:
     """Queue the referral on `referrals.<pathway>.v1` and record who routed it, in the same transaction."""
-    row = routing_row(uow, referral, cause=cause, decision_id=decision_id)
-    await TriageRepository(uow.conn).record_routing(**row)
-    return uow.emitted[-1]
+    await TriageRepository(uow.conn).record_routing(**routing_row(uow, referral, cause=cause,
+                                                                  decision_id=decision_id))
 
 
 def routing_row(uow: UnitOfWork, referral: ReferralRoutedV1, *, cause: CloudEvent,
