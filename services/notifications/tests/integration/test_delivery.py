@@ -4,6 +4,7 @@ told, nothing new on redelivery or replay, and a send reconciled after a crash."
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -210,3 +211,36 @@ async def test_a_send_that_happened_before_a_crash_is_reconciled_not_repeated(wo
     assert row.provider_id == "notify-before-crash"
     assert world.fake.sent_to(str(message_id)) == []
 
+
+
+async def test_a_decision_whose_note_cannot_be_opened_is_dead_lettered_and_the_rest_are_told(  # type: ignore[no-untyped-def]
+        world, wait) -> None:
+    from frontdoor_shared.sealed import generate_keypair, seal
+
+    concern_id, reference = new_concern()
+    story = events(concern_id, reference)
+    stranger = seal(generate_keypair()[1], b"sealed for some other service")
+    bad = await world.publish(story["decided"].model_copy(update={"note_sealed": stranger}))
+    for name in ("submitted", "triaged-panel", "listed"):  # likely in the same batch as the bad one
+        await world.publish(story[name])
+    dead = world.svc.runtime.tables.dead_letter
+
+    async def dead_lettered() -> list[Any]:
+        async with world.svc.runtime.engine.connect() as conn:
+            rows = (await conn.execute(sa.select(dead))).all()
+        return [r for r in rows if json.loads(r.payload)["id"] == bad.id]
+
+    await wait(lambda: _has(dead_lettered), "the undecipherable decision dead-lettered")
+    (row,) = await dead_lettered()
+    assert row.error_type == "SealError"
+    assert "sealed data cannot be opened" in row.reason
+
+    async def told() -> bool:
+        return _done(await world.messages(reference), "family/case-listed")
+
+    await wait(told, "the other events of the batch still tell the family")
+    assert "family/panel-decision" not in {r.template for r in await world.messages(reference)}
+
+
+async def _has(rows: Any) -> bool:
+    return bool(await rows())

@@ -33,6 +33,7 @@ async def handle_status(uow: UnitOfWork, event: CloudEvent, data: Any, topic: st
         if await erasure.is_erased(uow.conn, orm.erased, data.concern_id):  # late news of an erased concern
             await uow.commit()
             return
+        _check_readable(data, ctx)
         repo = MessageRepository(uow.conn, ctx.keyring)
         if isinstance(data, ConcernSubmittedV1) and data.recipients_sealed:
             await repo.remember_recipients(data.concern_id, data.reference, data.recipients_sealed)
@@ -60,6 +61,8 @@ async def handle_statuses(uow: UnitOfWork, items: list[tuple[CloudEvent, Any, st
         fresh = [(e, d, t) for e, d, t in items if await uow.first_time(e, t)]
         erased = await erasure.erased_among(uow.conn, orm.erased, {d.concern_id for _, d, _ in fresh})
         fresh = [(e, d, t) for e, d, t in fresh if d.concern_id not in erased]
+        for _, data, _ in fresh:
+            _check_readable(data, ctx)
         if not fresh:
             await uow.commit()
             return
@@ -90,6 +93,12 @@ async def handle_statuses(uow: UnitOfWork, items: list[tuple[CloudEvent, Any, st
         await repo.defer_many(deferred)
         await batch.record(uow, repo)
         await uow.commit()
+
+
+def _check_readable(data: Any, ctx: Context) -> None:
+    """Open what was sealed for this service now: an event that cannot be read fails (and is
+    dead-lettered) itself, rather than being held and failing whichever event later releases it."""
+    ctx.note(data)
 
 
 class _Messages:
