@@ -20,6 +20,7 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer
 
+from bench.stack import libpq_url
 from frontdoor_shared.kafka import ensure_topics, make_producer
 
 TOPIC = "bench.roundtrip.v1"
@@ -71,11 +72,11 @@ async def pg_commits(database_url: str, seconds: float = 3.0, writers: int = 1) 
     import asyncpg
 
     table = f"bench_scratch_{uuid.uuid4().hex[:6]}"
-    setup = await asyncpg.connect(database_url)
+    setup = await asyncpg.connect(libpq_url(database_url))
     await setup.execute(f"CREATE TABLE {table} (id bigserial PRIMARY KEY, at timestamptz NOT NULL DEFAULT now(), "
                         "payload text NOT NULL)")
     sync = await setup.fetchval("SHOW synchronous_commit")
-    conns = [await asyncpg.connect(database_url) for _ in range(writers)]
+    conns = [await asyncpg.connect(libpq_url(database_url)) for _ in range(writers)]
     payload = "x" * 200
     counts = [0] * writers
     stop_at = time.perf_counter() + seconds

@@ -29,7 +29,7 @@ from typing import Any
 import asyncpg
 import httpx
 
-from bench.stack import Run
+from bench.stack import Run, libpq_url
 from bench.workload import FINAL_NOTICES, NOTICE_TEMPLATES, Workload, partner_event
 from frontdoor_shared.kafka import make_producer
 
@@ -272,7 +272,7 @@ async def end_to_end(run: Run, n: int, *, concurrency: int = 32, partner_share: 
     sizes = [len(json.dumps(b)) for b in bodies]
     del bodies
     accepted = Accepted()
-    conn = await asyncpg.connect(run.database_url)
+    conn = await asyncpg.connect(libpq_url(run.database_url))
     try:
         tracker = Tracker(conn)
         log(f"offering {n}: {len(api_bodies)} on the API ({concurrency} in flight), "
@@ -353,7 +353,7 @@ async def latency(run: Run, rate: float, seconds: float, *, seed: int = 11, stal
     log(f"offering {rate:g} concerns/s for {seconds:g} s ({count} concerns) on the API")
     deadline = time.monotonic() + run_timeout
     offered_s = await post_all(run, bodies, concurrency=256, out=accepted, rate=rate)
-    conn = await asyncpg.connect(run.database_url)
+    conn = await asyncpg.connect(libpq_url(run.database_url))
     try:
         tracker = Tracker(conn)
         ok = await tracker.wait_for(len(accepted.api), stall_seconds=stall_seconds, deadline=deadline)

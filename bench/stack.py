@@ -23,10 +23,15 @@ from frontdoor_cli.stack import EmbeddedPostgres, TansuBroker, free_port
 from frontdoor_cli.testing import migrate_all
 
 
+def libpq_url(url: str) -> str:
+    """The same server as asyncpg itself takes it (SQLAlchemy's `postgresql+asyncpg://` is not a DSN)."""
+    return url.replace("postgresql+asyncpg://", "postgresql://", 1)
+
+
 async def _create_database(server_url: str, name: str, template: str | None = None) -> str:
     import asyncpg
 
-    conn = await asyncpg.connect(server_url.replace("postgresql+asyncpg://", "postgresql://"))
+    conn = await asyncpg.connect(libpq_url(server_url))
     try:
         await conn.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
     finally:
@@ -38,7 +43,7 @@ async def _create_database(server_url: str, name: str, template: str | None = No
 async def _drop_database(server_url: str, name: str) -> None:
     import asyncpg
 
-    conn = await asyncpg.connect(server_url.replace("postgresql+asyncpg://", "postgresql://"))
+    conn = await asyncpg.connect(libpq_url(server_url))
     try:
         await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
@@ -210,7 +215,7 @@ class BenchStack:
 
         async def go() -> dict[str, str]:
             assert self.server_url is not None
-            conn = await asyncpg.connect(self.server_url)
+            conn = await asyncpg.connect(libpq_url(self.server_url))
             try:
                 return {k: await conn.fetchval(f"SHOW {k}") for k in
                         ("synchronous_commit", "fsync", "wal_sync_method", "server_version", "max_connections",
