@@ -20,15 +20,20 @@ def asyncpg_url(url: str) -> str:
     raise ValueError("DATABASE_URL must start with postgresql://")
 
 
-def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
+def make_engine(url: str, *, pool_size: int = 20) -> AsyncEngine:
     # Every statement a service runs is prepared once per connection and kept: a service runs a few
     # hundred distinct statements, more than the driver's default cache of 100 holds, and a miss
     # costs a PREPARE round trip before the statement itself.
     # No pre-ping (a round trip on every checkout): after PostgreSQL restarts, the first statement
     # on a stale connection fails as a disconnect, which invalidates the whole pool and is
     # transient everywhere (consumers retry, HTTP answers 503); tests/faults proves nothing is lost.
+    # No overflow: a connection opened past the pool's size is closed as soon as it is returned, so
+    # under load (intake's API with many requests in flight) the pool kept opening connections,
+    # each a new PostgreSQL backend, a type introspection and every statement prepared again
+    # (measured: 212 connections opened in a 30 s benchmark run). The pool keeps its ceiling open
+    # instead (opened as needed, never more than before); past it a request waits (pool_timeout).
     return create_async_engine(
-        asyncpg_url(url), pool_size=pool_size, max_overflow=10,
+        asyncpg_url(url), pool_size=pool_size, max_overflow=0,
         pool_recycle=1800, connect_args={"prepared_statement_cache_size": 1000},
     )
 
