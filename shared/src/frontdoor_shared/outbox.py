@@ -6,8 +6,8 @@ publishes them with acks=all, and marks them published only after the broker ack
 one; if the broker fails, the transaction rolls back and the rows are taken again. A crash between
 the broker's ack and the mark means a row is published twice: consumers' inboxes absorb that.
 
-One relay per service publishes at a time (a transaction-scoped advisory lock), so events about
-one concern leave in the order they were committed. Published rows are kept for
+One relay per service publishes at a time (a transaction-scoped advisory lock, taken in the same
+statement as the rows), so events about one concern leave in the order they were committed. Published rows are kept for
 `outbox_retention_days`, so `frontdoor replay` can re-drive a wiped topic from the database.
 """
 
@@ -87,8 +87,6 @@ class OutboxRelay:
     async def publish_once(self) -> int:
         """Publish one batch of unpublished rows; return how many went out."""
         async with self._engine.begin() as conn:
-            if not await self._take_lock(conn):
-                return 0
             rows = await self._claim(conn)
             if not rows:
                 return 0
@@ -104,15 +102,16 @@ class OutboxRelay:
         self.published_total += len(rows)
         return len(rows)
 
-    async def _take_lock(self, conn: AsyncConnection) -> bool:
-        got = await conn.scalar(sa.select(sa.func.pg_try_advisory_xact_lock(self._lock_key)))
-        return bool(got)
-
     async def _claim(self, conn: AsyncConnection) -> Sequence[Any]:
+        """Take the relay's lock and the oldest unpublished rows in one round trip. The lock is an
+        uncorrelated subquery, so PostgreSQL runs it once, before the scan, as a one-time filter:
+        no lock, no rows. A row another relay published after this statement's snapshot is
+        re-checked under FOR UPDATE (read committed) and skipped, so it never goes out twice."""
         t = self._table
+        locked = sa.select(sa.func.pg_try_advisory_xact_lock(self._lock_key)).scalar_subquery()
         result = await conn.execute(
             sa.select(t.c.id, t.c.topic, t.c.key, t.c.payload, t.c.headers)
-            .where(t.c.published_at.is_(None))
+            .where(locked, t.c.published_at.is_(None))
             .order_by(t.c.id)
             .limit(self._batch)
             .with_for_update(skip_locked=True)

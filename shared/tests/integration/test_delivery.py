@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+import zlib
 from typing import ClassVar
 
 import pytest
@@ -241,3 +242,26 @@ async def test_batches_of_any_size_use_one_inbox_and_one_outbox_statement(  # ty
         sa.event.remove(runtime.engine.sync_engine, "before_cursor_execute", note)
     kinds = {s.split("(")[0].strip() if s.startswith("INSERT") else s.split("WHERE")[0].strip() for s in seen}
     assert len(seen) == len(kinds) <= 3, sorted(seen)  # inbox insert, outbox insert, relay's mark: one text each
+
+
+async def test_one_relay_publishes_at_a_time_and_a_held_lock_holds_the_rows(runtime: Runtime) -> None:
+    """The relay takes its lock in the statement that claims the rows: while another holder has
+    the lock (another replica's relay mid-batch), nothing is claimed; once it lets go, the rows go."""
+    key = zlib.crc32(b"kerneltest.outbox")
+    t = runtime.tables.outbox
+
+    async def unpublished(event: CloudEvent) -> bool:
+        async with runtime.engine.connect() as conn:
+            return await conn.scalar(sa.select(t.c.published_at).where(t.c.event_id == event.id)) is None
+
+    async with runtime.engine.connect() as other, other.begin():
+        await other.execute(sa.select(sa.func.pg_advisory_xact_lock(key)))
+        event = await _emit(runtime, 7001)  # the commit wakes the relay at once
+        for _ in range(10):  # 2 s: the relay has woken and polled several times meanwhile
+            await asyncio.sleep(0.2)
+            assert await unpublished(event)
+    await _until(lambda: _not(unpublished(event)), timeout=10)
+
+
+async def _not(check):  # type: ignore[no-untyped-def]
+    return not await check
