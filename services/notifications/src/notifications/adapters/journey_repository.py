@@ -60,10 +60,17 @@ class JourneyRepository:
                 .limit(limit))
         return list((await self.conn.execute(stmt)).all())
 
-    async def add_link(self, concern_id: uuid.UUID, link: StatusLink) -> None:
-        await self.conn.execute(sa.insert(L).values(
-            id=uuid.uuid4(), concern_id=concern_id, token_hash=link.token_hash,
-            created_at=link.created_at, expires_at=link.expires_at))
+    async def add_links(self, links: list[tuple[uuid.UUID, StatusLink]]) -> None:
+        """Keep many links at once (one statement whatever their number)."""
+        if not links:
+            return
+        await self.conn.execute(sa.text(
+            "INSERT INTO notifications.status_link (id, concern_id, token_hash, created_at, expires_at)"
+            " SELECT * FROM unnest(CAST(:ids AS uuid[]), CAST(:concerns AS uuid[]), CAST(:hashes AS text[]),"
+            " CAST(:created AS timestamptz[]), CAST(:expires AS timestamptz[]))"),
+            {"ids": [uuid.uuid4() for _ in links], "concerns": [c for c, _ in links],
+             "hashes": [link.token_hash for _, link in links], "created": [link.created_at for _, link in links],
+             "expires": [link.expires_at for _, link in links]})
 
     async def link(self, token_hash: str) -> tuple[uuid.UUID, StatusLink] | None:
         row = (await self.conn.execute(sa.select(L).where(L.c.token_hash == token_hash))).first()

@@ -78,17 +78,17 @@ async def handle_statuses(uow: UnitOfWork, items: list[tuple[CloudEvent, Any, st
         deferred = []
         for event, data, topic in fresh:
             plans, people = planned_for(data), people_of.get(data.concern_id)
-            await batch.tell(uow, event, data, [p for p in plans if not p.needs_contact_details], None)
+            batch.tell(event, data, [p for p in plans if not p.needs_contact_details], None)
             people_plans = [p for p in plans if p.needs_contact_details]
             if people is not None:
-                await batch.tell(uow, event, data, people_plans, people)
+                batch.tell(event, data, people_plans, people)
             elif people_plans:
                 deferred.append((data.concern_id, event.id, topic, event.model_dump(mode="json")))
         for concern_id, rows in held.items():
             for row in rows:
                 held_event = CloudEvent.model_validate(row.event)
                 held_data = BY_TYPE[held_event.type].model_validate(held_event.data)
-                await batch.tell(uow, held_event, held_data,
+                batch.tell(held_event, held_data,
                                  [p for p in planned_for(held_data) if p.needs_contact_details], people_of[concern_id])
         await repo.defer_many(deferred)
         await batch.record(uow, repo)
@@ -107,23 +107,34 @@ class _Messages:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.rows: list[dict[str, Any]] = []
+        self.links: list[tuple[Any, StatusLink]] = []
         self.unreachable: list[Any] = []
 
-    async def tell(self, uow: UnitOfWork, event: CloudEvent, data: Any, plans: list[Planned],
+    def tell(self, event: CloudEvent, data: Any, plans: list[Planned],
                    people: dict[str, Any] | None) -> None:
         if not plans:
             return
         about, base = recording.About.event(event, data), values_for(event, data, people, self.ctx)
         for planned in plans:
-            values = {**base, **(await _status_link(uow, data, self.ctx) if _first_to_family(data, planned) else {})}
+            values = {**base, **(self._status_link(data) if _first_to_family(data, planned) else {})}
             row, reachable = recording.rendered(self.ctx, about, planned, values, people)
             self.rows.append(row)
             if not reachable:
                 self.unreachable.append(row["id"])
 
+    def _status_link(self, data: Any) -> dict[str, Any]:
+        """A private link to the status page, for the family's first message only: we keep its
+        hash (recorded with the batch's messages)."""
+        token = new_token()
+        link = StatusLink.issue(token, self.ctx.clock(), self.ctx.settings.status_link_days)
+        self.links.append((data.concern_id, link))
+        return {"status_url": f"{self.ctx.settings.public_base_url.rstrip('/')}/status/{token}",
+                "link_expires": link.expires_at - timedelta(days=1)}
+
     async def record(self, uow: UnitOfWork, repo: MessageRepository) -> None:
         """Record them all in one statement (a message recorded before, by its key, is skipped); one
         that no one can be reached by fails at once (the family's next channel, staff told)."""
+        await JourneyRepository(uow.conn).add_links(self.links)
         await repo.prefetch_keys({row["concern_id"] for row in self.rows})
         inserted = await repo.add_many(self.rows)
         for message_id in [m for m in self.unreachable if m in inserted]:
@@ -162,7 +173,7 @@ async def _record_journey(uow: UnitOfWork, event: CloudEvent, data: Any) -> None
 async def _tell(uow: UnitOfWork, event: CloudEvent, data: Any, plans: list[Planned],
                 people: dict[str, Any] | None, ctx: Context) -> None:
     messages = _Messages(ctx)
-    await messages.tell(uow, event, data, plans, people)
+    messages.tell(event, data, plans, people)
     await messages.record(uow, MessageRepository(uow.conn, ctx.keyring))
 
 
@@ -175,12 +186,3 @@ def values_for(event: CloudEvent, data: Any, people: dict[str, Any] | None, ctx:
 
 def _first_to_family(data: Any, planned: Planned) -> bool:
     return isinstance(data, ConcernSubmittedV1) and planned.audience == FAMILY
-
-
-async def _status_link(uow: UnitOfWork, data: Any, ctx: Context) -> dict[str, Any]:
-    """A private link to the status page, for the family's first message only: we keep its hash."""
-    token = new_token()
-    link = StatusLink.issue(token, ctx.clock(), ctx.settings.status_link_days)
-    await JourneyRepository(uow.conn).add_link(data.concern_id, link)
-    return {"status_url": f"{ctx.settings.public_base_url.rstrip('/')}/status/{token}",
-            "link_expires": link.expires_at - timedelta(days=1)}
