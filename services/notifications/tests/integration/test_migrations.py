@@ -1,18 +1,21 @@
-"""Migration 0002 keeps messages recorded under 0001 readable, and can be undone."""
+"""Migration 0002 keeps messages recorded under 0001 readable, and can be undone; 0004 gives the
+sender's claim an index it can walk in order."""
 
 from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import asyncpg
 import pytest
 from alembic import command
 from alembic.config import Config
+from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 
 from frontdoor_cli.testing import empty_database
 from frontdoor_shared.migrations import upgrade
+from notifications.adapters.repository import claim_statement
 from notifications.entrypoints.main import MIGRATIONS
 
 pytestmark = pytest.mark.integration
@@ -46,3 +49,21 @@ async def test_0002_moves_the_provider_out_of_channel_and_back(test_stack) -> No
         await conn.close()
     assert dict(upgraded) == {"channel": "sms", "provider": "dev-mailbox", "attempts": 0, "status_at": now}
     assert downgraded["channel"] == "dev-mailbox"
+
+
+async def test_0004_the_senders_claim_walks_the_due_index_in_order(test_stack) -> None:  # type: ignore[no-untyped-def]
+    """The claim reads pending messages in due order straight off ix_message_due and stops at its
+    limit: no sort of every pending row (0002's index could not give that order)."""
+    url = await empty_database(test_stack.database_url)
+    await asyncio.to_thread(upgrade, MIGRATIONS, url, "notifications")
+    now = datetime.now(UTC)
+    compiled = claim_statement(now, now + timedelta(minutes=5), 32).compile(dialect=asyncpg_dialect())
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.execute("SET enable_seqscan = off")  # an empty table: ask for the plan a full one gets
+        plan = "\n".join(r[0] for r in await conn.fetch(
+            "EXPLAIN " + compiled.string, *[compiled.params[k] for k in compiled.positiontup or []]))
+    finally:
+        await conn.close()
+    assert "ix_message_due" in plan, plan
+    assert "Sort" not in plan, plan
