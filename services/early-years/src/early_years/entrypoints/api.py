@@ -16,7 +16,7 @@ from frontdoor_shared.web import principal_dependency, refuse_unless
 router = APIRouter(tags=["panel"])
 
 
-def caller(request: Request) -> Principal:
+async def caller(request: Request) -> Principal:
     return principal_dependency(service_of(request).tokens)(request)
 
 

@@ -38,7 +38,7 @@ def service_of(request: Request) -> EarlyYears:
     return request.app.state.early_years  # type: ignore[no-any-return]
 
 
-def signed_in(request: Request) -> Principal:
+async def signed_in(request: Request) -> Principal:
     try:
         return principal_dependency(service_of(request).tokens)(request)
     except HTTPException:

@@ -63,8 +63,14 @@ def intake_of(request: Request) -> Intake:
     return request.app.state.intake  # type: ignore[no-any-return]
 
 
-def current_principal(request: Request) -> Principal:
+def principal_of(request: Request) -> Principal:
     return principal_dependency(intake_of(request).tokens)(request)
+
+
+async def current_principal(request: Request) -> Principal:
+    # async on purpose, as every dependency here: FastAPI runs a plain `def` dependency in a worker
+    # thread, a hand-off and a wake-up of the event loop on every request for microseconds of work
+    return principal_of(request)
 
 
 Caller = Annotated[Principal, Depends(current_principal)]
@@ -129,7 +135,7 @@ async def list_my_concerns(request: Request, caller: Caller) -> list[SubmissionO
                           updated_at=r.updated_at.isoformat()) for r in rows]
 
 
-def purpose_of(x_purpose: Annotated[str | None, Header(
+async def purpose_of(x_purpose: Annotated[str | None, Header(
         max_length=200, description="Why you are reading or changing this record, for the audit trail: "
                                     "one of " + ", ".join(PURPOSES) + ", optionally followed by a space and "
                                     "a ticket reference such as DP-2026-17. Never free text.")] = None) -> str | None:

@@ -21,7 +21,7 @@ from pydantic import BaseModel
 
 from frontdoor_shared.access import can_submit_concern
 from frontdoor_shared.auth import Principal
-from intake.entrypoints.api import current_principal, intake_of
+from intake.entrypoints.api import intake_of, principal_of
 from intake.entrypoints.errors import problem_responses
 from intake.service_layer.fhir_mapping import (
     CONCERN_REFERENCE,
@@ -82,7 +82,7 @@ def _refused(status: int, code: str, reason: str, field: str = "(body)") -> JSON
 
 def _caller(request: Request) -> Principal | JSONResponse:
     try:
-        principal = current_principal(request)
+        principal = principal_of(request)
     except HTTPException as err:
         return outcome(err.status_code, [Issue("login", None, "Authorization", str(err.detail))],
                        headers=dict(err.headers or {}))

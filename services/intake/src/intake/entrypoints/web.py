@@ -55,7 +55,7 @@ def _when(at: datetime) -> str:
     return f"{t.day} {t:%B %Y}, {t.hour % 12 or 12}:{t:%M}{'am' if t.hour < 12 else 'pm'}"
 
 
-def _referrer(request: Request) -> Principal:
+async def _referrer(request: Request) -> Principal:
     """The signed-in member of staff who may submit concerns; otherwise off to sign in."""
     token = request.cookies.get(SESSION_COOKIE)
     try:

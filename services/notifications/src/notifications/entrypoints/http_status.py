@@ -24,7 +24,7 @@ def _svc(request: Request) -> Any:
     return request.app.state.notifications
 
 
-def current_principal(request: Request) -> Principal:
+async def current_principal(request: Request) -> Principal:
     return principal_dependency(_svc(request).tokens)(request)
 
 
