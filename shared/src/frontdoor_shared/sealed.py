@@ -9,6 +9,7 @@ nonce || ciphertext).
 from __future__ import annotations
 
 import base64
+import functools
 import os
 
 from cryptography.hazmat.primitives import hashes
@@ -53,12 +54,24 @@ def public_key_of(private_b64: str) -> str:
     return _b64(private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw))
 
 
+# The configured keys, parsed once (the strings are in the settings for the process's life anyway):
+# loading an X25519 key costs about as much as the exchange it is used for.
+@functools.lru_cache(maxsize=16)
+def _private_key(private_b64: str) -> X25519PrivateKey:
+    return X25519PrivateKey.from_private_bytes(_unb64(private_b64))
+
+
+@functools.lru_cache(maxsize=16)
+def _public_key(public_b64: str) -> X25519PublicKey:
+    return X25519PublicKey.from_public_bytes(_unb64(public_b64))
+
+
 def _key(shared: bytes, ephemeral: bytes) -> bytes:
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=ephemeral, info=_INFO).derive(shared)
 
 
 def seal(public_b64: str, plaintext: bytes) -> str:
-    recipient = X25519PublicKey.from_public_bytes(_unb64(public_b64))
+    recipient = _public_key(public_b64)
     ephemeral = X25519PrivateKey.generate()
     eph_pub = ephemeral.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
     nonce = os.urandom(12)
@@ -72,8 +85,7 @@ def open_sealed(private_b64: str, token: str) -> bytes:
         if blob[:1] != _VERSION or len(blob) < 1 + 32 + 12 + 16:
             raise SealError("sealed data has an unknown version or is truncated")
         eph_pub, nonce, ciphertext = blob[1:33], blob[33:45], blob[45:]
-        private = X25519PrivateKey.from_private_bytes(_unb64(private_b64))
-        shared = private.exchange(X25519PublicKey.from_public_bytes(eph_pub))
+        shared = _private_key(private_b64).exchange(X25519PublicKey.from_public_bytes(eph_pub))
         return AESGCM(_key(shared, eph_pub)).decrypt(nonce, ciphertext, _VERSION)
     except SealError:
         raise
