@@ -28,7 +28,10 @@ class TemplateRenderer:
     def __init__(self, folder: Path = TEMPLATES) -> None:
         self._env = Environment(loader=FileSystemLoader(folder), undefined=StrictUndefined,
                                 autoescape=False,  # noqa: S701 - plain text messages, never HTML
-                                keep_trailing_newline=True, trim_blocks=True)
+                                keep_trailing_newline=True, trim_blocks=True,
+                                # the templates ship with the service and never change under it: no
+                                # stat() of the file on every message to see whether it did
+                                auto_reload=False)
         self._env.filters["long_date"] = _long_date
         self._env.filters["pounds"] = _pounds
 
