@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import os
 import platform as py_platform
@@ -14,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import psutil
+import uvloop
 from rich.console import Console
 
 from bench import baselines, flow, profile, report
@@ -74,9 +74,9 @@ def _others(stack: BenchStack) -> dict[str, psutil.Process | None]:
 def _baselines(stack: BenchStack, args: argparse.Namespace) -> dict[str, Any]:
     log("baselines: broker round trip and PostgreSQL commits (services not running)")
     _, url = stack.fresh_database("baseline", empty=True)
-    out = {"kafka": asyncio.run(baselines.kafka_round_trip(stack.bootstrap, args.kafka_messages))}
-    out["pg_1"] = asyncio.run(baselines.pg_commits(url, args.pg_seconds, writers=1))
-    out["pg_8"] = asyncio.run(baselines.pg_commits(url, args.pg_seconds, writers=8))
+    out = {"kafka": uvloop.run(baselines.kafka_round_trip(stack.bootstrap, args.kafka_messages))}
+    out["pg_1"] = uvloop.run(baselines.pg_commits(url, args.pg_seconds, writers=1))
+    out["pg_8"] = uvloop.run(baselines.pg_commits(url, args.pg_seconds, writers=8))
     log(f"  broker {out['kafka']['round_trip_msgs_per_s']:,.0f} msg/s round trip; PostgreSQL "
         f"{out['pg_1']['commits_per_s']:,.0f} commits/s (1 conn), {out['pg_8']['commits_per_s']:,.0f} (8 conns)")
     return out
@@ -101,7 +101,7 @@ def _scale_run(stack: BenchStack, args: argparse.Namespace, n: int, headline: bo
             spies.update(profile.start(run.pids(), args.profile_seconds, prof_dir))
 
     try:
-        out = asyncio.run(flow.end_to_end(run, n, concurrency=args.concurrency, stall_seconds=args.stall_seconds,
+        out = uvloop.run(flow.end_to_end(run, n, concurrency=args.concurrency, stall_seconds=args.stall_seconds,
                                           run_timeout=args.run_timeout, on_offer=on_offer,
                                           on_done=sampler.stop, log=lambda m: log("  " + m)))
         out["resources"] = sampler.summary()
@@ -124,7 +124,7 @@ def _latency_and_intake(stack: BenchStack, args: argparse.Namespace, result: dic
     sampler = Sampler(run.pids(), others=_others(stack)).start()
     try:
         timeout = max(args.run_timeout / 2, args.latency_seconds * 2)
-        result["latency"] = asyncio.run(flow.latency(run, args.latency_rate, args.latency_seconds,
+        result["latency"] = uvloop.run(flow.latency(run, args.latency_rate, args.latency_seconds,
                                                      stall_seconds=args.stall_seconds, run_timeout=timeout,
                                                      log=lambda m: log("  " + m)))
         sampler.stop()
@@ -136,7 +136,7 @@ def _latency_and_intake(stack: BenchStack, args: argparse.Namespace, result: dic
             run.platform.procs.pop(name)
         stack.end_run_platform(Platform(home=stack.home, procs=others))
         alone = Sampler({"intake": run.pids()["intake"]}, others=_others(stack)).start()
-        result["intake_alone"] = asyncio.run(flow.intake_alone(run, args.intake_seconds, args.concurrency))
+        result["intake_alone"] = uvloop.run(flow.intake_alone(run, args.intake_seconds, args.concurrency))
         alone.stop()
         result["intake_alone"]["resources"] = alone.summary()
     finally:
