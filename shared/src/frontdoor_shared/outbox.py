@@ -49,6 +49,19 @@ class OutboxRelay:
         self._poll = poll_seconds
         self._retention = timedelta(days=retention_days)
         self._lock_key = zlib.crc32(f"{tables.schema}.outbox".encode())
+        t = self._table
+        # built once: a relay runs these on every round (building them showed in every profile)
+        # - the lock and the oldest unpublished rows in one round trip. The lock is an uncorrelated
+        #   subquery, so PostgreSQL runs it once, before the scan, as a one-time filter: no lock, no
+        #   rows. A row another relay published after this statement's snapshot is re-checked under
+        #   FOR UPDATE (read committed) and skipped, so it never goes out twice.
+        # - the mark, with `= ANY(array)`: one statement text whatever the batch size
+        locked = sa.select(sa.func.pg_try_advisory_xact_lock(self._lock_key)).scalar_subquery()
+        self._claim_rows = (sa.select(t.c.id, t.c.topic, t.c.key, t.c.payload, t.c.headers)
+                            .where(locked, t.c.published_at.is_(None)).order_by(t.c.id)
+                            .limit(self._batch).with_for_update(skip_locked=True))
+        self._mark = (sa.update(t).where(t.c.id == sa.any_(sa.bindparam("ids", type_=ARRAY(sa.BigInteger))))
+                      .values(published_at=sa.func.now()))
         self._wake = asyncio.Event()
         self._last_cleanup = datetime.min.replace(tzinfo=UTC)
         self.published_total = 0
@@ -94,29 +107,12 @@ class OutboxRelay:
             if self._crash_after_send:
                 log.error("outbox.fault_injection.crash_after_send", rows=len(rows))
                 os._exit(70)
-            # `= ANY(array)`: one statement text whatever the batch size (IN (...) is one per size)
-            ids = sa.bindparam("ids", [r.id for r in rows], type_=ARRAY(sa.BigInteger))
-            await conn.execute(
-                sa.update(self._table).where(self._table.c.id == sa.any_(ids)).values(published_at=sa.func.now())
-            )
+            await conn.execute(self._mark, {"ids": [r.id for r in rows]})
         self.published_total += len(rows)
         return len(rows)
 
     async def _claim(self, conn: AsyncConnection) -> Sequence[Any]:
-        """Take the relay's lock and the oldest unpublished rows in one round trip. The lock is an
-        uncorrelated subquery, so PostgreSQL runs it once, before the scan, as a one-time filter:
-        no lock, no rows. A row another relay published after this statement's snapshot is
-        re-checked under FOR UPDATE (read committed) and skipped, so it never goes out twice."""
-        t = self._table
-        locked = sa.select(sa.func.pg_try_advisory_xact_lock(self._lock_key)).scalar_subquery()
-        result = await conn.execute(
-            sa.select(t.c.id, t.c.topic, t.c.key, t.c.payload, t.c.headers)
-            .where(locked, t.c.published_at.is_(None))
-            .order_by(t.c.id)
-            .limit(self._batch)
-            .with_for_update(skip_locked=True)
-        )
-        return result.all()
+        return (await conn.execute(self._claim_rows)).all()
 
     async def _send(self, rows: Sequence[Any]) -> None:
         futures = [

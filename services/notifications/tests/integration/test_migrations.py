@@ -15,7 +15,7 @@ from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 
 from frontdoor_cli.testing import empty_database
 from frontdoor_shared.migrations import upgrade
-from notifications.adapters.repository import claim_statement
+from notifications.adapters.repository import CLAIM
 from notifications.entrypoints.main import MIGRATIONS
 
 pytestmark = pytest.mark.integration
@@ -57,12 +57,13 @@ async def test_0004_the_senders_claim_walks_the_due_index_in_order(test_stack) -
     url = await empty_database(test_stack.database_url)
     await asyncio.to_thread(upgrade, MIGRATIONS, url, "notifications")
     now = datetime.now(UTC)
-    compiled = claim_statement(now, now + timedelta(minutes=5), 32).compile(dialect=asyncpg_dialect())
+    compiled = CLAIM.compile(dialect=asyncpg_dialect())
+    params = {"now": now, "lease_until": now + timedelta(minutes=5), "limit": 32}
     conn = await asyncpg.connect(url)
     try:
         await conn.execute("SET enable_seqscan = off")  # an empty table: ask for the plan a full one gets
         plan = "\n".join(r[0] for r in await conn.fetch(
-            "EXPLAIN " + compiled.string, *[compiled.params[k] for k in compiled.positiontup or []]))
+            "EXPLAIN " + compiled.string, *[params.get(k, compiled.params[k]) for k in compiled.positiontup or []]))
     finally:
         await conn.close()
     assert "ix_message_due" in plan, plan

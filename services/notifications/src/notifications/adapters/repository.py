@@ -34,16 +34,19 @@ def _purpose(name: str, message_id: uuid.UUID) -> str:
     return f"notifications.message.{name}.{message_id}"
 
 
-def claim_statement(now: datetime, lease_until: datetime, limit: int) -> sa.Update:
+def _claim_statement() -> sa.Update:
     """The sender's claim: oldest due first, on the partial index ix_message_due (migration 0004),
     walked in order up to the limit. The status is written into the statement, not bound, so a
-    generic plan still matches the index's WHERE."""
+    generic plan still matches the index's WHERE. Built once (building it was a quarter of a claim's time)."""
     due_at = sa.func.coalesce(M.c.next_attempt_at, M.c.created_at)
     due = (sa.select(M.c.id)
-           .where(M.c.status == sa.literal_column(f"'{PENDING}'"), due_at <= now)
-           .order_by(due_at).limit(limit).with_for_update(skip_locked=True))
+           .where(M.c.status == sa.literal_column(f"'{PENDING}'"), due_at <= sa.bindparam("now"))
+           .order_by(due_at).limit(sa.bindparam("limit")).with_for_update(skip_locked=True))
     return (sa.update(M).where(M.c.id.in_(due.scalar_subquery()))
-            .values(attempts=M.c.attempts + 1, next_attempt_at=lease_until).returning(*M.c))
+            .values(attempts=M.c.attempts + 1, next_attempt_at=sa.bindparam("lease_until")).returning(*M.c))
+
+
+CLAIM = _claim_statement()
 
 
 class MessageRepository:
@@ -171,7 +174,7 @@ class MessageRepository:
     async def claim_due(self, now: datetime, lease_until: datetime, limit: int) -> list[Any]:
         """Take pending messages that are due, holding each until `lease_until`: another sender
         (or this one after a crash) takes it again only when that lease has run out."""
-        result = await self.conn.execute(claim_statement(now, lease_until, limit))
+        result = await self.conn.execute(CLAIM, {"now": now, "lease_until": lease_until, "limit": limit})
         return await self.opened(sorted(result.all(), key=lambda r: r.created_at))
 
     async def mark_sent_many(self, sent: list[tuple[uuid.UUID, str, str | None]], *, provider: str,
