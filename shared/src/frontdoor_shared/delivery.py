@@ -305,8 +305,11 @@ def subscribe(broker: KafkaBroker, contracts: type[Contract] | Sequence[type[Con
 
     batch = BatchConsumer(host, handler, listed, batch_handlers=batch_handlers)
 
-    async def consume_batch(message: KafkaMessageParam) -> None:
-        await batch.handle(message.raw_message)
+    # The message is read from FastStream's context, not declared as a parameter: fast_depends
+    # resolves a `Context("message")` parameter by running its sync getter in a worker thread, a
+    # thread hand-off and an event-loop wake-up on every batch (seen in the 50/s profile)
+    async def consume_batch() -> None:
+        await batch.handle(broker.context.get_local("message").raw_message)
 
     consume_batch.__name__ = f"{group_id.replace('-', '_')}_consumer"
     # aiokafka buffers up to this much per partition while a backlog waits: at its default (1 MiB)
