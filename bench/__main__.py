@@ -30,6 +30,8 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--scale", default="5000,20000,50000", help="comma list of N for the scale runs")
     p.add_argument("--latency-rate", type=float, default=50.0, help="offered concerns/s for the latency run")
     p.add_argument("--latency-seconds", type=float, default=60.0, help="how long the latency run offers load")
+    p.add_argument("--latency-repeats", type=int, default=3,
+                   help="latency runs, each on a fresh stack; the worst is the headline")
     p.add_argument("--intake-seconds", type=float, default=10.0, help="how long the intake-alone run lasts")
     p.add_argument("--concurrency", type=int, default=32, help="API requests in flight")
     p.add_argument("--kafka-messages", type=int, default=20_000, help="messages in the broker baseline")
@@ -48,7 +50,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     args = p.parse_args(argv)
     if args.quick:
         args.n, args.scale = 1000, "500,1000"
-        args.latency_rate, args.latency_seconds = 20.0, 10.0
+        args.latency_rate, args.latency_seconds, args.latency_repeats = 20.0, 10.0, 1
         args.intake_seconds, args.kafka_messages, args.pg_seconds, args.idle_seconds = 5.0, 5000, 2.0, 2.0
         args.run_timeout, args.stall_seconds, args.profile_seconds = 30.0, 30.0, 10.0
     args.scale_ns = sorted({int(x) for x in args.scale.split(",") if x.strip()} | {args.n})
@@ -118,17 +120,43 @@ def _scale_run(stack: BenchStack, args: argparse.Namespace, n: int, headline: bo
     return out
 
 
-def _latency_and_intake(stack: BenchStack, args: argparse.Namespace, result: dict[str, Any]) -> None:
-    log(f"latency: {args.latency_rate:g} concerns/s for {args.latency_seconds:g} s on a fresh stack")
-    run: Run = stack.start_run("latency")
+def _latency_once(stack: BenchStack, args: argparse.Namespace, label: str) -> tuple[Run, dict[str, Any]]:
+    run: Run = stack.start_run(label)
     sampler = Sampler(run.pids(), others=_others(stack)).start()
     try:
         timeout = max(args.run_timeout / 2, args.latency_seconds * 2)
-        result["latency"] = uvloop.run(flow.latency(run, args.latency_rate, args.latency_seconds,
-                                                     stall_seconds=args.stall_seconds, run_timeout=timeout,
-                                                     log=lambda m: log("  " + m)))
+        out = uvloop.run(flow.latency(run, args.latency_rate, args.latency_seconds,
+                                      stall_seconds=args.stall_seconds, run_timeout=timeout,
+                                      log=lambda m: log("  " + m)))
         sampler.stop()
-        result["latency"]["resources"] = sampler.summary()
+        out["resources"] = sampler.summary()
+    except BaseException:
+        stack.end_run(run)
+        raise
+    return run, out
+
+
+def _latency_and_intake(stack: BenchStack, args: argparse.Namespace, result: dict[str, Any]) -> None:
+    """The latency run, `--latency-repeats` times, each on a fresh stack: on two shared cores one
+    run's p95 varies by a fifth or more, so the headline is the WORST run (the verdict holds for
+    every run), and each run's percentiles are kept."""
+    runs: list[dict[str, Any]] = []
+    run: Run | None = None
+    for i in range(max(1, args.latency_repeats)):
+        if run is not None:
+            stack.end_run(run)
+        log(f"latency: {args.latency_rate:g} concerns/s for {args.latency_seconds:g} s on a fresh stack"
+            + (f" (run {i + 1} of {args.latency_repeats})" if args.latency_repeats > 1 else ""))
+        run, out = _latency_once(stack, args, f"latency{i}")
+        runs.append(out)
+        log(f"  p50 / p95 / p99 {out['final_message_ms']['p50']} / {out['final_message_ms']['p95']} / "
+            f"{out['final_message_ms']['p99']} ms")
+    assert run is not None
+    worst = max(runs, key=lambda r: (bool(r.get("lower_bound")), r["final_message_ms"]["p95"] or 0.0))
+    result["latency"] = {**worst, "runs": [{"final_message_ms": r["final_message_ms"],
+                                            "first_message_ms": r["first_message_ms"],
+                                            "lower_bound": r.get("lower_bound")} for r in runs]}
+    try:
         log("intake alone: the other three services stopped; POST /api/v1/concerns, "
             f"{args.concurrency} in flight, {args.intake_seconds:g} s")
         others = {k: v for k, v in run.platform.procs.items() if k != "intake"}

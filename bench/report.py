@@ -154,11 +154,16 @@ def table(result: dict[str, Any], console: Console) -> None:
     if lat:
         m = lat["final_message_ms"]
         lb = " (lower bound: some never finished)" if lat.get("lower_bound") else ""
+        runs = lat.get("runs") or []
+        worst = f", the worst of {len(runs)} runs" if len(runs) > 1 else ""
         t.add_row(f"Latency at {lat['rate_per_s']:g}/s for {lat['seconds']:g} s: p50 / p95 / p99",
                   f"{_fmt(m['p50'], 0)} / {_fmt(m['p95'], 0)} / {_fmt(m['p99'], 0)} ms",
-                  f"acceptance -> family's final message{lb}",
+                  f"acceptance -> family's final message{worst}{lb}",
                   _verdict(m["p95"] is not None and m["p95"] <= TARGETS["p95_ms"] and not lat.get("lower_bound"))
                   + " (p95 <= 500 ms)")
+        if len(runs) > 1:
+            t.add_row("  p95 of each run (fresh stack each)",
+                      " / ".join(_fmt(r["final_message_ms"]["p95"], 0) for r in runs) + " ms", "", "")
         f = lat["first_message_ms"]
         t.add_row("  to the family's first message: p50 / p95", f"{_fmt(f['p50'], 0)} / {_fmt(f['p95'], 0)} ms",
                   "", "")
