@@ -89,7 +89,7 @@ async def handle_statuses(uow: UnitOfWork, items: list[tuple[CloudEvent, Any, st
                 held_event = CloudEvent.model_validate(row.event)
                 held_data = BY_TYPE[held_event.type].model_validate(held_event.data)
                 batch.tell(held_event, held_data,
-                                 [p for p in planned_for(held_data) if p.needs_contact_details], people_of[concern_id])
+                           [p for p in planned_for(held_data) if p.needs_contact_details], people_of[concern_id])
         await repo.defer_many(deferred)
         await batch.record(uow, repo)
         await uow.commit()
@@ -110,8 +110,7 @@ class _Messages:
         self.links: list[tuple[Any, StatusLink]] = []
         self.unreachable: list[Any] = []
 
-    def tell(self, event: CloudEvent, data: Any, plans: list[Planned],
-                   people: dict[str, Any] | None) -> None:
+    def tell(self, event: CloudEvent, data: Any, plans: list[Planned], people: dict[str, Any] | None) -> None:
         if not plans:
             return
         about, base = recording.About.event(event, data), values_for(event, data, people, self.ctx)
