@@ -265,3 +265,21 @@ async def test_one_relay_publishes_at_a_time_and_a_held_lock_holds_the_rows(runt
 
 async def _not(check):  # type: ignore[no-untyped-def]
     return not await check
+
+
+async def test_a_batch_reaches_its_handler_without_a_thread_hop(runtime: Runtime, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """fast_depends runs any sync piece of a handler's signature (a `Context` parameter's getter) in
+    a worker thread on every batch; the consumer takes nothing that needs one."""
+    import fast_depends.utils
+
+    hops: list[str] = []
+    real = fast_depends.utils.run_in_threadpool
+
+    async def spy(func, *args, **kwargs):  # type: ignore[no-untyped-def]
+        hops.append(getattr(func, "__qualname__", repr(func)))
+        return await real(func, *args, **kwargs)
+
+    monkeypatch.setattr(fast_depends.utils, "run_in_threadpool", spy)
+    await _emit(runtime, 7101)
+    await _until(lambda: _effects(runtime, 7101))
+    assert hops == []
