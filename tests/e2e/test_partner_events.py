@@ -139,3 +139,23 @@ def test_a_status_event_for_a_concern_intake_never_accepted_is_dead_lettered_by_
 
     wait_for(lambda: bool(intake_refused()), 60, "intake dead-letters the stranger's event")
     assert "no concern with this id" in intake_refused()[0]["reason"]
+
+
+def test_a_burst_of_partner_events_is_stored_once_each_and_its_one_poison_dead_lettered(platform) -> None:  # type: ignore[no-untyped-def]
+    """Sent together they are consumed as one batch and written as one group; the refused event
+    sends the batch back to one-at-a-time, so the rest are still stored, each once."""
+    def poison() -> list[dict]:  # type: ignore[type-arg]
+        return [r for r in asyncio.run(dead_letters(platform.database_url)) if r["topic"] == "partner.concerns.v1"]
+
+    before = {c["reference"] for c in _mine(platform)}
+    dead_before = {r["id"] for r in poison()}
+    good = [_event(platform, a_concern(age_months=40 + i, given_name=f"Burst{i}")) for i in range(12)]
+    bad_concern = a_concern(given_name="Burstbad")
+    bad_concern["child"]["nhs_number"] = "943 476 5918"
+    _send(platform, *good[:6], _event(platform, bad_concern), good[3], *good[6:])
+    wait_for(lambda: len({c["reference"] for c in _mine(platform)} - before) >= 12, 90, "twelve partner concerns")
+    wait_for(lambda: len(poison()) > len(dead_before), 60, "the poison")
+    assert len({c["reference"] for c in _mine(platform)} - before) == 12  # the repeated event stored once
+    new = [r for r in poison() if r["id"] not in dead_before]
+    assert len(new) == 1
+    assert "nhs_number" in new[0]["reason"]

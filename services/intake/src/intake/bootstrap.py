@@ -24,16 +24,27 @@ from frontdoor_shared.contracts import (
 from frontdoor_shared.delivery import publisher_doc, subscribe
 from frontdoor_shared.envelope import CloudEvent
 from frontdoor_shared.errors_classify import is_transient
+from frontdoor_shared.group_commit import GroupCommit
 from frontdoor_shared.runtime import Runtime
 from frontdoor_shared.sealed import development_keypair
+from frontdoor_shared.uow import current_batch
 from intake.adapters import orm
 from intake.adapters.partner_keys import load_key
 from intake.config import IntakeSettings
 from intake.service_layer import erasure, partner, watchdog
 from intake.service_layer.status import STATUS_EVENTS, record_status, record_statuses
-from intake.service_layer.submit import Accepted, IdempotencyRace, Submission, submit
+from intake.service_layer.submit import (
+    Accepted,
+    IdempotencyConflict,
+    IdempotencyRace,
+    InvalidConcern,
+    Submission,
+    submit,
+    submit_many,
+)
 
 SERVICE = "intake"
+GROUP_MAX = 100  # submissions written together at most (one statement's arrays)
 log = structlog.get_logger()
 
 
@@ -52,12 +63,14 @@ class Intake:
         self.tokens = Tokens(AuthSettings())
         self.watchdog = watchdog.WatchdogCounters()
         self.auth_production = settings.environment == "production"
+        self._group: GroupCommit[Submission, Accepted] = GroupCommit(self._submit_group, max_size=GROUP_MAX)
         self.partner_key = load_key(settings.partner_private_jwk.get_secret_value()
                                     if settings.partner_private_jwk else None)
         subscribe(self.runtime.broker, [PartnerConcernV1, ConcernTriagedV1, CaseListedV1, PanelDecisionV2,
                                         NotificationSentV1],
                   self._on_event, group_id=SERVICE,
-                  batch_handlers=dict.fromkeys(STATUS_EVENTS, self._on_statuses))
+                  batch_handlers={**dict.fromkeys(STATUS_EVENTS, self._on_statuses),
+                                  PartnerConcernV1: self._on_partner_concerns})
         publisher_doc(self.runtime.broker, ConcernSubmittedV1)
         publisher_doc(self.runtime.broker, ConcernErasedV1)
 
@@ -69,6 +82,9 @@ class Intake:
 
     async def _on_statuses(self, items: list[tuple[CloudEvent, Any, str]]) -> None:
         await record_statuses(self.runtime.uow(), items)
+
+    async def _on_partner_concerns(self, items: list[tuple[CloudEvent, Any, str]]) -> None:
+        await partner.accept_many([(event, data) for event, data, _ in items], self.partner_key, self._submit_many)
 
     async def watch(self, stop: asyncio.Event) -> None:
         """Sweep for concerns whose next step is overdue until `stop` is set."""
@@ -89,6 +105,35 @@ class Intake:
                 await asyncio.wait_for(stop.wait(), timeout=s.watchdog_interval_seconds)
 
     async def submit(self, sub: Submission) -> Accepted:
+        """Submit a concern through any door. Outside a consumed batch, submissions that arrive while
+        others are being written wait and are written together (group commit: one transaction,
+        two statements, one fsync for the group); each caller still hears only after the commit
+        that holds its concern, and one submission's refusal is its own."""
+        if current_batch.get() is not None:
+            return await self._submit_alone(sub)
+        return await self._group(sub)
+
+    async def _submit_group(self, subs: list[Submission]) -> list[Accepted | BaseException]:
+        if len(subs) > 1:
+            try:
+                return list(await self._submit_many(subs))
+            except Exception as err:  # noqa: BLE001 - a race or a failure: each again alone, so one cannot fail another
+                log.info("submit.group_retried_alone", size=len(subs), error=type(err).__name__)
+        outcomes: list[Accepted | BaseException] = []
+        for sub in subs:
+            try:
+                outcomes.append(await self._submit_alone(sub))
+            except Exception as err:  # noqa: BLE001 - handed to that submission's caller
+                outcomes.append(err)
+        return outcomes
+
+    async def _submit_many(self, subs: list[Submission]) -> list[Accepted | InvalidConcern | IdempotencyConflict]:
+        async with self.runtime.uow() as uow:
+            return await submit_many(
+                uow, subs, match_secret=self.settings.match_key.get_secret_value().encode(),
+                keyring=self.keyring, notifications_key=self.notifications_key)
+
+    async def _submit_alone(self, sub: Submission) -> Accepted:
         for attempt in (1, 2):
             try:
                 async with self.runtime.uow() as uow:

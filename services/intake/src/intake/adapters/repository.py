@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -18,6 +19,30 @@ from intake.adapters import orm
 from intake.domain.model import Concern, Status, StatusChange
 
 CLOSED_STATUSES = ("closed", "withdrawn", Status.ERASED)
+
+
+@dataclass(frozen=True)
+class Prior:
+    """The concern an Idempotency-Key was already used for."""
+
+    id: uuid.UUID
+    reference: str
+    request_hash: str
+    linked_concern_ids: list[uuid.UUID]
+
+
+@dataclass(frozen=True)
+class NewConcern:
+    """A concern to store, with what comes with it (see `add_submitted_many`)."""
+
+    concern: Concern
+    submitted_by: str | None
+    match_keys: Sequence[str]
+    idempotency: tuple[str, str, str] | None  # scope, key, request hash
+    first_detail: dict[str, Any]
+    actor: Principal
+    why: str
+    audit_channel: str
 DETAILS = "intake.concern.details"  # binds the ciphertext to its column
 
 
@@ -45,60 +70,89 @@ class ConcernRepository:
             raise CannotDecrypt("the concern's data key was destroyed")
         return at_rest.decrypt_json(key, token, purpose=DETAILS, owner=concern_id)  # type: ignore[no-any-return]
 
-    async def lookup(self, idempotency: tuple[str, str] | None, match_keys: Sequence[str]
-                     ) -> tuple[tuple[str, str] | None, list[uuid.UUID]]:
-        """Before a submission, in one round trip: what an Idempotency-Key (scope, key) was used for
-        (reference, request hash), and the open concerns about the same child (by match key)."""
-        scope, key = idempotency or (None, None)
-        row = (await self.conn.execute(sa.text(
-            "SELECT (SELECT c.reference FROM intake.idempotency_key i JOIN intake.concern c ON c.id = i.concern_id"
-            "        WHERE i.scope = CAST(:scope AS text) AND i.key = CAST(:key AS text)) AS reference,"
-            "       (SELECT i.request_hash FROM intake.idempotency_key i"
-            "        WHERE i.scope = CAST(:scope AS text) AND i.key = CAST(:key AS text)) AS request_hash,"
-            "       ARRAY(SELECT DISTINCT m.concern_id FROM intake.child_match_key m"
-            "             JOIN intake.concern c ON c.id = m.concern_id"
-            "             WHERE m.match_key = ANY(CAST(:keys AS text[])) AND c.status <> ALL(CAST(:closed AS text[])))"
-            "       AS linked"), {"scope": scope, "key": key, "keys": list(match_keys), "closed": list(CLOSED_STATUSES)}
-        )).one()
-        replay = (row.reference, row.request_hash) if row.reference is not None else None
-        return replay, list(row.linked or [])
+    async def lookup_many(self, subs: Sequence[tuple[tuple[str, str] | None, Sequence[str]]]
+                          ) -> list[tuple[Prior | None, list[uuid.UUID]]]:
+        """Before submissions, in ONE round trip for any number: for each (Idempotency-Key as
+        (scope, key) or None, match keys), the concern that key was already used for, and the open
+        concerns about the same child (by match key)."""
+        if not subs:
+            return []
+        flat = [(i, k) for i, (_, keys) in enumerate(subs) for k in keys]
+        rows = await self.conn.execute(sa.text(
+            "WITH s AS (SELECT * FROM unnest(CAST(:idx AS int[]), CAST(:scopes AS text[]), CAST(:keys AS text[]))"
+            "  AS s(i, scope, key)),"
+            " linked AS (SELECT mk.i, array_agg(DISTINCT m.concern_id) AS ids"
+            "  FROM unnest(CAST(:mk_idx AS int[]), CAST(:mk AS text[])) AS mk(i, k)"
+            "  JOIN intake.child_match_key m ON m.match_key = mk.k JOIN intake.concern c ON c.id = m.concern_id"
+            "  WHERE c.status <> ALL(CAST(:closed AS text[])) GROUP BY mk.i)"
+            " SELECT s.i, c.id, c.reference, c.linked_concern_ids, ik.request_hash, linked.ids AS linked"
+            " FROM s LEFT JOIN intake.idempotency_key ik ON ik.scope = s.scope AND ik.key = s.key"
+            " LEFT JOIN intake.concern c ON c.id = ik.concern_id LEFT JOIN linked ON linked.i = s.i"),
+            {"idx": list(range(len(subs))), "scopes": [scoped[0] if scoped else None for scoped, _ in subs],
+             "keys": [scoped[1] if scoped else None for scoped, _ in subs],
+             "mk_idx": [i for i, _ in flat], "mk": [k for _, k in flat], "closed": list(CLOSED_STATUSES)})
+        out: list[tuple[Prior | None, list[uuid.UUID]]] = [(None, []) for _ in subs]
+        for r in rows:
+            prior = Prior(r.id, r.reference, r.request_hash, list(r.linked_concern_ids or [])) if r.id else None
+            out[r.i] = (prior, list(r.linked or []))
+        return out
 
-    async def add_submitted(self, concern: Concern, submitted_by: str | None, *, match_keys: Sequence[str],
-                            idempotency: tuple[str, str, str] | None, first: StatusChange,
-                            audit: tuple[Principal, str, str]) -> bool:
-        """A new concern with everything that comes with it, in ONE statement: its data key (wrapped)
-        and encrypted details, the Idempotency-Key (scope, key, request hash) claimed, its match keys,
-        its first status line and the audit line (who, why, channel). False when the key was taken
-        meanwhile (a race: the caller rolls back)."""
+    async def add_submitted_many(self, new: Sequence[NewConcern]) -> set[uuid.UUID]:
+        """New concerns with everything that comes with each, in ONE statement for any number: the
+        data key (wrapped) and encrypted details, the Idempotency-Key (scope, key, request hash)
+        claimed, the match keys, the first status line and the audit line (who, why, channel).
+        Returns the concerns whose Idempotency-Key could not be claimed (taken meanwhile: a race,
+        the caller rolls back)."""
         if self.keyring is None:
             raise RuntimeError("the concern's details need the key-encryption keys: pass a keyring")
-        data_key = at_rest.new_data_key()
-        scope, key, request_hash = idempotency or (None, None, None)
-        who, why, channel = audit
-        claimed = await self.conn.scalar(sa.text(
-            "WITH made_key AS (INSERT INTO intake.data_key (owner_id, kek_id, wrapped) VALUES (:id, :kek, :wrapped)),"
+        if not new:
+            return set()
+        keyed = [n for n in new if n.idempotency is not None]
+        matched = [(n.concern.id, k) for n in new for k in n.match_keys]
+        wrapped, details = [], []
+        for n in new:
+            data_key = at_rest.new_data_key()
+            wrapped.append(self.keyring.wrap(data_key, n.concern.id))
+            details.append(at_rest.encrypt_json(data_key, n.concern.details, purpose=DETAILS, owner=n.concern.id))
+        claimed = await self.conn.execute(sa.text(
+            "WITH made_key AS (INSERT INTO intake.data_key (owner_id, kek_id, wrapped)"
+            "  SELECT id, CAST(:kek AS text), w"
+            "  FROM unnest(CAST(:ids AS uuid[]), CAST(:wrapped AS text[])) AS k(id, w)),"
             " made AS (INSERT INTO intake.concern (id, reference, channel, status, details_encrypted, submitted_by,"
             "  linked_concern_ids, submitted_at, updated_at)"
-            "  VALUES (:id, :reference, :channel, :status, :details, :by, CAST(:linked AS uuid[]), :at, :at)),"
+            "  SELECT id, ref, ch, CAST(:status AS text), d, by, CAST(string_to_array(l, ',') AS uuid[]), a, a"
+            "  FROM unnest(CAST(:ids AS uuid[]), CAST(:refs AS text[]), CAST(:channels AS text[]),"
+            "   CAST(:details AS text[]), CAST(:bys AS text[]), CAST(:linked AS text[]), CAST(:ats AS timestamptz[]))"
+            "  AS c(id, ref, ch, d, by, l, a)),"
             " claimed AS (INSERT INTO intake.idempotency_key (scope, key, concern_id, request_hash)"
-            "  SELECT CAST(:scope AS text), CAST(:key AS text), :id, CAST(:hash AS text)"
-            "  WHERE CAST(:key AS text) IS NOT NULL"
-            "  ON CONFLICT DO NOTHING RETURNING 1),"
+            "  SELECT * FROM unnest(CAST(:scopes AS text[]), CAST(:keys AS text[]), CAST(:kids AS uuid[]),"
+            "   CAST(:hashes AS text[]))"
+            "  ON CONFLICT DO NOTHING RETURNING concern_id),"
             " matched AS (INSERT INTO intake.child_match_key (match_key, concern_id)"
-            "  SELECT k, :id FROM unnest(CAST(:keys AS text[])) AS k ON CONFLICT DO NOTHING),"
+            "  SELECT * FROM unnest(CAST(:mks AS text[]), CAST(:mids AS uuid[])) ON CONFLICT DO NOTHING),"
             " history AS (INSERT INTO intake.status_history (concern_id, status, detail, at)"
-            "  VALUES (:id, :status, CAST(:detail AS jsonb), :at)),"
+            "  SELECT id, CAST(:status AS text), CAST(h AS jsonb), a FROM unnest(CAST(:ids AS uuid[]),"
+            "   CAST(:hist AS text[]), CAST(:ats AS timestamptz[])) AS h(id, h, a)),"
             " audited AS (INSERT INTO intake.audit (actor, actor_kind, actor_role, action, reference, concern_id, why,"
-            "  channel) VALUES (:actor, :actor_kind, :actor_role, 'create', :reference, :id, :why, :audit_channel))"
-            " SELECT count(*) FROM claimed"), {
-                "id": concern.id, "kek": self.keyring.current, "wrapped": self.keyring.wrap(data_key, concern.id),
-                "reference": concern.reference, "channel": concern.channel, "status": first.status,
-                "details": at_rest.encrypt_json(data_key, concern.details, purpose=DETAILS, owner=concern.id),
-                "by": submitted_by, "linked": list(concern.linked_concern_ids), "at": concern.submitted_at,
-                "scope": scope, "key": key, "hash": request_hash, "keys": list(match_keys),
-                "detail": json.dumps(first.detail), "actor": who.subject, "actor_kind": who.kind,
-                "actor_role": who.role, "why": why[:200], "audit_channel": channel})
-        return idempotency is None or bool(claimed)
+            "  channel) SELECT actor, kind, role, 'create', ref, id, why, ch FROM unnest(CAST(:actors AS text[]),"
+            "   CAST(:kinds AS text[]), CAST(:roles AS text[]), CAST(:refs AS text[]), CAST(:ids AS uuid[]),"
+            "   CAST(:whys AS text[]), CAST(:audit_channels AS text[])) AS a(actor, kind, role, ref, id, why, ch))"
+            " SELECT concern_id FROM claimed"), {
+                "kek": self.keyring.current, "status": Status.SUBMITTED,
+                "ids": [n.concern.id for n in new], "wrapped": wrapped, "details": details,
+                "refs": [n.concern.reference for n in new], "channels": [n.concern.channel for n in new],
+                "bys": [n.submitted_by for n in new],
+                "linked": [",".join(str(i) for i in n.concern.linked_concern_ids) for n in new],
+                "ats": [n.concern.submitted_at for n in new],
+                "scopes": [n.idempotency[0] for n in keyed if n.idempotency],
+                "keys": [n.idempotency[1] for n in keyed if n.idempotency],
+                "kids": [n.concern.id for n in keyed], "hashes": [n.idempotency[2] for n in keyed if n.idempotency],
+                "mks": [k for _, k in matched], "mids": [i for i, _ in matched],
+                "hist": [json.dumps(n.first_detail) for n in new],
+                "actors": [n.actor.subject for n in new], "kinds": [n.actor.kind for n in new],
+                "roles": [n.actor.role for n in new], "whys": [n.why[:200] for n in new],
+                "audit_channels": [n.audit_channel for n in new]})
+        return {n.concern.id for n in keyed} - {r.concern_id for r in claimed}
 
     async def get(self, reference: str, *, open_details: bool = False) -> Concern | None:
         """The concern and its history; its details (decrypted) only when `open_details`."""

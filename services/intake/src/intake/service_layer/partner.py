@@ -7,7 +7,7 @@ event is dead-lettered with that reason and the partner can fix and resend.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 
 from joserfc.jwk import ECKey
 from pydantic import ValidationError
@@ -33,19 +33,37 @@ def partner_of(source: str) -> str:
     return source.removeprefix(PARTNER_SOURCE_PREFIX)[:200]
 
 
-async def accept(event: CloudEvent, data: PartnerConcernV1, key: ECKey,
-                 submit: Callable[[Submission], Awaitable[Accepted]]) -> Accepted:
+def submission_of(event: CloudEvent, data: PartnerConcernV1, key: ECKey) -> Submission:
+    """The partner event as a submission: decrypted and validated, or `PartnerConcernRejected`."""
     try:
         concern = ConcernIn.model_validate_json(decrypt(key, data.jwe))
     except ValidationError as err:
         detail = "; ".join(f"{p['field']}: {p['reason']}" for p in problems(list(err.errors(include_input=False))))
         raise PartnerConcernRejected(detail) from None
     partner = partner_of(event.source)
-    sub = Submission(concern=concern, channel="partner", submitted_by=partner, idempotency_scope=partner,
-                     idempotency_key=event.id, actor=Principal(subject=partner, kind="partner"))
+    return Submission(concern=concern, channel="partner", submitted_by=partner, idempotency_scope=partner,
+                      idempotency_key=event.id, actor=Principal(subject=partner, kind="partner"))
+
+
+def refusal(err: InvalidConcern | IdempotencyConflict) -> PartnerConcernRejected:
+    if isinstance(err, InvalidConcern):
+        return PartnerConcernRejected(f"{err.field}: {err.reason}")
+    return PartnerConcernRejected(f"id: {err}")
+
+
+async def accept(event: CloudEvent, data: PartnerConcernV1, key: ECKey,
+                 submit: Callable[[Submission], Awaitable[Accepted]]) -> Accepted:
     try:
-        return await submit(sub)
-    except InvalidConcern as err:
-        raise PartnerConcernRejected(f"{err.field}: {err.reason}") from None
-    except IdempotencyConflict as err:
-        raise PartnerConcernRejected(f"id: {err}") from None
+        return await submit(submission_of(event, data, key))
+    except (InvalidConcern, IdempotencyConflict) as err:
+        raise refusal(err) from None
+
+
+async def accept_many(items: Sequence[tuple[CloudEvent, PartnerConcernV1]], key: ECKey,
+                      submit_many: Callable[[list[Submission]], Awaitable[Sequence[object]]]) -> None:
+    """A batch of partner events with the effect of `accept` on each: submitted together. A refusal
+    raises (the consumer then handles each event alone, and dead-letters the refused one)."""
+    outcomes = await submit_many([submission_of(event, data, key) for event, data in items])
+    for outcome in outcomes:
+        if isinstance(outcome, InvalidConcern | IdempotencyConflict):
+            raise refusal(outcome)

@@ -11,7 +11,7 @@ import hmac
 import json
 import unicodedata
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -20,9 +20,9 @@ from frontdoor_shared.auth import Principal
 from frontdoor_shared.contracts import ConcernSubmittedV1
 from frontdoor_shared.sealed import seal
 from frontdoor_shared.uow import UnitOfWork
-from intake.adapters.repository import ConcernRepository
+from intake.adapters.repository import ConcernRepository, NewConcern, Prior
 from intake.domain import checks
-from intake.domain.model import Concern, Status, StatusChange, new_reference
+from intake.domain.model import Concern, new_reference
 from intake.service_layer.schemas import ConcernIn
 
 
@@ -121,39 +121,77 @@ def submitted_event(concern: Concern, c: ConcernIn, received: date, sealed: str 
 async def submit(uow: UnitOfWork, sub: Submission, *, match_secret: bytes, keyring: Keyring,
                  notifications_key: str | None, clock: Callable[[], datetime] | None = None
                  ) -> Accepted:
+    """One submission: `submit_many` of one, its refusal raised."""
+    [outcome] = await submit_many(uow, [sub], match_secret=match_secret, keyring=keyring,
+                                  notifications_key=notifications_key, clock=clock)
+    if isinstance(outcome, Exception):
+        raise outcome
+    return outcome
+
+
+async def submit_many(uow: UnitOfWork, subs: Sequence[Submission], *, match_secret: bytes, keyring: Keyring,
+                      notifications_key: str | None, clock: Callable[[], datetime] | None = None
+                      ) -> list[Accepted | InvalidConcern | IdempotencyConflict]:
+    """Many submissions in one unit of work, with the effect of submitting each in turn, in TWO
+    statements for any number (one lookup, one insert) and one commit.
+
+    Each outcome is an `Accepted` or the refusal of that submission alone (`InvalidConcern`,
+    `IdempotencyConflict`); the others stand. Within the group, a later submission with an earlier
+    one's Idempotency-Key is its replay, and one about the same child is linked to it, as if the
+    earlier one had committed first. Raises `IdempotencyRace` (nothing stored) when another
+    transaction claimed one of the keys meanwhile: retry and the replays find the winner."""
     now = (clock or (lambda: datetime.now(UTC)))()
-    warnings = check_dates(sub.concern, now.date())
+    outcomes: list[Accepted | InvalidConcern | IdempotencyConflict | None] = [None] * len(subs)
+    checked: list[tuple[int, Submission, list[str], tuple[str, str] | None, list[str]]] = []
+    for i, sub in enumerate(subs):
+        try:
+            warnings = check_dates(sub.concern, now.date())
+        except InvalidConcern as err:
+            outcomes[i] = err
+            continue
+        scoped = (sub.idempotency_scope, sub.idempotency_key) if sub.idempotency_key is not None else None
+        checked.append((i, sub, warnings, scoped, match_keys(sub.concern, match_secret)))
     repo = ConcernRepository(uow.conn, keyring)
-    concern = Concern(id=uuid.uuid4(), reference=new_reference(), channel=sub.channel,
-                      submitted_at=now, details=sub.concern.model_dump(mode="json"))
-    keys = match_keys(sub.concern, match_secret)
-    scoped = (sub.idempotency_scope, sub.idempotency_key) if sub.idempotency_key is not None else None
-    replay, concern.linked_concern_ids = await repo.lookup(scoped, keys)
-    if replay is not None:
-        return await _replayed(repo, sub, *replay)
-    detail = {"linked": [str(i) for i in concern.linked_concern_ids]} if concern.linked_concern_ids else {}
-    who = sub.actor or Principal(subject=sub.submitted_by or "unknown", kind=sub.channel)
-    claimed = await repo.add_submitted(
-        concern, sub.submitted_by, match_keys=keys,
-        idempotency=(*scoped, request_hash(sub.concern)) if scoped else None,
-        first=StatusChange(Status.SUBMITTED, now, detail), audit=(who, "concern submitted", sub.channel))
-    if not claimed:
+    found = await repo.lookup_many([(scoped, keys) for _, _, _, scoped, keys in checked]) if checked else []
+    earlier_keys: dict[tuple[str, str], tuple[Concern, str]] = {}  # claimed in this group: concern, hash
+    earlier_children: dict[str, list[uuid.UUID]] = {}  # match key -> concerns of this group
+    new: list[NewConcern] = []
+    made: list[tuple[Concern, Submission]] = []
+    for (i, sub, warnings, scoped, keys), (prior, linked) in zip(checked, found, strict=True):
+        digest = request_hash(sub.concern) if scoped else ""
+        if prior is None and scoped is not None and scoped in earlier_keys:
+            first, first_hash = earlier_keys[scoped]
+            prior = Prior(first.id, first.reference, first_hash, first.linked_concern_ids)
+        if prior is not None:
+            outcomes[i] = (IdempotencyConflict("Idempotency-Key was already used for a different concern")
+                           if prior.request_hash != digest else
+                           Accepted(prior.reference, prior.id, False, bool(prior.linked_concern_ids)))
+            continue
+        for k in keys:
+            linked += [c for c in earlier_children.get(k, ()) if c not in linked]
+        concern = Concern(id=uuid.uuid4(), reference=new_reference(), channel=sub.channel, submitted_at=now,
+                          details=sub.concern.model_dump(mode="json"), linked_concern_ids=linked)
+        for k in keys:
+            earlier_children.setdefault(k, []).append(concern.id)
+        if scoped:
+            earlier_keys[scoped] = (concern, digest)
+        new.append(NewConcern(
+            concern, sub.submitted_by, keys, (*scoped, digest) if scoped else None,
+            {"linked": [str(c) for c in linked]} if linked else {},
+            sub.actor or Principal(subject=sub.submitted_by or "unknown", kind=sub.channel),
+            "concern submitted", sub.channel))
+        made.append((concern, sub))
+        outcomes[i] = Accepted(concern.reference, concern.id, True, bool(linked), tuple(warnings))
+    if await repo.add_submitted_many(new):
         raise IdempotencyRace()
-    sealed = (seal(notifications_key, json.dumps(recipients(sub.concern)).encode())
-              if notifications_key else None)
-    uow.emit(submitted_event(concern, sub.concern, now.date(), sealed),
-             subject=concern.reference, key=str(concern.id))
+    for concern, sub in made:
+        sealed = (seal(notifications_key, json.dumps(recipients(sub.concern)).encode())
+                  if notifications_key else None)
+        uow.emit(submitted_event(concern, sub.concern, now.date(), sealed),
+                 subject=concern.reference, key=str(concern.id))
     await uow.commit()
-    return Accepted(concern.reference, concern.id, True, bool(concern.linked_concern_ids), tuple(warnings))
+    return [o for o in outcomes if o is not None]
 
 
 class IdempotencyRace(RuntimeError):
     """Two requests with one Idempotency-Key raced; the loser retries and finds the winner."""
-
-
-async def _replayed(repo: ConcernRepository, sub: Submission, reference: str, previous_hash: str) -> Accepted:
-    if previous_hash != request_hash(sub.concern):
-        raise IdempotencyConflict("Idempotency-Key was already used for a different concern")
-    concern = await repo.get(reference)
-    assert concern is not None
-    return Accepted(reference, concern.id, False, bool(concern.linked_concern_ids))
