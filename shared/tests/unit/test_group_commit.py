@@ -55,8 +55,9 @@ async def test_each_caller_hears_its_own_refusal_only() -> None:
     writer.release.set()
     group = GroupCommit(writer)
     results = await asyncio.gather(*(group(i) for i in range(1, 5)), return_exceptions=True)
-    assert results[0] == 10 and results[1] == 20 and results[3] == 40
-    assert isinstance(results[2], ValueError) and "item 3" in str(results[2])
+    assert [results[0], results[1], results[3]] == [10, 20, 40]
+    assert isinstance(results[2], ValueError)
+    assert "item 3" in str(results[2])
 
 
 async def test_a_failed_write_reaches_every_caller_of_its_group_and_the_next_group_still_runs() -> None:
