@@ -54,7 +54,7 @@ class NotificationsSettings(ServiceSettings):
     smtp_starttls: bool = False
     smtp_timeout_seconds: float = Field(default=10.0, gt=0)
 
-    send_batch: int = Field(default=50, ge=1, description="Messages the sender takes per round")
+    send_batch: int = Field(default=250, ge=1, description="Messages the sender takes per round")
     send_poll_seconds: float = Field(default=1.0, gt=0, description="How often the sender looks for due messages")
     send_lease_seconds: float = Field(
         default=120.0, gt=0, description="How long a taken message is held before another sender may retry it")
