@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -23,6 +24,13 @@ class CaseRepository:
     async def add_returning(self, **values: Any) -> Any:
         """Add a case and give back its row (one round trip)."""
         return (await self.conn.execute(sa.insert(C).values(**values).returning(*C.c))).one()
+
+    async def add_many_returning(self, rows: Sequence[dict[str, Any]]) -> list[Any]:
+        """Add cases and give back their rows, in order (one statement)."""
+        if not rows:
+            return []
+        return list((await self.conn.execute(
+            sa.insert(C).returning(*C.c, sort_by_parameter_order=True), list(rows))).all())
 
     async def for_concerns(self, concern_ids: set[uuid.UUID]) -> dict[uuid.UUID, Any]:
         """The cases of many concerns, by concern (one round trip)."""

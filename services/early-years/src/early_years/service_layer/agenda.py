@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from early_years.adapters.cases import CaseRepository
@@ -30,6 +32,35 @@ async def place(meetings: MeetingRepository, meeting_id: uuid.UUID, case: Any, *
     key = rank_key(case.priority, case.listed_at)
     await meetings.add_item(meeting_id, case.id, by=by, at=at, key=key,
                             position=await meetings.position_for(meeting_id, case.id, key))
+
+
+async def place_many(meetings: MeetingRepository, meeting_id: uuid.UUID, cases: Sequence[Any], *, by: str,
+                     at: datetime) -> None:
+    """`place` for new cases one after another, with the agenda read once (one statement) and the
+    items written once (one statement). The agenda is only read where `place` would look: for each
+    rank, the first live item it outranks and the item before that, and the last position; the
+    cases placed here are tracked in memory with, for each, the last agenda item below it."""
+    if not cases:
+        return
+    keys = [rank_key(case.priority, case.listed_at) for case in cases]
+    stored, stored_last = await meetings.outranked_and_before(meeting_id, keys)
+    placed: list[tuple[Decimal, int, Decimal | None]] = []  # position, rank key, last stored item below it
+    items = []
+    for case, key in zip(cases, keys, strict=True):
+        first, floor = stored[key]  # floor: the last stored item below `first`
+        for position, other_key, other_floor in placed:
+            if other_key > key and (first is None or position < first):
+                first, floor = position, other_floor
+        if first is None:
+            last = max((p for p in (stored_last, *(p for p, _, _ in placed)) if p is not None), default=None)
+            position, floor = (Decimal(1) if last is None else Decimal(int(last) + 1)), stored_last
+        else:
+            below = [p for p, _, _ in placed if p < first]
+            before = max((p for p in (floor, *below) if p is not None), default=None)
+            position = Decimal(first) - 1 if before is None else (Decimal(before) + Decimal(first)) / 2
+        placed.append((position, key, floor))
+        items.append((case.id, position, key))
+    await meetings.add_items(meeting_id, items, by=by, at=at)
 
 
 async def _listed_case(uow: UnitOfWork, panel: PanelSetup, case_id: uuid.UUID) -> tuple[MeetingRepository, Any]:

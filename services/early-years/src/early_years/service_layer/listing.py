@@ -10,7 +10,7 @@ from early_years.adapters import orm
 from early_years.adapters.cases import CaseRepository
 from early_years.adapters.meetings import MeetingRepository
 from early_years.domain.agenda import belongs_on_panel, rank_key
-from early_years.service_layer.agenda import place, upcoming_meeting
+from early_years.service_layer.agenda import place, place_many, upcoming_meeting
 from early_years.service_layer.events import listed_event
 from early_years.service_layer.panel import Clock, PanelSetup, utc_now
 from frontdoor_shared import erasure
@@ -55,10 +55,23 @@ async def _list(uow: UnitOfWork, event: CloudEvent, data: ConcernTriagedV1, pane
     uow.emit(listed_event(case, meeting, now), subject=data.reference, key=str(data.concern_id), cause=event)
 
 
+async def _add(uow: UnitOfWork, cases: CaseRepository, meetings: MeetingRepository, meeting: Any, panel_id: str,
+               new: list[tuple[CloudEvent, ConcernTriagedV1]], now: datetime) -> list[Any]:
+    """New cases, in order: their rows, their places on the agenda (one statement each), their events."""
+    rows = await cases.add_many_returning([
+        {"id": uuid.uuid4(), "concern_id": data.concern_id, "reference": data.reference, "status": "listed",
+         "listed_at": now, "panel_id": panel_id, **_evidence(data)} for _, data in new])
+    await place_many(meetings, meeting.id, rows, by="triage", at=now)
+    for (event, data), case in zip(new, rows, strict=True):
+        uow.emit(listed_event(case, meeting, now), subject=data.reference, key=str(data.concern_id), cause=event)
+    return rows
+
+
 async def list_many_for_panel(uow: UnitOfWork, items: list[tuple[CloudEvent, ConcernTriagedV1, str]],
                               panel: PanelSetup, clock: Clock = utc_now) -> None:
     """A batch of triaged concerns: what `list_for_panel` does for each, in order, with the panel's
-    lock, its next meeting and the concerns' cases read once per batch, not once per event."""
+    lock, its next meeting and the concerns' cases read once per batch, not once per event, and the
+    new cases written and placed on the agenda together (`place_many`)."""
     now = clock()
     async with uow:
         fresh = [(e, d) for e, d, t in items if await uow.first_time(e, t) and belongs_on_panel(d.outcome)]
@@ -68,22 +81,28 @@ async def list_many_for_panel(uow: UnitOfWork, items: list[tuple[CloudEvent, Con
             cases, meetings = CaseRepository(uow.conn), MeetingRepository(uow.conn)
             await meetings.lock_panel(panel.id)
             existing = await cases.for_concerns({d.concern_id for _, d in todo})
-            meeting = None
+            meeting: Any = None
+            new: list[tuple[CloudEvent, ConcernTriagedV1]] = []
+
+            async def add_new() -> None:  # the new cases so far, so what follows sees them as `place` would
+                if new:
+                    rows = await _add(uow, cases, meetings, meeting, panel.id, new, now)
+                    existing.update({row.concern_id: row for row in rows})
+                    new.clear()
+
             for event, data in todo:
+                if any(d.concern_id == data.concern_id for _, d in new):  # triaged twice in this batch
+                    await add_new()
                 case = existing.get(data.concern_id)
                 if case is not None:  # triaged again: the newer evidence stands
                     if case.status == "listed":
+                        await add_new()  # placed before the rerank, as one event after another would be
                         await cases.update(case.id, **_evidence(data))
                         await meetings.rerank(case.id, rank_key(data.priority, case.listed_at))
                     continue
                 if meeting is None:
                     await meetings.ensure_panel(panel.id, panel.name)
                     meeting = await upcoming_meeting(meetings, panel, panel.today(now))
-                case = await cases.add_returning(id=uuid.uuid4(), concern_id=data.concern_id,
-                                                 reference=data.reference, status="listed", listed_at=now,
-                                                 panel_id=panel.id, **_evidence(data))
-                existing[data.concern_id] = case
-                await place(meetings, meeting.id, case, by="triage", at=now)
-                uow.emit(listed_event(case, meeting, now), subject=data.reference, key=str(data.concern_id),
-                         cause=event)
+                new.append((event, data))
+            await add_new()
         await uow.commit()
