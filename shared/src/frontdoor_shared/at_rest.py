@@ -37,6 +37,7 @@ from sqlalchemy.dialects import postgresql as pg
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from frontdoor_shared.db import sql
 from frontdoor_shared.errors import PermanentError
 
 FIELD_PREFIX = "fd1."
@@ -235,7 +236,7 @@ class DataKeys:
             return {}
         ordered = sorted(owners)
         fresh = [self.keyring.wrap(new_data_key(), owner) for owner in ordered]
-        rows = await self.conn.execute(sa.text(
+        rows = await self.conn.execute(sql(
             f"WITH made AS (INSERT INTO {self.table.schema}.{self.table.name} (owner_id, kek_id, wrapped)"
             " SELECT o, :kek, w FROM unnest(CAST(:owners AS uuid[]), CAST(:wrapped AS text[])) AS u(o, w)"
             " ON CONFLICT (owner_id) DO NOTHING RETURNING owner_id, wrapped)"

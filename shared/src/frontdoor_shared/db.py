@@ -6,11 +6,19 @@ the service's own Alembic migrations (see `create_delivery_tables`).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+
+@functools.lru_cache(maxsize=512)
+def sql(text: str) -> sa.TextClause:
+    """`sa.text`, parsed once per statement text: building a TextClause parses its bind parameters
+    with a regular expression, a tenth of intake's submission time when done on every call."""
+    return sa.text(text)
 
 
 def asyncpg_url(url: str) -> str:

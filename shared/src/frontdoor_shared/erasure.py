@@ -16,6 +16,8 @@ from sqlalchemy.dialects import postgresql as pg
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from frontdoor_shared.db import sql
+
 
 def erased_table(metadata: sa.MetaData, schema: str) -> sa.Table:
     return sa.Table(
@@ -46,6 +48,6 @@ async def erased_among(conn: AsyncConnection, table: sa.Table, concern_ids: set[
     """Which of these concerns were erased (one statement, whatever their number)."""
     if not concern_ids:
         return set()
-    rows = await conn.execute(sa.text(f"SELECT concern_id FROM {table.schema}.{table.name}"
+    rows = await conn.execute(sql(f"SELECT concern_id FROM {table.schema}.{table.name}"
                                       " WHERE concern_id = ANY(CAST(:ids AS uuid[]))"), {"ids": sorted(concern_ids)})
     return {r[0] for r in rows}

@@ -23,12 +23,11 @@ from contextvars import ContextVar
 from types import TracebackType
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransaction
 
 from frontdoor_shared.contracts.base import Contract
-from frontdoor_shared.db import DeliveryTables
+from frontdoor_shared.db import DeliveryTables, sql
 from frontdoor_shared.envelope import CloudEvent, new_event
 
 
@@ -54,7 +53,7 @@ async def write_outbox(conn: AsyncConnection, tables: DeliveryTables, rows: list
     unnested), so the driver prepares it once, not once per batch size."""
     if not rows:
         return
-    await conn.execute(sa.text(
+    await conn.execute(sql(
         f"INSERT INTO {tables.schema}.outbox (event_id, topic, key, event_type, payload, headers) "
         "SELECT e, t, k, y, p, h::jsonb FROM unnest(CAST(:e AS text[]), CAST(:t AS text[]), CAST(:k AS text[]), "
         "CAST(:y AS text[]), CAST(:p AS bytea[]), CAST(:h AS text[])) AS u(e, t, k, y, p, h)"
@@ -160,7 +159,7 @@ class BatchScope:
         if not rows:
             return
         # one statement text for any batch size (arrays, unnested): prepared once per connection
-        result = await self.conn.execute(sa.text(
+        result = await self.conn.execute(sql(
             f"INSERT INTO {self._tables.schema}.inbox (event_id, topic, event_type) "
             "SELECT * FROM unnest(CAST(:ids AS text[]), CAST(:topics AS text[]), CAST(:types AS text[])) "
             "ON CONFLICT (event_id) DO NOTHING RETURNING event_id"

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from early_years.adapters import orm
+from frontdoor_shared.db import sql
 
 C = orm.panel_case
 
@@ -37,7 +38,7 @@ class CaseRepository:
         if not concern_ids:
             return {}
         rows = await self.conn.execute(
-            sa.text("SELECT * FROM early_years.panel_case WHERE concern_id = ANY(CAST(:ids AS uuid[]))")
+            sql("SELECT * FROM early_years.panel_case WHERE concern_id = ANY(CAST(:ids AS uuid[]))")
             .columns(*C.c), {"ids": sorted(concern_ids)})
         return {r.concern_id: r for r in rows}
 
@@ -69,7 +70,7 @@ class CaseRepository:
         """An erased concern: its case, its place on agendas, the panel's decisions (with their
         free-text reasons) and the actions they set."""
         # decisions are append-only (a trigger); an erasure alone may delete them, in this transaction
-        await self.conn.execute(sa.text("SET LOCAL frontdoor.erasing = 'on'"))
+        await self.conn.execute(sql("SET LOCAL frontdoor.erasing = 'on'"))
         case_ids = sa.select(C.c.id).where(C.c.concern_id == concern_id).scalar_subquery()
         for table in (orm.action, orm.agenda_item, orm.decision):
             await self.conn.execute(sa.delete(table).where(table.c.case_id.in_(case_ids)))

@@ -13,6 +13,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from early_years.adapters import orm
+from frontdoor_shared.db import sql
 
 M, A, G = orm.panel_meeting, orm.meeting_attendance, orm.agenda_item
 
@@ -23,7 +24,7 @@ class MeetingRepository:
 
     async def lock_panel(self, panel_id: str) -> None:
         """Serialise changes to one panel's meetings and agendas (listing, moving, deferring)."""
-        await self.conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(:k))"),
+        await self.conn.execute(sql("SELECT pg_advisory_xact_lock(hashtext(:k))"),
                                 {"k": f"early_years.panel:{panel_id}"})
 
     async def ensure_panel(self, panel_id: str, name: str) -> None:
@@ -98,7 +99,7 @@ class MeetingRepository:
                                    ) -> tuple[dict[int, tuple[Decimal | None, Decimal | None]], Decimal | None]:
         """What `position_for` reads, for several ranks in ONE round trip: for each rank key, the
         first live item it outranks and the last item before that one; and the agenda's last position."""
-        rows = (await self.conn.execute(sa.text(
+        rows = (await self.conn.execute(sql(
             "SELECT k, f, (SELECT max(position) FROM early_years.agenda_item"
             "              WHERE meeting_id = :m AND position < f) AS b,"
             "       (SELECT max(position) FROM early_years.agenda_item WHERE meeting_id = :m) AS last"
@@ -112,7 +113,7 @@ class MeetingRepository:
                         at: datetime) -> None:
         """New cases (case id, position, rank key) on the meeting's agenda, in one statement."""
         if items:
-            await self.conn.execute(sa.text(
+            await self.conn.execute(sql(
                 "INSERT INTO early_years.agenda_item (meeting_id, case_id, position, rank_key, deferred, added_by,"
                 " added_at) SELECT :m, c, p, k, false, :by, :at FROM unnest(CAST(:cases AS uuid[]),"
                 " CAST(:positions AS numeric[]), CAST(:keys AS bigint[])) AS i(c, p, k)"),

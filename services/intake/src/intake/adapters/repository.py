@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from frontdoor_shared import at_rest
 from frontdoor_shared.at_rest import CannotDecrypt, DataKeys, Keyring
 from frontdoor_shared.auth import Principal
+from frontdoor_shared.db import sql
 from intake.adapters import orm
 from intake.domain.model import Concern, Status, StatusChange
 
@@ -78,7 +79,7 @@ class ConcernRepository:
         if not subs:
             return []
         flat = [(i, k) for i, (_, keys) in enumerate(subs) for k in keys]
-        rows = await self.conn.execute(sa.text(
+        rows = await self.conn.execute(sql(
             "WITH s AS (SELECT * FROM unnest(CAST(:idx AS int[]), CAST(:scopes AS text[]), CAST(:keys AS text[]))"
             "  AS s(i, scope, key)),"
             " linked AS (SELECT mk.i, array_agg(DISTINCT m.concern_id) AS ids"
@@ -114,7 +115,7 @@ class ConcernRepository:
             data_key = at_rest.new_data_key()
             wrapped.append(self.keyring.wrap(data_key, n.concern.id))
             details.append(at_rest.encrypt_json(data_key, n.concern.details, purpose=DETAILS, owner=n.concern.id))
-        claimed = await self.conn.execute(sa.text(
+        claimed = await self.conn.execute(sql(
             "WITH made_key AS (INSERT INTO intake.data_key (owner_id, kek_id, wrapped)"
             "  SELECT id, CAST(:kek AS text), w"
             "  FROM unnest(CAST(:ids AS uuid[]), CAST(:wrapped AS text[])) AS k(id, w)),"
@@ -185,7 +186,7 @@ class ConcernRepository:
         """Present statuses of many concerns, locked (in id order, so two batches never deadlock)."""
         if not concern_ids:
             return {}
-        rows = await self.conn.execute(sa.text(
+        rows = await self.conn.execute(sql(
             "SELECT id, status FROM intake.concern WHERE id = ANY(CAST(:ids AS uuid[])) ORDER BY id FOR UPDATE"),
             {"ids": sorted(concern_ids)})
         return {r.id: r.status for r in rows}
@@ -200,7 +201,7 @@ class ConcernRepository:
         for concern_id, change, _, current in lines:  # the last line wins, as one call after another would
             status = change.status if current else (final.get(concern_id) or (None, None))[0]
             final[concern_id] = (status, change.at)
-        await self.conn.execute(sa.text(
+        await self.conn.execute(sql(
             "WITH history AS ("
             " INSERT INTO intake.status_history (concern_id, status, event_type, event_id, detail, at)"
             " SELECT c, s, t, e, d::jsonb, a FROM unnest(CAST(:hc AS uuid[]), CAST(:hs AS text[]),"

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from frontdoor_shared.db import sql
 from notifications.adapters import orm
 from notifications.domain.journey import Step
 from notifications.domain.status_link import StatusLink
@@ -35,7 +36,7 @@ class JourneyRepository:
         names = ("event_id", "concern_id", "reference", "event_type", "correlation_id", "status", "line",
                  "next_step", "expected_by", "at")
         kinds = ("text", "uuid", "text", "text", "text", "text", "text", "text", "date", "timestamptz")
-        await self.conn.execute(sa.text(
+        await self.conn.execute(sql(
             f"INSERT INTO notifications.journey ({', '.join(names)}) SELECT * FROM unnest("
             + ", ".join(f"CAST(:{n} AS {k}[])" for n, k in zip(names, kinds, strict=True))
             + ") ON CONFLICT DO NOTHING"), {n: [r[n] for r in rows] for n in names})
@@ -64,7 +65,7 @@ class JourneyRepository:
         """Keep many links at once (one statement whatever their number)."""
         if not links:
             return
-        await self.conn.execute(sa.text(
+        await self.conn.execute(sql(
             "INSERT INTO notifications.status_link (id, concern_id, token_hash, created_at, expires_at)"
             " SELECT * FROM unnest(CAST(:ids AS uuid[]), CAST(:concerns AS uuid[]), CAST(:hashes AS text[]),"
             " CAST(:created AS timestamptz[]), CAST(:expires AS timestamptz[]))"),

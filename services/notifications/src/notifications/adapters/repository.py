@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from frontdoor_shared import at_rest
 from frontdoor_shared.at_rest import CannotDecrypt, DataKeys, Keyring
+from frontdoor_shared.db import sql
 from notifications.adapters import orm
 from notifications.domain.delivery import PENDING
 
@@ -94,7 +95,7 @@ class MessageRepository:
     async def remember_recipients_many(self, rows: list[tuple[uuid.UUID, str, str]]) -> None:
         """`remember_recipients` for (concern id, reference, sealed) rows, in one statement."""
         if rows:
-            await self.conn.execute(sa.text(
+            await self.conn.execute(sql(
                 "INSERT INTO notifications.recipient (concern_id, reference, sealed) SELECT * FROM"
                 " unnest(CAST(:c AS uuid[]), CAST(:r AS text[]), CAST(:s AS text[])) ON CONFLICT DO NOTHING"),
                 {"c": [r[0] for r in rows], "r": [r[1] for r in rows], "s": [r[2] for r in rows]})
@@ -102,7 +103,7 @@ class MessageRepository:
     async def sealed_recipients_many(self, concern_ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
         if not concern_ids:
             return {}
-        rows = await self.conn.execute(sa.text(
+        rows = await self.conn.execute(sql(
             "SELECT concern_id, sealed FROM notifications.recipient WHERE concern_id = ANY(CAST(:c AS uuid[]))"),
             {"c": sorted(concern_ids)})
         return {r.concern_id: r.sealed for r in rows}
@@ -111,7 +112,7 @@ class MessageRepository:
         """`take_deferred` for many concerns in one statement: each one's held events, oldest first."""
         if not concern_ids:
             return {}
-        rows = await self.conn.execute(sa.text(
+        rows = await self.conn.execute(sql(
             "DELETE FROM notifications.pending_notice WHERE concern_id = ANY(CAST(:c AS uuid[]))"
             " RETURNING event_id, concern_id, topic, event, received_at").columns(
                 *orm.pending_notice.c), {"c": sorted(concern_ids)})
@@ -126,7 +127,7 @@ class MessageRepository:
             return set()
         encrypted = [await self._encrypt(r) for r in rows]
         arrays = {name: [r[name] for r in encrypted] for name in _MESSAGE_COLUMNS}
-        result = await self.conn.execute(sa.text(
+        result = await self.conn.execute(sql(
             f"INSERT INTO notifications.message ({', '.join(_MESSAGE_COLUMNS)}) SELECT * FROM unnest("
             + ", ".join(f"CAST(:{name} AS {kind}[])" for name, kind in _MESSAGE_COLUMNS.items())
             + ") ON CONFLICT (dedupe_key) DO NOTHING RETURNING id"), arrays)
@@ -135,7 +136,7 @@ class MessageRepository:
     async def defer_many(self, rows: list[tuple[uuid.UUID, str, str, dict[str, Any]]]) -> None:
         """`defer` for (concern id, event id, topic, event) rows, in one statement."""
         if rows:
-            await self.conn.execute(sa.text(
+            await self.conn.execute(sql(
                 "INSERT INTO notifications.pending_notice (event_id, concern_id, topic, event) SELECT e, c, t,"
                 " v::jsonb FROM unnest(CAST(:e AS text[]), CAST(:c AS uuid[]), CAST(:t AS text[]),"
                 " CAST(:v AS text[])) AS u(e, c, t, v) ON CONFLICT DO NOTHING"),
@@ -183,7 +184,7 @@ class MessageRepository:
         is still pending (a receipt may have overtaken it); the ids changed."""
         if not sent:
             return set()
-        rows = await self.conn.execute(sa.text(
+        rows = await self.conn.execute(sql(
             "UPDATE notifications.message AS m SET status = u.s, provider_id = u.p, provider = :provider,"
             " sent_at = :at, status_at = :at, next_attempt_at = NULL, last_error = NULL"
             " FROM unnest(CAST(:ids AS uuid[]), CAST(:ss AS text[]), CAST(:ps AS text[])) AS u(i, s, p)"

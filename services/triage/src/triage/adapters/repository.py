@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from frontdoor_shared.db import sql
 from triage.adapters import orm
 
 _result = orm.triage_result
@@ -39,7 +40,7 @@ class TriageRepository:
                    "recommended_pathway": "text", "priority": "text", "reasons": "text", "missing": "text",
                    "policy_version": "text", "decided_by": "text", "facts": "text", "triaged_at": "timestamptz"}
         selected = ", ".join(f"CAST(u.{c} AS jsonb)" if c in jsonb else f"u.{c}" for c in columns)
-        await self.conn.execute(sa.text(
+        await self.conn.execute(sql(
             f"INSERT INTO triage.triage_result ({', '.join(columns)}) SELECT {selected} FROM unnest("
             + ", ".join(f"CAST(:{c} AS {k}[])" for c, k in columns.items()) + f") AS u({', '.join(columns)})"
             " ON CONFLICT (concern_id) DO UPDATE SET "
@@ -52,7 +53,7 @@ class TriageRepository:
             return
         columns = {"concern_id": "uuid", "reference": "text", "pathway": "text", "priority": "text",
                    "decided_by": "text", "decision_id": "uuid", "event_id": "text", "routed_at": "timestamptz"}
-        await self.conn.execute(sa.text(
+        await self.conn.execute(sql(
             f"INSERT INTO triage.routing ({', '.join(columns)}) SELECT * FROM unnest("
             + ", ".join(f"CAST(:{c} AS {k}[])" for c, k in columns.items()) + ")"),
             {c: [r[c] for r in rows] for c in columns})
