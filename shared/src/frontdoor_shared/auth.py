@@ -10,6 +10,7 @@ service verifies its RS256/ES256 tokens from the provider's keys. Authorisation 
 from __future__ import annotations
 
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -74,10 +75,17 @@ def _principal(claims: dict[str, Any]) -> Principal:
                      scopes=frozenset(str(claims.get("scope") or "").split()), name=claims.get("name"))
 
 
+VERIFIED_TOKENS = 1024  # tokens whose signature was checked, kept until they expire
+
+
 class Tokens:
     def __init__(self, settings: AuthSettings | None = None) -> None:
         self.settings = settings or AuthSettings()
         self._jwks = jwt.PyJWKClient(self.settings.oidc_jwks_url) if self.settings.oidc_jwks_url else None
+        # A partner's system sends one bearer token with every request: its signature is checked
+        # once, then the token is known until it expires (tokens carry no revocation, so this says
+        # exactly what checking again would). Bounded; the oldest is forgotten first.
+        self._verified: OrderedDict[str, tuple[Principal, float]] = OrderedDict()
 
     def issue(self, principal: Principal, minutes: int | None = None) -> str:
         now = int(time.time())
@@ -86,14 +94,28 @@ class Tokens:
         return jwt.encode(claims, self.settings.secret.get_secret_value(), algorithm="HS256")
 
     def verify(self, token: str) -> Principal:
+        known = self._verified.get(token)
+        if known is not None:
+            principal, expires = known
+            if time.time() < expires:
+                return principal
+            del self._verified[token]
+        principal, expires = self._check(token)
+        self._verified[token] = (principal, expires)
+        if len(self._verified) > VERIFIED_TOKENS:
+            self._verified.popitem(last=False)
+        return principal
+
+    def _check(self, token: str) -> tuple[Principal, float]:
         try:
             if self._jwks is not None:
                 key = self._jwks.get_signing_key_from_jwt(token).key
                 claims = jwt.decode(token, key, algorithms=["RS256", "ES256"],
-                                    audience=self.settings.oidc_audience, issuer=self.settings.oidc_issuer)
+                                    audience=self.settings.oidc_audience, issuer=self.settings.oidc_issuer,
+                                    options={"require": ["exp"]})
             else:
                 claims = jwt.decode(token, self.settings.secret.get_secret_value(), algorithms=["HS256"],
-                                    audience=AUDIENCE, issuer=ISSUER)
+                                    audience=AUDIENCE, issuer=ISSUER, options={"require": ["exp"]})
         except jwt.PyJWTError as err:
             raise NotAuthenticated(f"token rejected: {type(err).__name__}") from None
-        return _principal(claims)
+        return _principal(claims), float(claims["exp"])
