@@ -298,6 +298,7 @@ async def end_to_end(run: Run, n: int, *, concurrency: int = 32, partner_share: 
         tracker = Tracker(conn)
         log(f"offering {n}: {len(api_bodies)} on the API ({concurrency} in flight), "
             f"{len(events)} on {PARTNER_TOPIC}")
+        work_before = await database_work(conn)
         if on_offer is not None:
             on_offer()
         t_start, deadline = time.time(), time.monotonic() + run_timeout
@@ -327,6 +328,8 @@ async def end_to_end(run: Run, n: int, *, concurrency: int = 32, partner_share: 
         elapsed = last_completion - first_acceptance
         cut = " (stopped at the run timeout)" if timed_out else ""
         log(f"{done} of {expected} complete in {elapsed:.1f} s{cut}")
+        await asyncio.sleep(1.0)  # each backend reports its counts within a second of its last transaction
+        work = per_concern(work_before, await database_work(conn), done)
         intake_count = await conn.fetchval("SELECT count(*) FROM intake.concern")
         stuck = await incomplete(conn, set(tracker.complete))
         checks = await delivery_check(conn)
@@ -354,8 +357,32 @@ async def end_to_end(run: Run, n: int, *, concurrency: int = 32, partner_share: 
         "incomplete": stuck,
         "api_concern_seconds_to_complete": {"p50": _r(percentile(per, 50)), "p95": _r(percentile(per, 95)),
                                             "max": _r(max(per) if per else None)},
-        "tracker_polls": tracker.polls, "tracker_full_polls": tracker.full_polls,
+        "tracker_polls": tracker.polls, "tracker_full_polls": tracker.full_polls, "database_work": work,
     }
+
+
+async def database_work(conn: asyncpg.Connection) -> dict[str, Any]:
+    """PostgreSQL's own counters for this database: transactions committed, and rows inserted,
+    updated and deleted per schema (each service's own)."""
+    commits = await conn.fetchval("SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()")
+    rows = await conn.fetch("SELECT schemaname, sum(n_tup_ins) AS i, sum(n_tup_upd) AS u, sum(n_tup_del) AS d"
+                            " FROM pg_stat_user_tables GROUP BY schemaname")
+    return {"commits": int(commits or 0),
+            "rows": {r["schemaname"]: (int(r["i"] or 0), int(r["u"] or 0), int(r["d"] or 0)) for r in rows}}
+
+
+def per_concern(before: dict[str, Any], after: dict[str, Any], done: int) -> dict[str, Any] | None:
+    """What the run cost PostgreSQL per completed concern (the bench's own few polls included)."""
+    if not done:
+        return None
+    by_schema = {}
+    for schema, (i, u, d) in after["rows"].items():
+        i0, u0, d0 = before["rows"].get(schema, (0, 0, 0))
+        by_schema[schema] = {"inserted": round((i - i0) / done, 2), "updated": round((u - u0) / done, 2),
+                             "deleted": round((d - d0) / done, 2)}
+    return {"commits_per_concern": round((after["commits"] - before["commits"]) / done, 2),
+            "row_writes_per_concern": round(sum(sum(v.values()) for v in by_schema.values()), 1),
+            "by_schema": by_schema}
 
 
 def _r(v: float | None, nd: int = 3) -> float | None:

@@ -94,6 +94,13 @@ def limits(result: dict[str, Any]) -> list[str]:
         notes.append(f"Chattiness: {total_sw / done:,.0f} context switches per concern across the stack "
                      f"(services and PostgreSQL backends waking each other per SQL statement and per event); "
                      "on two cores every small round trip is a switch.")
+    work = head.get("database_work")
+    if work:
+        top = sorted(work["by_schema"].items(), key=lambda kv: -sum(kv[1].values()))
+        notes.append(f"Database work: {work['commits_per_concern']:,.1f} transactions committed and "
+                     f"{work['row_writes_per_concern']:,.0f} rows written (inserted, updated, deleted) per concern; "
+                     + ", ".join(f"{k} {sum(v.values()):,.1f}" for k, v in top if sum(v.values()) > 0)
+                     + " (PostgreSQL's own counters).")
     hops = head.get("hops_ms", {})
     if hops:
         worst = sorted(((k, v.get("p50_ms") or 0) for k, v in hops.items()), key=lambda kv: -kv[1])[:3]
