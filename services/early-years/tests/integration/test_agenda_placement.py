@@ -102,3 +102,43 @@ async def test_a_case_triaged_again_is_compared_at_its_new_priority(test_stack: 
         await engine.dispose()
     # the first case is urgent now: the high one, listed later, does not outrank it
     assert order == [first, second]
+
+
+async def test_cases_placed_again_and_again_into_one_gap_keep_their_order(test_stack: Any) -> None:
+    """Each urgent case goes between the last urgent one and the first routine one, halving that gap:
+    past about ninety, 28-digit decimals would round two places to the same value. Positions are exact."""
+    from early_years.service_layer.agenda import place_many
+
+    url = await asyncio.to_thread(fresh_database, test_stack)
+    await asyncio.to_thread(upgrade, MIGRATIONS, url, "early_years")
+    engine = make_engine(url)
+    start = datetime(2026, 11, 1, 9, tzinfo=UTC)
+    try:
+        async with engine.begin() as conn:
+            meetings, cases = MeetingRepository(conn), CaseRepository(conn)
+            await meetings.ensure_panel("p", "Panel")
+            meeting = await meetings.create_meeting("p", date(2026, 12, 1))
+
+            async def new(i: int, priority: str) -> Any:
+                cid = uuid.uuid4()
+                await cases.add(id=cid, concern_id=uuid.uuid4(), reference=f"FD-{i:04d}", priority=priority,
+                                need_codes=[], ranges=[], reasons=[], status="listed",
+                                listed_at=start + timedelta(seconds=i), panel_id="p")
+                return await cases.get(cid)
+
+            order = []
+            for i in range(2):
+                order.append(await new(i, "routine"))
+                await place(meetings, meeting.id, order[-1], by="triage", at=start)
+            urgent = []
+            for i in range(2, 122):  # one at a time
+                urgent.append(await new(i, "urgent"))
+                await place(meetings, meeting.id, urgent[-1], by="triage", at=start)
+            batch = [await new(i, "urgent") for i in range(122, 242)]  # then as one batch
+            await place_many(meetings, meeting.id, batch, by="triage", at=start)
+            got = await _agenda(meetings, meeting.id)
+            positions = (await conn.scalars(sa.select(orm.agenda_item.c.position))).all()
+    finally:
+        await engine.dispose()
+    assert got == [str(c.id) for c in [*urgent, *batch, *order]]
+    assert len(set(positions)) == 242

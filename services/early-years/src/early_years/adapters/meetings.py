@@ -13,6 +13,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from early_years.adapters import orm
+from early_years.domain.agenda import position_between
 from frontdoor_shared.db import sql
 
 M, A, G = orm.panel_meeting, orm.meeting_attendance, orm.agenda_item
@@ -91,9 +92,7 @@ class MeetingRepository:
             last = await self.conn.scalar(others)
             return Decimal(1) if last is None else Decimal(int(last) + 1)
         before = await self.conn.scalar(others.where(G.c.position < first_outranked))
-        if before is None:
-            return Decimal(first_outranked) - 1
-        return (Decimal(before) + Decimal(first_outranked)) / 2
+        return position_between(None if before is None else Decimal(before), Decimal(first_outranked))
 
     async def outranked_and_before(self, meeting_id: uuid.UUID, keys: Sequence[int]
                                    ) -> tuple[dict[int, tuple[Decimal | None, Decimal | None]], Decimal | None]:

@@ -10,7 +10,7 @@ from typing import Any
 
 from early_years.adapters.cases import CaseRepository
 from early_years.adapters.meetings import MeetingRepository
-from early_years.domain.agenda import move, next_meeting_date, rank_key
+from early_years.domain.agenda import move, next_meeting_date, position_between, rank_key
 from early_years.domain.exceptions import NotOnAgenda, UnknownCase
 from early_years.service_layer.events import listed_event
 from early_years.service_layer.panel import PanelSetup
@@ -57,7 +57,7 @@ async def place_many(meetings: MeetingRepository, meeting_id: uuid.UUID, cases: 
         else:
             below = [p for p, _, _ in placed if p < first]
             before = max((p for p in (floor, *below) if p is not None), default=None)
-            position = Decimal(first) - 1 if before is None else (Decimal(before) + Decimal(first)) / 2
+            position = position_between(None if before is None else Decimal(before), Decimal(first))
         placed.append((position, key, floor))
         items.append((case.id, position, key))
     await meetings.add_items(meeting_id, items, by=by, at=at)
