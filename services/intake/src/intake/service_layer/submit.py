@@ -182,6 +182,9 @@ async def submit_many(uow: UnitOfWork, subs: Sequence[Submission], *, match_secr
             "concern submitted", sub.channel))
         made.append((concern, sub))
         outcomes[i] = Accepted(concern.reference, concern.id, True, bool(linked), tuple(warnings))
+    done = [o for o in outcomes if o is not None]
+    if len(done) != len(subs):  # every submission has its outcome before anything is written
+        raise AssertionError("a submission was left without an outcome")
     if await repo.add_submitted_many(new):
         raise IdempotencyRace()
     for concern, sub in made:
@@ -190,7 +193,7 @@ async def submit_many(uow: UnitOfWork, subs: Sequence[Submission], *, match_secr
         uow.emit(submitted_event(concern, sub.concern, now.date(), sealed),
                  subject=concern.reference, key=str(concern.id))
     await uow.commit()
-    return [o for o in outcomes if o is not None]
+    return done
 
 
 class IdempotencyRace(RuntimeError):
