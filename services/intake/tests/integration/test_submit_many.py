@@ -157,3 +157,66 @@ async def test_api_calls_arriving_together_are_written_together_each_hearing_its
                                                            "api", "p1", "p1", f"late-{i}")) for i in range(5)))
     assert all(o.created for o in more)
     assert (await _stored(intake))["concerns"] == 34
+
+
+def _partner_events(intake: Intake, bodies: list[dict[str, Any]], ids: list[str]) -> list[Any]:
+    import json
+
+    from frontdoor_shared.contracts import PartnerConcernV1
+    from frontdoor_shared.envelope import CloudEvent
+    from intake.adapters.partner_keys import encrypt_for, public_jwks
+
+    jwk = public_jwks(intake.partner_key)["keys"][0]
+    items = []
+    for body, event_id in zip(bodies, ids, strict=True):
+        data = PartnerConcernV1(jwe=encrypt_for(jwk, json.dumps(body).encode()))
+        event = CloudEvent(specversion="1.0", id=event_id, source="urn:frontdoor:partner:p1", type=data.TYPE,
+                           data=data.model_dump(mode="json"))
+        items.append((event, data, data.TOPIC))
+    return items
+
+
+async def test_a_batch_of_partner_events_is_submitted_as_one_group(test_stack) -> None:  # type: ignore[no-untyped-def]
+    """The consumer's set handler: every event of the batch in one group (one time, one statement),
+    the same child linked within it, the event sent twice stored once."""
+    intake = await _intake(test_stack)
+    first, sibling, other = (a_concern(given_name=n) for n in ("Setone", "Settwo", "Setthree"))
+    other["child"]["nhs_number"] = "9990000026"
+    items = _partner_events(intake, [first, sibling, first, other], ["e-1", "e-2", "e-1", "e-3"])
+    async with intake.runtime.batch_scope() as scope:
+        await scope.claim((event, topic) for event, _, topic in items)
+        await intake._on_partner_concerns(items)
+    async with intake.runtime.engine.connect() as conn:
+        rows = (await conn.execute(sa.select(orm.concern.c.id, orm.concern.c.submitted_at, orm.concern.c.channel,
+                                             orm.concern.c.linked_concern_ids)
+                                   .order_by(orm.concern.c.submitted_at, orm.concern.c.reference))).all()
+        keys = sorted((await conn.execute(sa.select(orm.idempotency.c.key))).scalars())
+    assert len(rows) == 3  # e-1 twice: once
+    assert len({r.submitted_at for r in rows}) == 1  # one group, not one submission after another
+    assert {r.channel for r in rows} == {"partner"}
+    assert sorted(len(r.linked_concern_ids) for r in rows) == [0, 0, 1]  # the sibling note, to the first
+    assert keys == ["e-1", "e-2", "e-3"]
+    assert (await _stored(intake))["outbox"] == 3
+
+
+async def test_a_refused_partner_event_fails_its_batch_whole_so_it_alone_is_dead_lettered(  # type: ignore[no-untyped-def]
+        test_stack) -> None:
+    """A refusal the set only finds out in the database (here: an id already used for another
+    concern) rolls the whole batch back with the reason; the consumer then takes each event alone."""
+    from intake.service_layer.partner import PartnerConcernRejected
+
+    intake = await _intake(test_stack)
+    await intake._on_partner_concerns(_partner_events(intake, [a_concern(given_name="Earlier")], ["e-9"]))
+    before = await _stored(intake)
+    other = a_concern(given_name="Later")
+    other["child"]["nhs_number"] = "9990000026"
+    items = _partner_events(intake, [a_concern(given_name="Fine"), other], ["e-10", "e-9"])
+
+    async def one_batch() -> None:
+        async with intake.runtime.batch_scope() as scope:
+            await scope.claim((event, topic) for event, _, topic in items)
+            await intake._on_partner_concerns(items)
+
+    with pytest.raises(PartnerConcernRejected, match=r"^id: Idempotency-Key was already used"):
+        await one_batch()
+    assert await _stored(intake) == before  # nothing of the batch stayed, the fine one included
