@@ -22,10 +22,6 @@ class CaseRepository:
     async def add(self, **values: Any) -> None:
         await self.conn.execute(sa.insert(C).values(**values))
 
-    async def add_returning(self, **values: Any) -> Any:
-        """Add a case and give back its row (one round trip)."""
-        return (await self.conn.execute(sa.insert(C).values(**values).returning(*C.c))).one()
-
     async def add_many_returning(self, rows: Sequence[dict[str, Any]]) -> list[Any]:
         """Add cases and give back their rows, in order (one statement)."""
         if not rows:
