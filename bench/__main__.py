@@ -123,13 +123,24 @@ def _scale_run(stack: BenchStack, args: argparse.Namespace, n: int, headline: bo
 def _latency_once(stack: BenchStack, args: argparse.Namespace, label: str) -> tuple[Run, dict[str, Any]]:
     run: Run = stack.start_run(label)
     sampler = Sampler(run.pids(), others=_others(stack)).start()
+    # the first latency run is profiled too: at a light load the cost per concern is not the
+    # throughput run's (small batches, pollers), and it is this cost that the latency target meets
+    prof_dir = Path(args.out) / "profile-latency"
+    prof_seconds = min(args.profile_seconds, args.latency_seconds)
+    spies: dict[str, Any] = {}
+
+    def on_offer() -> None:
+        if args.profile_seconds > 0 and label == "latency0":
+            spies.update(profile.start(run.pids(), prof_seconds, prof_dir))
     try:
         timeout = max(args.run_timeout / 2, args.latency_seconds * 2)
         out = uvloop.run(flow.latency(run, args.latency_rate, args.latency_seconds,
                                       stall_seconds=args.stall_seconds, run_timeout=timeout,
-                                      log=lambda m: log("  " + m)))
+                                      log=lambda m: log("  " + m), on_offer=on_offer))
         sampler.stop()
         out["resources"] = sampler.summary()
+        if spies:
+            out["profile"] = {"seconds": prof_seconds, "services": profile.finish(spies, prof_dir, prof_seconds)}
     except BaseException:
         stack.end_run(run)
         raise

@@ -365,10 +365,16 @@ async def database_work(conn: asyncpg.Connection) -> dict[str, Any]:
     """PostgreSQL's own counters for this database: transactions committed, and rows inserted,
     updated and deleted per schema (each service's own)."""
     commits = await conn.fetchval("SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()")
-    rows = await conn.fetch("SELECT schemaname, sum(n_tup_ins) AS i, sum(n_tup_upd) AS u, sum(n_tup_del) AS d"
-                            " FROM pg_stat_user_tables GROUP BY schemaname")
-    return {"commits": int(commits or 0),
-            "rows": {r["schemaname"]: (int(r["i"] or 0), int(r["u"] or 0), int(r["d"] or 0)) for r in rows}}
+    rows = await conn.fetch("SELECT schemaname, relname, n_tup_ins AS i, n_tup_upd AS u, n_tup_del AS d"
+                            " FROM pg_stat_user_tables")
+    by_schema: dict[str, tuple[int, int, int]] = {}
+    by_table: dict[str, tuple[int, int, int]] = {}
+    for r in rows:
+        counts = (int(r["i"] or 0), int(r["u"] or 0), int(r["d"] or 0))
+        by_table[f'{r["schemaname"]}.{r["relname"]}'] = counts
+        i, u, d = by_schema.get(r["schemaname"], (0, 0, 0))
+        by_schema[r["schemaname"]] = (i + counts[0], u + counts[1], d + counts[2])
+    return {"commits": int(commits or 0), "rows": by_schema, "tables": by_table}
 
 
 def per_concern(before: dict[str, Any], after: dict[str, Any], done: int) -> dict[str, Any] | None:
@@ -380,9 +386,16 @@ def per_concern(before: dict[str, Any], after: dict[str, Any], done: int) -> dic
         i0, u0, d0 = before["rows"].get(schema, (0, 0, 0))
         by_schema[schema] = {"inserted": round((i - i0) / done, 2), "updated": round((u - u0) / done, 2),
                              "deleted": round((d - d0) / done, 2)}
+    by_table = {}
+    for table, counts in after.get("tables", {}).items():
+        was = before.get("tables", {}).get(table, (0, 0, 0))
+        writes = sum(counts) - sum(was)
+        if writes:
+            by_table[table] = round(writes / done, 2)
     return {"commits_per_concern": round((after["commits"] - before["commits"]) / done, 2),
             "row_writes_per_concern": round(sum(sum(v.values()) for v in by_schema.values()), 1),
-            "by_schema": by_schema}
+            "by_schema": by_schema,
+            "by_table": dict(sorted(by_table.items(), key=lambda kv: -kv[1]))}
 
 
 def _r(v: float | None, nd: int = 3) -> float | None:
@@ -390,7 +403,8 @@ def _r(v: float | None, nd: int = 3) -> float | None:
 
 
 async def latency(run: Run, rate: float, seconds: float, *, seed: int = 11, stall_seconds: float = 60,
-                  run_timeout: float = 600, log: Callable[[str], None] = print) -> dict[str, Any]:
+                  run_timeout: float = 600, log: Callable[[str], None] = print,
+                  on_offer: Callable[[], None] | None = None) -> dict[str, Any]:
     """A steady `rate` of concerns/s on the API (open loop) for `seconds`: acceptance to the family's
     message about the final state (notifications.message.sent_at; the same machine's clock). For
     safeguarding, the safeguarding team's message (the family is not messaged automatically)."""
@@ -400,12 +414,17 @@ async def latency(run: Run, rate: float, seconds: float, *, seed: int = 11, stal
     accepted = Accepted()
     log(f"offering {rate:g} concerns/s for {seconds:g} s ({count} concerns) on the API")
     deadline = time.monotonic() + run_timeout
-    offered_s = await post_all(run, bodies, concurrency=256, out=accepted, rate=rate)
     conn = await asyncpg.connect(libpq_url(run.database_url))
     try:
+        work_before = await database_work(conn)
+        if on_offer is not None:
+            on_offer()
+        offered_s = await post_all(run, bodies, concurrency=256, out=accepted, rate=rate)
         tracker = Tracker(conn)
         ok = await tracker.wait_for(len(accepted.api), stall_seconds=stall_seconds, deadline=deadline)
         log(f"{len(tracker.complete)} of {len(accepted.api)} complete")
+        work = per_concern(work_before, await database_work(conn), len(tracker.complete))
+        hops = await hop_breakdown(conn)
         rows = await conn.fetch(
             "SELECT reference, template, extract(epoch from sent_at) AS sent FROM notifications.message "
             "WHERE sent_at IS NOT NULL AND template = ANY($2::text[]) AND reference = ANY($1::text[])",
@@ -434,6 +453,7 @@ async def latency(run: Run, rate: float, seconds: float, *, seed: int = 11, stal
                              "p99": _r(percentile(lat_all, 99), 1), "max": _r(max(lat_all) if lat_all else None, 1)},
         "first_message_ms": {"p50": _r(percentile(first, 50), 1), "p95": _r(percentile(first, 95), 1),
                              "p99": _r(percentile(first, 99), 1)},
+        "database_work": work, "hops_ms": hops,
         "samples_ms": [round(v, 1) for v in lat],
     }
 

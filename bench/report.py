@@ -109,6 +109,24 @@ def limits(result: dict[str, Any]) -> list[str]:
                      + ". A long 'deliver' hop is a consumer's backlog: the service behind it is the one "
                        "short of CPU (each consumer already takes events in batches, one transaction and one "
                        "offset commit per batch), and every service shares the same two cores.")
+    lat = result.get("latency", {})
+    lat_res = lat.get("resources", {})
+    lat_share = lat_res.get("cpu_share_of_all_cores", {}).get("whole machine")
+    lat_work = lat.get("database_work") or {}
+    if lat_share is not None and lat.get("rate_per_s"):
+        cores = result["machine"].get("cpus") or 2
+        notes.append(f"At the latency run's light load ({lat['rate_per_s']:g} concerns/s) the machine was "
+                     f"{lat_share:.0%} busy: {lat_share * cores * 1000 / lat['rate_per_s']:,.0f} ms of CPU per "
+                     f"concern, against {per or 0:,.0f} ms at full throughput, since each consumer's "
+                     f"batch holds only the few events that came within one fetch wait "
+                     f"({lat_work.get('commits_per_concern', 0):,.1f} transactions per concern, against "
+                     f"{(work or {}).get('commits_per_concern', 0):,.1f}); the services and PostgreSQL "
+                     f"waited {sum(lat_res.get('waiting_for_a_core_seconds', {}).values()):,.0f} s for a core "
+                     f"while running {sum(v for k, v in lat_res.get('cpu_seconds', {}).items() if k in STACK):,.0f} s.")
+    lat_hops = lat.get("hops_ms", {})
+    if lat_hops:
+        notes.append("Latency run, p50 per hop: " + "; ".join(
+            f"{k} {v.get('p50_ms') or 0:,.0f} ms" for k, v in lat_hops.items()) + ".")
     prof = result.get("profile", {})
     for svc, p in prof.get("services", {}).items():
         libs = ", ".join(f"{k} {v:.0%}" for k, v in list(p.get("by_library", {}).items())[:4])
