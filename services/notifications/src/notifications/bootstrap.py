@@ -4,6 +4,7 @@ the background loops; tests pass a clock or a channel of their own."""
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -17,6 +18,7 @@ from frontdoor_shared.delivery import publisher_doc, subscribe
 from frontdoor_shared.envelope import CloudEvent
 from frontdoor_shared.runtime import Runtime
 from frontdoor_shared.sealed import development_keypair
+from frontdoor_shared.uow import current_batch
 from notifications.adapters import orm
 from notifications.adapters.channels import build_channel
 from notifications.adapters.channels.base import Channel
@@ -73,8 +75,14 @@ class Notifications:
         self.runtime.after_commit(self.sender.wake)
 
     async def _on_statuses(self, items: list[tuple[CloudEvent, Any, str]]) -> None:
-        await handle_statuses(self.runtime.uow(), items, self.context)
-        self.runtime.after_commit(self.sender.wake)
+        # inside a consumed batch the messages are taken for this sender as they are recorded and
+        # handed to it when the batch commits (dropped with the batch if it rolls back)
+        in_batch = current_batch.get() is not None
+        recorded = await handle_statuses(self.runtime.uow(), items, self.context, lease=in_batch)
+        if recorded.leased:
+            self.runtime.after_commit(functools.partial(self.sender.hand_over, recorded.leased))
+        if recorded.for_next_round or not in_batch:
+            self.runtime.after_commit(self.sender.wake)
 
     async def start(self) -> None:
         """Consumers and outbox relay, then the sender and the still-waiting reminders."""

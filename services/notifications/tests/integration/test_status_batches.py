@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import re
 import uuid
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -15,11 +16,13 @@ from frontdoor_cli.testing import fresh_database
 from frontdoor_shared.contracts import ConcernErasedV1
 from frontdoor_shared.envelope import CloudEvent
 from notifications.adapters import orm
+from notifications.adapters.channels.base import ChannelResult
 from notifications.adapters.repository import MessageRepository
 from notifications.bootstrap import Notifications
 from notifications.config import NotificationsSettings
 from notifications.service_layer.erasure import erase_concern
 from notifications.service_layer.notify import handle_status, handle_statuses
+from notifications.service_layer.sender import Sender
 from notifications.testing import NOW, envelope, events, people
 
 pytestmark = pytest.mark.integration
@@ -89,7 +92,8 @@ def _uuid(text: str) -> Any:
         return None
 
 
-async def test_batches_as_sets_record_what_each_event_alone_would(test_stack) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("lease", [False, True], ids=["for-a-round", "handed-over"])
+async def test_batches_as_sets_record_what_each_event_alone_would(test_stack, lease) -> None:  # type: ignore[no-untyped-def]
     batches = _batches()
     one_by_one = await _world(test_stack)
     for batch in batches:
@@ -100,7 +104,7 @@ async def test_batches_as_sets_record_what_each_event_alone_would(test_stack) ->
     for batch in batches:
         async with as_sets.runtime.batch_scope() as scope:
             await scope.claim((event, topic) for event, _, topic in batch)
-            await handle_statuses(as_sets.runtime.uow(), batch, as_sets.context)
+            await handle_statuses(as_sets.runtime.uow(), batch, as_sets.context, lease=lease)
 
     expected, got = await _state(one_by_one), await _state(as_sets)
     assert got == expected, "\n".join(_diff(expected, got))
@@ -122,7 +126,6 @@ def _diff(expected: dict[str, Any], got: dict[str, Any]) -> list[str]:
 
 async def test_a_round_of_sends_is_recorded_as_one_set_and_a_receipt_that_overtook_a_send_stands(  # type: ignore[no-untyped-def]
         test_stack) -> None:
-    from notifications.adapters.channels.base import ChannelResult
     from notifications.service_layer import outcomes
 
     svc = await _world(test_stack)
@@ -145,3 +148,112 @@ async def test_a_round_of_sends_is_recorded_as_one_set_and_a_receipt_that_overto
     assert (after[first.id].status, after[first.id].provider_id) == ("sent", "p-1")
     assert (after[second.id].status, after[second.id].provider_id) == ("delivered", "p-2")
     assert announced == [first.id]  # only a send that changed the message is announced
+
+
+class _Recording:
+    """The dev mailbox, remembering every message it was asked to send."""
+
+    name, kinds = "dev-mailbox", frozenset({"email", "sms", "letter"})
+
+    def __init__(self) -> None:
+        self.sent: list[uuid.UUID] = []
+
+    async def send(self, message: Any) -> Any:
+        self.sent.append(message.id)
+        return ChannelResult(f"dev-{message.id}", "delivered")
+
+    async def find(self, message_id: uuid.UUID) -> Any:
+        return None
+
+    async def close(self) -> None:
+        return None
+
+
+async def _messages(svc: Notifications) -> dict[uuid.UUID, Any]:
+    async with svc.runtime.engine.connect() as conn:
+        return {r.id: r for r in (await conn.execute(sa.select(orm.message))).all()}
+
+
+async def test_a_batch_hands_its_messages_to_the_sender_already_taken_and_a_lost_hand_over_comes_back(  # type: ignore[no-untyped-def]
+        test_stack) -> None:
+    """Messages a consumed batch records are taken for this sender as they are recorded (no
+    round's claim can take them), sent once the batch commits, exactly once each; if the hand
+    over is lost (the process died), a round takes them when the lease runs out, as after any
+    crash mid-send (an attempt after the first asks the provider first)."""
+    svc, channel = await _world(test_stack), _Recording()
+    sender = Sender(svc.runtime, channel, svc.context)  # type: ignore[arg-type]
+    first, second = _batches()
+    lease = timedelta(seconds=svc.settings.send_lease_seconds)
+
+    async with svc.runtime.batch_scope() as scope:
+        await scope.claim((event, topic) for event, _, topic in first)
+        recorded = await handle_statuses(svc.runtime.uow(), first, svc.context, lease=True)
+    taken = {row.id for row in recorded.leased}
+    stored = await _messages(svc)
+    assert taken
+    assert taken < set(stored)
+    assert all((stored[m].attempts, stored[m].next_attempt_at) == (1, NOW + lease) for m in taken)
+    # the family no one can reach failed at once: its fallback and the staff alert wait for a round
+    assert recorded.for_next_round
+    others = {m for m, row in stored.items() if row.status == "pending" and m not in taken}
+    assert others
+    assert all(stored[m].attempts == 0 for m in others)
+    async with svc.runtime.engine.begin() as conn:
+        claimed = await MessageRepository(conn, svc.context.keyring).claim_due(NOW, NOW + lease, 1000)
+    assert {row.id for row in claimed} == others  # a round never takes what was handed over
+
+    sender.hand_over(recorded.leased)
+    await asyncio.gather(*sender._handed)
+    assert sorted(channel.sent) == sorted(taken)  # each sent once, by the hand over
+    stored = await _messages(svc)
+    assert {stored[m].status for m in taken} == {"delivered"}
+    async with svc.runtime.engine.connect() as conn:
+        announced = (await conn.execute(sa.select(svc.runtime.tables.outbox.c.payload))).all()
+    assert sum(b'"message_id"' in r.payload and str(m).encode() in r.payload for r in announced for m in taken) \
+        == len(taken)
+
+    # the next batch's hand over is lost: nothing takes its messages until their lease runs out
+    async with svc.runtime.batch_scope() as scope:
+        await scope.claim((event, topic) for event, _, topic in second)
+        lost = await handle_statuses(svc.runtime.uow(), second, svc.context, lease=True)
+    lost_ids = {row.id for row in lost.leased}
+    assert lost_ids
+    async with svc.runtime.engine.begin() as conn:
+        repo = MessageRepository(conn, svc.context.keyring)
+        assert not lost_ids & {r.id for r in await repo.claim_due(NOW, NOW + lease, 1000)}
+        later = NOW + lease + timedelta(seconds=1)
+        again = {r.id: r for r in await repo.claim_due(later, later + lease, 1000)}
+    assert lost_ids <= set(again)
+    assert {again[m].attempts for m in lost_ids} == {2}
+
+
+async def test_a_batch_that_rolls_back_hands_nothing_over(test_stack) -> None:  # type: ignore[no-untyped-def]
+    database = await asyncio.to_thread(fresh_database, test_stack)
+    channel = _Recording()
+    svc = Notifications(NotificationsSettings(DATABASE_URL=database, KAFKA_BOOTSTRAP_SERVERS=test_stack.bootstrap),
+                        clock=lambda: NOW, channel=channel)  # type: ignore[arg-type]
+    batch = _batches()[0]
+    waiting: list[Any] = []
+
+    async def rolled_back() -> None:
+        async with svc.runtime.batch_scope() as scope:
+            await scope.claim((event, topic) for event, _, topic in batch)
+            await svc._on_statuses(batch)
+            waiting.extend(scope.after_commit)  # the hand over waits for the commit
+            raise RuntimeError("a later event of the batch failed")
+
+    with pytest.raises(RuntimeError):
+        await rolled_back()
+    assert waiting
+    await asyncio.sleep(0.2)
+    assert channel.sent == []
+    assert await _messages(svc) == {}
+
+    async with svc.runtime.batch_scope() as scope:  # the same batch again, committed
+        await scope.claim((event, topic) for event, _, topic in batch)
+        await svc._on_statuses(batch)
+    await asyncio.wait_for(asyncio.gather(*svc.sender._handed), 10)
+    stored = await _messages(svc)
+    assert channel.sent
+    assert {stored[m].status for m in channel.sent} == {"delivered"}
+    assert len(channel.sent) == len(set(channel.sent))

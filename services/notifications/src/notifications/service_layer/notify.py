@@ -8,7 +8,9 @@ before the concern's contact details (topics are not ordered) is held and told w
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 
 from frontdoor_shared import erasure
@@ -52,11 +54,26 @@ async def handle_status(uow: UnitOfWork, event: CloudEvent, data: Any, topic: st
         await uow.commit()
 
 
-async def handle_statuses(uow: UnitOfWork, items: list[tuple[CloudEvent, Any, str]], ctx: Context) -> None:
+@dataclass
+class Recorded:
+    """What a batch recorded for the sender: messages taken for it at once (`lease`), to send as
+    soon as the batch commits, and whether anything else awaits its next round."""
+
+    leased: list[Any] = field(default_factory=list)
+    for_next_round: bool = False
+
+
+async def handle_statuses(uow: UnitOfWork, items: list[tuple[CloudEvent, Any, str]], ctx: Context, *,
+                          lease: bool = False) -> Recorded:
     """A batch of status events as sets: the messages, journey steps, recipients and held events
     `handle_status` would record for each, in a handful of statements instead of several per event.
     Recipients are remembered first, so an event that arrives in the same batch as its concern's
-    contact details is told at once rather than held and then told: the same messages either way."""
+    contact details is told at once rather than held and then told: the same messages either way.
+
+    With `lease`, the messages are recorded as already taken by this process's sender, for a
+    lease (as its claim would take them), and returned for it to send once the batch commits:
+    no claim round. If the process dies first, the lease runs out and a round takes them as it
+    takes any message whose sender died (an attempt after the first asks the provider first)."""
     async with uow:
         fresh = [(e, d, t) for e, d, t in items if await uow.first_time(e, t)]
         erased = await erasure.erased_among(uow.conn, orm.erased, {d.concern_id for _, d, _ in fresh})
@@ -65,7 +82,7 @@ async def handle_statuses(uow: UnitOfWork, items: list[tuple[CloudEvent, Any, st
             _check_readable(data, ctx)
         if not fresh:
             await uow.commit()
-            return
+            return Recorded()
         repo, journeys = MessageRepository(uow.conn, ctx.keyring), JourneyRepository(uow.conn)
         await repo.remember_recipients_many([(d.concern_id, d.reference, d.recipients_sealed) for _, d, _ in fresh
                                              if isinstance(d, ConcernSubmittedV1) and d.recipients_sealed])
@@ -91,8 +108,10 @@ async def handle_statuses(uow: UnitOfWork, items: list[tuple[CloudEvent, Any, st
                 batch.tell(held_event, held_data,
                            [p for p in planned_for(held_data) if p.needs_contact_details], people_of[concern_id])
         await repo.defer_many(deferred)
-        await batch.record(uow, repo)
+        lease_until = ctx.clock() + timedelta(seconds=ctx.settings.send_lease_seconds) if lease else None
+        leased = await batch.record(uow, repo, lease_until=lease_until)
         await uow.commit()
+    return Recorded(leased, for_next_round=batch.failed_at_once)
 
 
 def _check_readable(data: Any, ctx: Context) -> None:
@@ -109,6 +128,7 @@ class _Messages:
         self.rows: list[dict[str, Any]] = []
         self.links: list[tuple[Any, StatusLink]] = []
         self.unreachable: list[Any] = []
+        self.failed_at_once = False
 
     def tell(self, event: CloudEvent, data: Any, plans: list[Planned], people: dict[str, Any] | None) -> None:
         if not plans:
@@ -130,15 +150,33 @@ class _Messages:
         return {"status_url": f"{self.ctx.settings.public_base_url.rstrip('/')}/status/{token}",
                 "link_expires": link.expires_at - timedelta(days=1)}
 
-    async def record(self, uow: UnitOfWork, repo: MessageRepository) -> None:
+    async def record(self, uow: UnitOfWork, repo: MessageRepository, *,
+                     lease_until: datetime | None = None) -> list[Any]:
         """Record them all in one statement (a message recorded before, by its key, is skipped); one
-        that no one can be reached by fails at once (the family's next channel, staff told)."""
+        that no one can be reached by fails at once (the family's next channel, staff told). With
+        `lease_until`, those recorded are taken for this process's sender and returned as it
+        reads them (`claim_due`'s rows)."""
         await JourneyRepository(uow.conn).add_links(self.links)
         await repo.prefetch_keys({row["concern_id"] for row in self.rows})
-        inserted = await repo.add_many(self.rows)
+        inserted = await repo.add_many(self.rows, lease_until=lease_until)
+        unreachable = set(self.unreachable)
         for message_id in [m for m in self.unreachable if m in inserted]:
+            self.failed_at_once = True  # its fallback and the staff alert wait for the next round
             row = await repo.get(message_id)
             await outcomes.fail(uow, self.ctx, row, f"no {row.channel} contact this service can use")
+        if lease_until is None:
+            return []
+        return [taken_row(row, lease_until) for row in self.rows
+                if row["id"] in inserted and row["id"] not in unreachable]
+
+
+_UNSET_COLUMNS = {column.name: None for column in orm.message.c}
+
+
+def taken_row(values: dict[str, Any], lease_until: datetime) -> SimpleNamespace:
+    """A message just recorded as taken, as the sender reads a claimed one: every column, the
+    contents in the clear (they are encrypted only at rest)."""
+    return SimpleNamespace(**{**_UNSET_COLUMNS, **values, "attempts": 1, "next_attempt_at": lease_until})
 
 
 def _journey_row(event: CloudEvent, data: Any) -> dict[str, Any] | None:

@@ -11,12 +11,13 @@ records that instead of sending again.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 from typing import Any
 
 import structlog
 
+from frontdoor_shared.errors_classify import is_transient
 from frontdoor_shared.runtime import Runtime
 from notifications.adapters.channels.base import (
     Channel,
@@ -46,18 +47,44 @@ class Sender:
         self._runtime, self._channel, self._ctx = runtime, channel, ctx
         self._wake = asyncio.Event()
         self._parallel = asyncio.Semaphore(PARALLEL_SENDS)
+        self._handed: set[asyncio.Future[None]] = set()
 
     def wake(self) -> None:
         self._wake.set()
 
     async def run(self, stop: asyncio.Event) -> None:
-        await repeat("sender", self.send_due_once, stop, self._wake, self._ctx.settings.send_poll_seconds)
+        try:
+            await repeat("sender", self.send_due_once, stop, self._wake, self._ctx.settings.send_poll_seconds)
+        finally:  # messages handed over finish (or their leases bring them back after a restart)
+            if self._handed:
+                await asyncio.wait(set(self._handed), timeout=10)
 
     async def send_due_once(self) -> int:
         s, now = self._ctx.settings, self._ctx.clock()
         async with self._runtime.engine.begin() as conn:
             rows = await MessageRepository(conn, self._ctx.keyring).claim_due(
                 now, now + timedelta(seconds=s.send_lease_seconds), s.send_batch)
+        await self._send(rows)
+        return len(rows)
+
+    def hand_over(self, rows: list[Any]) -> None:
+        """Send messages recorded as already taken by this sender (`handle_statuses(lease=True)`),
+        now that the batch that recorded them has committed: no claim round, no wait for one."""
+        if rows:
+            task = asyncio.ensure_future(self._send_taken(rows))
+            self._handed.add(task)
+            task.add_done_callback(self._handed.discard)
+
+    async def _send_taken(self, rows: list[Any]) -> None:
+        try:
+            await self._send(rows)
+        except Exception as err:  # logged; their leases run out and a round takes them again
+            if not is_transient(err):
+                log.exception("sender.hand_over_failed", messages=len(rows))
+            else:
+                log.warning("sender.hand_over_retry_later", messages=len(rows), error=type(err).__name__)
+
+    async def _send(self, rows: Sequence[Any]) -> None:
         # group commit: whatever has come back while the last group was being recorded is recorded
         # together, so a round costs a few transactions, not one per message, and a provider's
         # receipt seldom arrives before the send it confirms is on record
@@ -65,7 +92,6 @@ class Sender:
         while pending:
             done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
             await self._record([task.result() for task in done])
-        return len(rows)
 
     async def _deliver_bounded(self, row: Any) -> Outcome:
         async with self._parallel:
