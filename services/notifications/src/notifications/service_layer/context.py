@@ -35,5 +35,5 @@ class Context:
 
     def note(self, data: Any) -> str | None:
         """The panel chair's note, which early years sealed for this service alone (None if none)."""
-        sealed = getattr(data, "note_sealed", None)
+        sealed = data.__dict__.get("note_sealed")  # a field only panel decisions have (see events._fields)
         return open_sealed(self.private_key, sealed).decode() if sealed else None

@@ -38,12 +38,19 @@ def planned_for(data: Any) -> list[m.Planned]:
     return m.plan_for(kind_of(data), getattr(data, "outcome", None) if isinstance(data, ConcernTriagedV1) else None)
 
 
+def _fields(data: Any) -> dict[str, Any]:
+    """An event's fields by name (a contract is a pydantic model: its fields are its `__dict__`).
+    Read as a dict because `getattr(model, name, None)` on a field the contract does not have goes
+    through pydantic's `__getattr__` and a raised AttributeError: a tenth of building a message's values."""
+    return data.__dict__  # type: ignore[no-any-return]
+
+
 def facts_for(event: CloudEvent, data: Any) -> Facts:
-    at = event.time or next(getattr(data, a) for a in _OCCURRED if getattr(data, a, None) is not None)
-    return Facts(kind=kind_of(data), at=at, outcome=getattr(data, "outcome", None),
-                 pathway=getattr(data, "pathway", None), panel_date=getattr(data, "panel_date", None),
-                 due=getattr(data, "due", None), agency=getattr(data, "agency", None),
-                 next_review=getattr(data, "next_review", None))
+    f = _fields(data)
+    at = event.time or next(f[a] for a in _OCCURRED if f.get(a) is not None)
+    return Facts(kind=kind_of(data), at=at, outcome=f.get("outcome"), pathway=f.get("pathway"),
+                 panel_date=f.get("panel_date"), due=f.get("due"), agency=f.get("agency"),
+                 next_review=f.get("next_review"))
 
 
 def journey_step(event: CloudEvent, data: Any) -> Step | None:
@@ -52,20 +59,21 @@ def journey_step(event: CloudEvent, data: Any) -> Step | None:
 
 def event_values(data: Any, step: Step | None) -> dict[str, Any]:
     """The values an event gives its templates: codes, dates and the policy's own words."""
-    funding = getattr(data, "funding", None)
+    f = _fields(data)
+    funding = f.get("funding")
     return {
-        "reasons": [r.text for r in getattr(data, "reasons", [])],
-        "missing": list(getattr(data, "missing", [])),
-        "pathway_name": m.PATHWAY_NAMES.get(getattr(data, "pathway", None) or "", "support"),
-        "panel_date": getattr(data, "panel_date", None),
-        "decided_at": getattr(data, "decided_at", None),
-        "outcome": getattr(data, "outcome", None),
+        "reasons": [r.text for r in f.get("reasons") or []],
+        "missing": list(f.get("missing") or []),
+        "pathway_name": m.PATHWAY_NAMES.get(f.get("pathway") or "", "support"),
+        "panel_date": f.get("panel_date"),
+        "decided_at": f.get("decided_at"),
+        "outcome": f.get("outcome"),
         "funding": funding.model_dump() if funding else None,
-        "next_review": getattr(data, "next_review", None),
-        "details_url": getattr(data, "details_url", None),
-        "escalated_at": getattr(data, "escalated_at", None),
-        "age_in_months": getattr(data, "age_in_months", None),
-        "due": getattr(data, "due", None),
-        "agency": getattr(data, "agency", None),
+        "next_review": f.get("next_review"),
+        "details_url": f.get("details_url"),
+        "escalated_at": f.get("escalated_at"),
+        "age_in_months": f.get("age_in_months"),
+        "due": f.get("due"),
+        "agency": f.get("agency"),
         "expected_by": step.expected_by if step else None,
     }
