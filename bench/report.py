@@ -87,6 +87,14 @@ def limits(result: dict[str, Any]) -> list[str]:
                      f"could finish at most ~{ceiling:,.0f} concerns/s; the target of 1,000/s needs "
                      f"{per / 2:,.0f}x less. Biggest shares: "
                      + ", ".join(f"{k} {v / total:.0%}" for k, v in top) + ".")
+    kernel = res.get("kernel_seconds", {})
+    if kernel and cpu:
+        stack_cpu = sum(v for k, v in cpu.items() if k in STACK) or 1
+        stack_kernel = sum(v for k, v in kernel.items() if k in STACK)
+        notes.append(f"Kernel time: {stack_kernel / stack_cpu:.0%} of the stack's CPU was spent in the kernel on "
+                     "its behalf (system calls: loopback TCP to PostgreSQL and the broker, wake-ups); "
+                     + ", ".join(f"{k} {kernel.get(k, 0) / (cpu.get(k) or 1):.0%}" for k in STACK if cpu.get(k))
+                     + " of each one's own.")
     switches = res.get("context_switches", {})
     done = head.get("completed") or 0
     if switches and done:

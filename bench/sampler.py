@@ -15,18 +15,22 @@ import psutil
 
 MACHINE = "whole machine"
 OUTSIDE = "outside this benchmark (other programs)"
+KERNEL = "kernel:"
 
 
 def _tree_cpu(proc: psutil.Process) -> float:
-    total = 0.0
+    return sum(_tree_user_system(proc))
+
+
+def _tree_user_system(proc: psutil.Process) -> tuple[float, float]:
+    """CPU seconds of a process and its children: (in its own code, in the kernel on its behalf)."""
+    user = system = 0.0
     with contextlib.suppress(psutil.Error):
-        t = proc.cpu_times()
-        total += t.user + t.system
-        for child in proc.children(recursive=True):
+        for p in [proc, *proc.children(recursive=True)]:
             with contextlib.suppress(psutil.Error):
-                c = child.cpu_times()
-                total += c.user + c.system
-    return total
+                t = p.cpu_times()
+                user, system = user + t.user, system + t.system
+    return user, system
 
 
 def _run_delay(pid: int) -> float:
@@ -104,6 +108,7 @@ class Sampler:
     load: tuple[float, float] = (0.0, 0.0)
     _t0: float = 0.0
     cpu_seconds: dict[str, float] = field(default_factory=dict)
+    kernel_seconds: dict[str, float] = field(default_factory=dict)
     wall_seconds: float = 0.0
 
     def _procs(self) -> dict[str, psutil.Process]:
@@ -118,11 +123,15 @@ class Sampler:
         for name, proc in self.others.items():
             if proc is not None:
                 cpu[name] = _tree_cpu(proc)
+        for name, proc in [*self._procs().items(), *self.others.items()]:
+            if proc is not None:
+                cpu[f"{KERNEL}{name}"] = _tree_user_system(proc)[1]
         me = psutil.Process(os.getpid()).cpu_times()
         cpu["bench client"] = me.user + me.system
         machine = psutil.cpu_times()
         cpu[MACHINE] = machine.user + machine.system + machine.nice + getattr(machine, "irq", 0) \
             + getattr(machine, "softirq", 0)
+        cpu[f"{KERNEL}{MACHINE}"] = machine.system + getattr(machine, "irq", 0) + getattr(machine, "softirq", 0)
         return cpu
 
     def _wait_now(self) -> dict[str, float]:
@@ -176,7 +185,9 @@ class Sampler:
         cpu1, wait1, sw1 = self._cpu_now(), self._wait_now(), self._switches_now()
         self.switches = {k: sw1[k] - self._sw0.get(k, 0) for k in sw1}
         self.wall_seconds = time.monotonic() - self._t0
-        self.cpu_seconds = {k: round(cpu1[k] - self._cpu0.get(k, 0.0), 2) for k in cpu1}
+        spent = {k: round(cpu1[k] - self._cpu0.get(k, 0.0), 2) for k in cpu1}
+        self.cpu_seconds = {k: v for k, v in spent.items() if not k.startswith(KERNEL)}
+        self.kernel_seconds = {k[len(KERNEL):]: v for k, v in spent.items() if k.startswith(KERNEL)}
         self.wait_seconds = {k: round(wait1[k] - self._wait0.get(k, 0.0), 2) for k in wait1}
         ours = sum(v for k, v in self.cpu_seconds.items() if k != MACHINE)
         self.cpu_seconds[OUTSIDE] = round(max(0.0, self.cpu_seconds[MACHINE] - ours), 2)
@@ -194,6 +205,9 @@ class Sampler:
             "cpu_share_of_all_cores": {k: round(v / (wall * (os.cpu_count() or 1)), 3)
                                        for k, v in self.cpu_seconds.items()},
             "waiting_for_a_core_seconds": self.wait_seconds,
+            # of cpu_seconds, how much the kernel spent on each one's behalf (system calls: sockets,
+            # loopback TCP, wake-ups; for the machine also interrupts)
+            "kernel_seconds": self.kernel_seconds,
             "context_switches": self.switches,
             "load_average_1m": {"start": round(self.load[0], 2), "end": round(self.load[1], 2)},
             "window_seconds": round(self.wall_seconds, 2), "cores": os.cpu_count() or 1,
