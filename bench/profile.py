@@ -79,7 +79,7 @@ def start(pids: dict[str, int], seconds: float, out_dir: Path, rate: int = 50) -
     for name, pid in pids.items():
         procs[name] = subprocess.Popen(
             [binary, "record", "--pid", str(pid), "--duration", str(int(seconds)), "--rate", str(rate),
-             "--format", "raw", "--nonblocking", "--output", str(out_dir / f"{name}.txt")],
+             "--format", "raw", "--nonblocking", "--gil", "--output", str(out_dir / f"{name}.txt")],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return procs
 

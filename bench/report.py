@@ -140,9 +140,9 @@ def limits(result: dict[str, Any]) -> list[str]:
         libs = ", ".join(f"{k} {v:.0%}" for k, v in list(p.get("by_library", {}).items())[:4])
         named = ", ".join(f"{k} {v:.0%}" for k, v in list(p.get("named_costs", {}).items())[:4])
         if libs:
-            notes.append(f"py-spy, {svc} (not idle in {p.get('busy_share', 0):.0%} of samples; py-spy samples "
-                         f"wall time, so a thread preempted inside a syscall counts): by library {libs}; "
-                         f"by activity {named}.")
+            notes.append(f"py-spy, {svc} (holding the GIL in {p.get('busy_share', 0):.0%} of samples; only "
+                         f"samples of a thread holding the GIL count, so waiting in epoll does not, but one "
+                         f"preempted while holding it does): by library {libs}; by activity {named}.")
     if prof.get("skipped"):
         notes.append(f"Profile skipped: {prof['skipped']}")
     return notes
