@@ -9,7 +9,10 @@ from tests.support import new_platform
 
 @pytest.fixture(scope="module")
 def platform(test_stack, tmp_path_factory):  # type: ignore[no-untyped-def]
-    p = new_platform(tmp_path_factory.mktemp("faults"), test_stack, FRONTDOOR_GRACEFUL_TIMEOUT="10")
+    # a killed sender's messages (taken, or handed over and not yet recorded) come back when their
+    # lease runs out: 20 s here rather than 120, so recovery fits well within each scenario's wait
+    p = new_platform(tmp_path_factory.mktemp("faults"), test_stack, FRONTDOOR_GRACEFUL_TIMEOUT="10",
+                     NOTIFICATIONS_SEND_LEASE_SECONDS="20")
     p.start_services()
     yield p
     p.stop()
