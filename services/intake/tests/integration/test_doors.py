@@ -21,6 +21,8 @@ pytestmark = pytest.mark.integration
 
 NEED = "https://frontdoor.example/fhir/CodeSystem/send-need-code"
 EXT = "https://frontdoor.example/fhir/StructureDefinition/"
+SCREENING_TOOL_SYSTEM = "https://frontdoor.example/fhir/CodeSystem/screening-tool"
+SCREENING_OUTCOME_SYSTEM = "https://frontdoor.example/fhir/CodeSystem/screening-outcome"
 DOB = date.today() - timedelta(days=900)
 
 
@@ -105,34 +107,42 @@ def _fhir(intake: httpx.Client, bearer: dict[str, str], body: Any) -> httpx.Resp
 
 def _published(bootstrap: str, reference: str) -> int:
     """How many concern-submitted events for this reference reached the topic triage reads."""
+    return len(_published_events(bootstrap, reference))
+
+
+def _published_events(bootstrap: str, reference: str) -> dict[str, Any]:
+    """The concern-submitted events for this reference on the topic triage reads, by id."""
     from aiokafka import AIOKafkaConsumer
 
     from frontdoor_shared.contracts import ConcernSubmittedV1
 
-    async def count() -> int:
+    async def collect() -> dict[str, Any]:
         consumer = AIOKafkaConsumer(ConcernSubmittedV1.TOPIC, bootstrap_servers=bootstrap, group_id=None,
                                     auto_offset_reset="earliest", enable_auto_commit=False)
         await consumer.start()
-        seen: set[str] = set()
+        seen: dict[str, Any] = {}
+
+        def read(records: Any) -> None:
+            for r in records:
+                event = json.loads(r.value)
+                if event.get("subject") == reference:
+                    seen[event["id"]] = event
+
         try:
             deadline = asyncio.get_running_loop().time() + 20
             while asyncio.get_running_loop().time() < deadline:
                 for records in (await consumer.getmany(timeout_ms=500)).values():
-                    for r in records:
-                        event = json.loads(r.value)
-                        if event.get("subject") == reference:
-                            seen.add(event["id"])
+                    read(records)
                 if seen:
                     await asyncio.sleep(1)  # a second copy, were there one, would be right behind
                     for records in (await consumer.getmany(timeout_ms=500)).values():
-                        seen |= {json.loads(r.value)["id"] for r in records
-                                 if json.loads(r.value).get("subject") == reference}
-                    return len(seen)
+                        read(records)
+                    return seen
         finally:
             await consumer.stop()
-        return len(seen)
+        return seen
 
-    return asyncio.run(count())
+    return asyncio.run(collect())
 
 
 def test_a_uk_core_bundle_is_stored_once_and_reaches_triage(  # type: ignore[no-untyped-def]
@@ -150,6 +160,28 @@ def test_a_uk_core_bundle_is_stored_once_and_reaches_triage(  # type: ignore[no-
     status = intake.get(f"/api/v1/concerns/{reference}", headers=bearer)
     assert status.json()["status"] in ("submitted", "triaged", "routed")
     assert _published(test_stack.bootstrap, reference) == 1
+
+
+def test_what_was_tried_and_screening_sent_by_fhir_reach_triage_as_evidence(  # type: ignore[no-untyped-def]
+        intake, bearer, test_stack) -> None:
+    bundle = a_bundle(f"REF-{uuid.uuid4().hex[:8]}", range=4)
+    request = bundle["entry"][0]["resource"]
+    request["extension"].append({"url": EXT + "tried", "extension": [
+        {"url": "what", "valueString": "Small group language sessions"}, {"url": "weeks", "valueInteger": 14}]})
+    request["contained"] = [{"resourceType": "Observation", "id": "asq", "status": "final",
+                             "code": {"coding": [{"system": SCREENING_TOOL_SYSTEM, "code": "ASQ-3"}]},
+                             "interpretation": [{"coding": [{"system": SCREENING_OUTCOME_SYSTEM,
+                                                             "code": "below-cutoff"}]}],
+                             "extension": [{"url": EXT + "send-area", "valueCode": "C&I"}]}]
+    request["supportingInfo"] = [{"reference": "#asq"}]
+    created = _fhir(intake, bearer, bundle)
+    assert created.status_code == 201, created.text
+    [ours] = [i for i in created.json()["identifier"]
+              if i["system"] == "https://frontdoor.example/Id/concern-reference"]
+    [event] = _published_events(test_stack.bootstrap, ours["value"]).values()
+    assert event["data"]["tried_for_weeks"] == 14
+    assert event["data"]["screening"] == [{"tool": "ASQ-3", "outcome": "below-cutoff", "area": "C&I"}]
+    assert "Small group" not in json.dumps(event)  # what was tried is free text: never on a topic
 
 
 def test_a_service_request_identifier_reused_for_another_child_is_refused(intake, bearer) -> None:  # type: ignore[no-untyped-def]

@@ -12,6 +12,8 @@ import pytest
 from intake.service_layer.fhir_mapping import (
     EXT,
     NEED_CODE_SYSTEM,
+    SCREENING_OUTCOME_SYSTEM,
+    SCREENING_TOOL_SYSTEM,
     FhirInvalid,
     map_request,
 )
@@ -271,3 +273,68 @@ def _named_or_accepted(payload: Any) -> bool:
 @pytest.mark.parametrize("value", [None, 7, "text", "", [], [7], {}, [{"url": ["x"]}], [[]], True])
 def test_no_shape_of_element_escapes_as_anything_but_a_named_fault(value: Any) -> None:
     assert all(_named_or_accepted(payload) for payload in _mangled(value))
+
+
+def _with_evidence(bundle: dict[str, Any]) -> dict[str, Any]:
+    """What has been tried (Front Door's extension) and two screening results (Observations named in
+    supportingInfo, one contained and one in the Bundle), beside a document that is not read."""
+    sr = _sr(bundle)
+    sr["extension"] += [
+        {"url": EXT + "tried", "extension": [{"url": "what", "valueString": "Small group language sessions"},
+                                             {"url": "weeks", "valueInteger": 12}]},
+        {"url": EXT + "tried", "extension": [{"url": "what", "valueString": "Visual timetable at home"},
+                                             {"url": "weeks", "valueInteger": 6}]},
+    ]
+    asq = {"resourceType": "Observation", "id": "asq", "status": "final",
+           "code": {"coding": [{"system": "http://loinc.org", "code": "99999-9"},
+                               {"system": SCREENING_TOOL_SYSTEM, "code": "ASQ-3"}]},
+           "interpretation": [{"coding": [{"system": SCREENING_OUTCOME_SYSTEM, "code": "below-cutoff"}]}],
+           "extension": [{"url": EXT + "send-area", "valueCode": "C&I"}]}
+    wellcomm = {"resourceType": "Observation", "id": "wc", "status": "final",
+                "code": {"coding": [{"system": SCREENING_TOOL_SYSTEM, "code": "WellComm"}]},
+                "valueCodeableConcept": {"coding": [{"system": SCREENING_OUTCOME_SYSTEM, "code": "red"}]}}
+    weight = {"resourceType": "Observation", "id": "weight", "status": "final",
+              "code": {"coding": [{"system": "http://loinc.org", "code": "29463-7"}]}}
+    sr["contained"] = [asq]
+    bundle["entry"] += [{"fullUrl": "urn:uuid:wc-1", "resource": wellcomm},
+                        {"fullUrl": "urn:uuid:weight-1", "resource": weight}]
+    sr["supportingInfo"] = [{"reference": "#asq"}, {"reference": "urn:uuid:weight-1"},
+                            {"reference": "DocumentReference/letter"}, {"reference": "urn:uuid:wc-1"}]
+    return bundle
+
+
+def test_what_has_been_tried_and_screening_results_come_through_as_the_api_takes_them() -> None:
+    concern = map_request(_with_evidence(a_bundle())).concern.concern
+    assert [(t.what, t.weeks) for t in concern.tried] == [("Small group language sessions", 12),
+                                                         ("Visual timetable at home", 6)]
+    assert [(s.tool, s.outcome, s.area) for s in concern.screening] == [("ASQ-3", "below-cutoff", "C&I"),
+                                                                       ("WellComm", "red", None)]
+
+
+@pytest.mark.parametrize(("change", "expression", "field"), [
+    (lambda sr, asq: sr["extension"][-1]["extension"][1].update(valueInteger=-3),
+     "ServiceRequest.extension[6].extension[1].valueInteger", "concern.tried.1.weeks"),
+    (lambda sr, asq: sr["extension"][-2]["extension"].pop(0),
+     "ServiceRequest.extension[5].extension('what')", "concern.tried.0.what"),
+    (lambda sr, asq: asq["interpretation"][0]["coding"][0].update(code="poor"),
+     "ServiceRequest.supportingInfo[0].resolve().interpretation[0].coding[0].code", "concern.screening.0.outcome"),
+    (lambda sr, asq: asq.pop("interpretation"),
+     "ServiceRequest.supportingInfo[0].resolve().interpretation", "concern.screening.0.outcome"),
+    (lambda sr, asq: asq["extension"][0].update(valueCode="Maths"),
+     "ServiceRequest.supportingInfo[0].resolve().extension[0].valueCode", "concern.screening.0.area"),
+    (lambda sr, asq: asq["code"]["coding"][1].update(code="Griffiths"),
+     "ServiceRequest.supportingInfo[0].resolve().code.coding[1].code", "concern.screening.0.tool"),
+])
+def test_a_fault_in_the_evidence_names_its_fhir_element_and_field(change: Any, expression: str, field: str) -> None:
+    bundle = _with_evidence(a_bundle())
+    sr = _sr(bundle)
+    change(sr, sr["contained"][0])
+    assert _fault(bundle)[:2] == (expression, field)
+
+
+def test_the_documented_example_is_a_valid_request_with_its_evidence() -> None:
+    from intake.entrypoints.fhir import EXAMPLE_REQUEST
+
+    concern = map_request(EXAMPLE_REQUEST).concern.concern
+    assert [t.weeks for t in concern.tried] == [10]
+    assert [(s.tool, s.outcome) for s in concern.screening] == [("ASQ-3", "below-cutoff")]

@@ -29,6 +29,15 @@ Front Door's extensions (`EXT` + name), on the ServiceRequest unless said:
 - `expected-delivery-date` valueDate, on the Patient, for a pre-birth concern
 - `preferred-contact-channel` valueCode email, sms or letter, on the first RelatedPerson
   (without it: email if the carer has one, else sms if a phone, else letter)
+- `tried` (repeats, one per thing already tried): sub-extensions `what` valueString and `weeks`
+  valueInteger (how long it has been tried)
+
+Screening results: each Observation the ServiceRequest names in `supportingInfo` whose code has a
+coding in `SCREENING_TOOL_SYSTEM` (ASQ-3, ASQ:SE-2, WellComm) is one result: the outcome band is
+the coding in `SCREENING_OUTCOME_SYSTEM` (red, amber, green, below-cutoff, monitoring,
+above-cutoff) of its `interpretation` (or of `valueCodeableConcept`), and the area of need is the
+Observation's `send-area` extension (valueCode C&I, C&L, SEMH, S&P; optional). Other supporting
+information (documents, other observations) is not read.
 
 Every failure is an `Issue` naming the FHIR element (a FHIRPath from the resource type) and the
 intake field, with the reason from the one validation (`ConcernIn`); no reason echoes a value.
@@ -50,6 +59,8 @@ ODS_CODE = "https://fhir.nhs.uk/Id/ods-organization-code"
 UPN = "https://frontdoor.example/Id/upn"
 CONCERN_REFERENCE = "https://frontdoor.example/Id/concern-reference"
 NEED_CODE_SYSTEM = "https://frontdoor.example/fhir/CodeSystem/send-need-code"
+SCREENING_TOOL_SYSTEM = "https://frontdoor.example/fhir/CodeSystem/screening-tool"
+SCREENING_OUTCOME_SYSTEM = "https://frontdoor.example/fhir/CodeSystem/screening-outcome"
 EXT = "https://frontdoor.example/fhir/StructureDefinition/"
 NHS_COMMUNICATION = "https://fhir.hl7.org.uk/StructureDefinition/Extension-UKCore-NHSCommunication"
 BUNDLE_TYPES = ("transaction", "batch", "collection", "message")
@@ -322,7 +333,60 @@ def _referrer(found: _Resources, prov: dict[str, str]) -> dict[str, Any]:
     return {k: v for k, v in referrer.items() if v is not None}
 
 
-def _detail(sr: dict[str, Any], prov: dict[str, str]) -> dict[str, Any]:
+def _tried(sr: dict[str, Any], prov: dict[str, str]) -> list[dict[str, Any]]:
+    prov["concern.tried"] = "ServiceRequest.extension"
+    tried = []
+    for i, (path, ext) in enumerate(_ext(sr, "tried", "ServiceRequest")):
+        parts = {_text(sub.get("url")): (sub_path, sub) for sub_path, sub in _objs(ext, "extension", path)}
+        what = parts.get("what", (f"{path}.extension('what')", {}))
+        weeks = parts.get("weeks", (f"{path}.extension('weeks')", {}))
+        prov.update({f"concern.tried.{i}": path,
+                     f"concern.tried.{i}.what": f"{what[0]}.valueString" if what[1] else what[0],
+                     f"concern.tried.{i}.weeks": f"{weeks[0]}.valueInteger" if weeks[1] else weeks[0]})
+        tried.append({"what": what[1].get("valueString"), "weeks": weeks[1].get("valueInteger")})
+    return tried
+
+
+def _coded(concept: Any, system: str, where: str) -> tuple[Any, str] | None:
+    """The code of `concept`'s coding in `system`, and where it is; None when it has none."""
+    if not isinstance(concept, dict):
+        return None
+    for path, coding in _objs(concept, "coding", where):
+        if coding.get("system") == system:
+            return coding.get("code"), f"{path}.code"
+    return None
+
+
+def _screening(found: _Resources, sr: dict[str, Any], prov: dict[str, str]) -> list[dict[str, Any]]:
+    prov["concern.screening"] = "ServiceRequest.supportingInfo"
+    results: list[dict[str, Any]] = []
+    for path, ref in _objs(sr, "supportingInfo", "ServiceRequest"):
+        target = _text(ref.get("reference"))
+        hit = (found.refs.get(target) or found.refs.get("/".join(target.split("/")[-2:]))) if target else None
+        if hit is None or hit[1] != "Observation":
+            continue
+        obs, where = hit[0], f"{path}.resolve()"
+        tool = _coded(obs.get("code"), SCREENING_TOOL_SYSTEM, f"{where}.code")
+        if tool is None:
+            continue
+        i = len(results)
+        outcome = None
+        for concept_path, concept in _objs(obs, "interpretation", where):
+            outcome = outcome or _coded(concept, SCREENING_OUTCOME_SYSTEM, concept_path)
+        outcome = outcome or _coded(obs.get("valueCodeableConcept"), SCREENING_OUTCOME_SYSTEM,
+                                    f"{where}.valueCodeableConcept")
+        area = _ext(obs, "send-area", where)
+        prov.update({f"concern.screening.{i}": where, f"concern.screening.{i}.tool": tool[1],
+                     f"concern.screening.{i}.outcome": outcome[1] if outcome else f"{where}.interpretation",
+                     f"concern.screening.{i}.area": f"{area[0][0]}.valueCode" if area else f"{where}.extension"})
+        result = {"tool": tool[0], "outcome": outcome[0] if outcome else None}
+        if area:
+            result["area"] = area[0][1].get("valueCode")
+        results.append(result)
+    return results
+
+
+def _detail(found: _Resources, sr: dict[str, Any], prov: dict[str, str]) -> dict[str, Any]:
     codes: list[Any] = []
     prov.update({"concern": "ServiceRequest", "concern.need_codes": "ServiceRequest.reasonCode",
                  "concern.description": "ServiceRequest.note", "concern.ranges": "ServiceRequest.extension"})
@@ -344,7 +408,8 @@ def _detail(sr: dict[str, Any], prov: dict[str, str]) -> dict[str, Any]:
         raise _bad("ServiceRequest.priority", "priority must be routine, urgent, asap or stat",
                    "concern.urgency", "value")
     prov["concern.urgency"] = "ServiceRequest.priority"
-    return {"need_codes": codes, "ranges": ranges, "urgency": _PRIORITY[priority],
+    return {"need_codes": codes, "ranges": ranges, "tried": _tried(sr, prov), "screening": _screening(found, sr, prov),
+            "urgency": _PRIORITY[priority],
             "description": "\n\n".join(n for n in notes if n) or None,
             "safeguarding": _ext_value(sr, "safeguarding", "Boolean", "ServiceRequest", prov,
                                        "concern.safeguarding") or False,
@@ -386,7 +451,7 @@ def map_request(payload: Any) -> FhirConcern:
     patient, _ = found.follow(sr.get("subject"), "ServiceRequest.subject", ("Patient",), "child")
     prov: dict[str, str] = {}
     data = {"child": _child(patient, prov), "family": _family(found, patient, prov),
-            "referrer": _referrer(found, prov), "concern": _detail(sr, prov)}
+            "referrer": _referrer(found, prov), "concern": _detail(found, sr, prov)}
     try:
         concern = ConcernIn.model_validate(data)
     except ValidationError as err:
