@@ -142,3 +142,55 @@ async def test_cases_placed_again_and_again_into_one_gap_keep_their_order(test_s
         await engine.dispose()
     assert got == [str(c.id) for c in [*urgent, *batch, *order]]
     assert len(set(positions)) == 242
+
+
+async def test_a_gap_halved_past_the_depth_limit_is_respaced_not_overflowed(test_stack: Any) -> None:
+    """Hundreds of urgent cases into the same gap (one meeting of a whole county's backlog): without
+    respacing every one adds a digit, and PostgreSQL's numeric stops at 16,383 after the point, so
+    every later listing failed (seen at 50,000 concerns). Respaced, positions stay short and the
+    order is the one each placement asked for."""
+    from early_years.domain.agenda import DEEPEST
+    from early_years.service_layer.agenda import place_many
+
+    url = await asyncio.to_thread(fresh_database, test_stack)
+    await asyncio.to_thread(upgrade, MIGRATIONS, url, "early_years")
+    engine = make_engine(url)
+    start = datetime(2026, 11, 1, 9, tzinfo=UTC)
+
+    def digits(positions: list[Any]) -> int:
+        return max(len(p.as_tuple().digits) for p in positions)
+
+    try:
+        async with engine.begin() as conn:
+            meetings, cases = MeetingRepository(conn), CaseRepository(conn)
+            await meetings.ensure_panel("p", "Panel")
+            meeting = await meetings.create_meeting("p", date(2026, 12, 1))
+
+            async def new(i: int, priority: str) -> Any:
+                cid = uuid.uuid4()
+                await cases.add(id=cid, concern_id=uuid.uuid4(), reference=f"FD-{i:04d}", priority=priority,
+                                need_codes=[], ranges=[], reasons=[], status="listed",
+                                listed_at=start + timedelta(seconds=i), panel_id="p")
+                return await cases.get(cid)
+
+            routine = await new(0, "routine")
+            await place(meetings, meeting.id, routine, by="triage", at=start)
+            urgent = []
+            for i in range(1, 301):
+                urgent.append(await new(i, "urgent"))
+                await place(meetings, meeting.id, urgent[-1], by="triage", at=start)
+            one_by_one = (await conn.scalars(sa.select(orm.agenda_item.c.position))).all()
+            # a batch of 150 into the same gap, its stored neighbours deep again: respaced first
+            for i in range(301, 331):
+                urgent.append(await new(i, "urgent"))
+                await place(meetings, meeting.id, urgent[-1], by="triage", at=start)
+            batch = [await new(i, "urgent") for i in range(331, 481)]
+            await place_many(meetings, meeting.id, batch, by="triage", at=start)
+            got = await _agenda(meetings, meeting.id)
+            positions = (await conn.scalars(sa.select(orm.agenda_item.c.position))).all()
+    finally:
+        await engine.dispose()
+    assert digits(one_by_one) <= DEEPEST + 1 < 100  # 301 halvings into one gap: 300 digits unrespaced
+    assert digits(positions) < 250  # the batch's 150 halvings start from a respaced gap (480 unrespaced)
+    assert got == [str(c.id) for c in [*urgent, *batch, routine]]
+    assert len(set(positions)) == len(positions)

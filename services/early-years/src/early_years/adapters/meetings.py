@@ -13,7 +13,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from early_years.adapters import orm
-from early_years.domain.agenda import position_between
+from early_years.domain.agenda import RESPACED_GAP, position_between, too_deep
 from frontdoor_shared.db import sql
 
 M, A, G = orm.panel_meeting, orm.meeting_attendance, orm.agenda_item
@@ -92,7 +92,18 @@ class MeetingRepository:
             last = await self.conn.scalar(others)
             return Decimal(1) if last is None else Decimal(int(last) + 1)
         before = await self.conn.scalar(others.where(G.c.position < first_outranked))
+        if too_deep(before, first_outranked):
+            await self.respace(meeting_id)
+            return await self.position_for(meeting_id, case_id, key)
         return position_between(None if before is None else Decimal(before), Decimal(first_outranked))
+
+    async def respace(self, meeting_id: uuid.UUID) -> None:
+        """Every item of the meeting (deferred ones too) `RESPACED_GAP` apart, in the same order."""
+        await self.conn.execute(sql(
+            "UPDATE early_years.agenda_item AS a SET position = r.n * CAST(:gap AS numeric)"
+            " FROM (SELECT case_id, row_number() OVER (ORDER BY position, case_id) AS n"
+            "       FROM early_years.agenda_item WHERE meeting_id = :m) AS r"
+            " WHERE a.meeting_id = :m AND a.case_id = r.case_id"), {"m": meeting_id, "gap": RESPACED_GAP})
 
     async def outranked_and_before(self, meeting_id: uuid.UUID, keys: Sequence[int]
                                    ) -> tuple[dict[int, tuple[Decimal | None, Decimal | None]], Decimal | None]:

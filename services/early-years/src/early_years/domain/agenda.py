@@ -48,6 +48,19 @@ def _exact(*values: Decimal) -> int:
     return max(28, top - bottom + 4)
 
 
+# A meeting's positions are respaced (kept in order, `RESPACED_GAP` apart) when a placement would
+# read a position of more than `DEEPEST` digits: each case placed into the same gap halves it, one
+# digit more each time, and PostgreSQL's numeric holds at most 16,383 digits after the point (seen at
+# 50,000 concerns on one meeting: every listing failed). A batch adds at most one digit a case.
+DEEPEST = 60
+RESPACED_GAP = 2**32  # 32 halvings stay whole numbers
+
+
+def too_deep(*positions: Decimal | None) -> bool:
+    """Whether any of these positions has more digits than a placement should start from."""
+    return any(p is not None and len(Decimal(p).as_tuple().digits) > DEEPEST for p in positions)
+
+
 def position_between(before: Decimal | None, first: Decimal) -> Decimal:
     """A position just before `first` and after `before` (None: nothing before it). Exact: placing
     case after case into the same gap halves it each time, and 28-digit decimals would give two

@@ -10,7 +10,7 @@ from typing import Any
 
 from early_years.adapters.cases import CaseRepository
 from early_years.adapters.meetings import MeetingRepository
-from early_years.domain.agenda import move, next_meeting_date, position_between, rank_key
+from early_years.domain.agenda import move, next_meeting_date, position_between, rank_key, too_deep
 from early_years.domain.exceptions import NotOnAgenda, UnknownCase
 from early_years.service_layer.events import listed_event
 from early_years.service_layer.panel import PanelSetup
@@ -44,6 +44,9 @@ async def place_many(meetings: MeetingRepository, meeting_id: uuid.UUID, cases: 
         return
     keys = [rank_key(case.priority, case.listed_at) for case in cases]
     stored, stored_last = await meetings.outranked_and_before(meeting_id, keys)
+    if too_deep(*(p for pair in stored.values() for p in pair)):  # gaps halved too often: respace first
+        await meetings.respace(meeting_id)
+        stored, stored_last = await meetings.outranked_and_before(meeting_id, keys)
     placed: list[tuple[Decimal, int, Decimal | None]] = []  # position, rank key, last stored item below it
     items = []
     for case, key in zip(cases, keys, strict=True):
