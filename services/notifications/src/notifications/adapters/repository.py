@@ -122,14 +122,12 @@ class MessageRepository:
             held.setdefault(row.concern_id, []).append(row)
         return held
 
-    async def add_many(self, rows: list[dict[str, Any]], *, lease_until: datetime | None = None) -> set[uuid.UUID]:
+    async def add_many(self, rows: list[dict[str, Any]]) -> set[uuid.UUID]:
         """`add_once` for many messages in one statement (the same text for any number); the ids inserted.
-        With `lease_until`, each is recorded as taken by this process's sender (as `claim_due` would
-        take it) until then: no other round takes it before the lease runs out."""
+        A row may come already taken by a sender (`attempts` 1, `next_attempt_at` its lease)."""
         if not rows:
             return set()
-        taken = {"attempts": 1 if lease_until else 0, "next_attempt_at": lease_until}
-        encrypted = [await self._encrypt({**r, **taken}) for r in rows]
+        encrypted = [await self._encrypt({"attempts": 0, "next_attempt_at": None, **r}) for r in rows]
         arrays = {name: [r[name] for r in encrypted] for name in _MESSAGE_COLUMNS}
         result = await self.conn.execute(sql(
             f"INSERT INTO notifications.message ({', '.join(_MESSAGE_COLUMNS)}) SELECT * FROM unnest("

@@ -158,16 +158,16 @@ class _Messages:
         reads them (`claim_due`'s rows)."""
         await JourneyRepository(uow.conn).add_links(self.links)
         await repo.prefetch_keys({row["concern_id"] for row in self.rows})
-        inserted = await repo.add_many(self.rows, lease_until=lease_until)
         unreachable = set(self.unreachable)
+        taken = [] if lease_until is None else [
+            taken_row(row, lease_until) for row in self.rows if row["id"] not in unreachable]
+        by_id = {row.id: row for row in taken}
+        inserted = await repo.add_many([vars(by_id[row["id"]]) if row["id"] in by_id else row for row in self.rows])
         for message_id in [m for m in self.unreachable if m in inserted]:
             self.failed_at_once = True  # its fallback and the staff alert wait for the next round
             row = await repo.get(message_id)
             await outcomes.fail(uow, self.ctx, row, f"no {row.channel} contact this service can use")
-        if lease_until is None:
-            return []
-        return [taken_row(row, lease_until) for row in self.rows
-                if row["id"] in inserted and row["id"] not in unreachable]
+        return [row for row in taken if row.id in inserted]  # not those recorded before (a replay)
 
 
 _UNSET_COLUMNS = {column.name: None for column in orm.message.c}

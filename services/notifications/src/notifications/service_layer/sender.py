@@ -48,6 +48,7 @@ class Sender:
         self._wake = asyncio.Event()
         self._parallel = asyncio.Semaphore(PARALLEL_SENDS)
         self._handed: set[asyncio.Future[None]] = set()
+        self._handing = asyncio.Lock()
 
     def wake(self) -> None:
         self._wake.set()
@@ -77,7 +78,8 @@ class Sender:
 
     async def _send_taken(self, rows: list[Any]) -> None:
         try:
-            await self._send(rows)
+            async with self._handing:  # one hand-over at a time, in order: bounded connections under a backlog
+                await self._send(rows)
         except Exception as err:  # logged; their leases run out and a round takes them again
             if not is_transient(err):
                 log.exception("sender.hand_over_failed", messages=len(rows))
