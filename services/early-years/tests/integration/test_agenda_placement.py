@@ -30,6 +30,18 @@ from frontdoor_shared.uow import UnitOfWork
 MIGRATIONS = Path(early_years.__file__).parent / "migrations"
 
 
+async def _one_meeting(meetings: MeetingRepository) -> Any:
+    await meetings.ensure_panel("p", "Panel")
+    return await meetings.create_meeting("p", date(2026, 12, 1))
+
+
+async def _listed_case(cases: CaseRepository, i: int, priority: str, listed_at: datetime) -> Any:
+    cid = uuid.uuid4()
+    await cases.add(id=cid, concern_id=uuid.uuid4(), reference=f"FD-{i:04d}", priority=priority, need_codes=[],
+                    ranges=[], reasons=[], status="listed", listed_at=listed_at, panel_id="p")
+    return await cases.get(cid)
+
+
 async def _agenda(meetings: MeetingRepository, meeting_id: uuid.UUID) -> list[str]:
     return [str(r.id) for r in await meetings.agenda(meeting_id) if not r.deferred]
 
@@ -116,15 +128,10 @@ async def test_cases_placed_again_and_again_into_one_gap_keep_their_order(test_s
     try:
         async with engine.begin() as conn:
             meetings, cases = MeetingRepository(conn), CaseRepository(conn)
-            await meetings.ensure_panel("p", "Panel")
-            meeting = await meetings.create_meeting("p", date(2026, 12, 1))
+            meeting = await _one_meeting(meetings)
 
             async def new(i: int, priority: str) -> Any:
-                cid = uuid.uuid4()
-                await cases.add(id=cid, concern_id=uuid.uuid4(), reference=f"FD-{i:04d}", priority=priority,
-                                need_codes=[], ranges=[], reasons=[], status="listed",
-                                listed_at=start + timedelta(seconds=i), panel_id="p")
-                return await cases.get(cid)
+                return await _listed_case(cases, i, priority, start + timedelta(seconds=i))
 
             order = []
             for i in range(2):
@@ -163,15 +170,10 @@ async def test_a_gap_halved_past_the_depth_limit_is_respaced_not_overflowed(test
     try:
         async with engine.begin() as conn:
             meetings, cases = MeetingRepository(conn), CaseRepository(conn)
-            await meetings.ensure_panel("p", "Panel")
-            meeting = await meetings.create_meeting("p", date(2026, 12, 1))
+            meeting = await _one_meeting(meetings)
 
             async def new(i: int, priority: str) -> Any:
-                cid = uuid.uuid4()
-                await cases.add(id=cid, concern_id=uuid.uuid4(), reference=f"FD-{i:04d}", priority=priority,
-                                need_codes=[], ranges=[], reasons=[], status="listed",
-                                listed_at=start + timedelta(seconds=i), panel_id="p")
-                return await cases.get(cid)
+                return await _listed_case(cases, i, priority, start + timedelta(seconds=i))
 
             routine = await new(0, "routine")
             await place(meetings, meeting.id, routine, by="triage", at=start)
