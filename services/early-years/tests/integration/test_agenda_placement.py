@@ -42,6 +42,22 @@ async def _listed_case(cases: CaseRepository, i: int, priority: str, listed_at: 
     return await cases.get(cid)
 
 
+START = datetime(2026, 11, 1, 9, tzinfo=UTC)
+
+
+async def _migrated_engine(test_stack: Any) -> Any:
+    url = await asyncio.to_thread(fresh_database, test_stack)
+    await asyncio.to_thread(upgrade, MIGRATIONS, url, "early_years")
+    return make_engine(url)
+
+
+def _lister(cases: CaseRepository, start: datetime) -> Any:
+    """`new(i, priority)`: case i listed i seconds after `start`."""
+    async def new(i: int, priority: str) -> Any:
+        return await _listed_case(cases, i, priority, start + timedelta(seconds=i))
+    return new
+
+
 async def _agenda(meetings: MeetingRepository, meeting_id: uuid.UUID) -> list[str]:
     return [str(r.id) for r in await meetings.agenda(meeting_id) if not r.deferred]
 
@@ -121,28 +137,22 @@ async def test_cases_placed_again_and_again_into_one_gap_keep_their_order(test_s
     past about ninety, 28-digit decimals would round two places to the same value. Positions are exact."""
     from early_years.service_layer.agenda import place_many
 
-    url = await asyncio.to_thread(fresh_database, test_stack)
-    await asyncio.to_thread(upgrade, MIGRATIONS, url, "early_years")
-    engine = make_engine(url)
-    start = datetime(2026, 11, 1, 9, tzinfo=UTC)
+    engine = await _migrated_engine(test_stack)
     try:
         async with engine.begin() as conn:
-            meetings, cases = MeetingRepository(conn), CaseRepository(conn)
-            meeting = await _one_meeting(meetings)
-
-            async def new(i: int, priority: str) -> Any:
-                return await _listed_case(cases, i, priority, start + timedelta(seconds=i))
+            meetings = MeetingRepository(conn)
+            meeting, new = await _one_meeting(meetings), _lister(CaseRepository(conn), START)
 
             order = []
             for i in range(2):
                 order.append(await new(i, "routine"))
-                await place(meetings, meeting.id, order[-1], by="triage", at=start)
+                await place(meetings, meeting.id, order[-1], by="triage", at=START)
             urgent = []
             for i in range(2, 122):  # one at a time
                 urgent.append(await new(i, "urgent"))
-                await place(meetings, meeting.id, urgent[-1], by="triage", at=start)
+                await place(meetings, meeting.id, urgent[-1], by="triage", at=START)
             batch = [await new(i, "urgent") for i in range(122, 242)]  # then as one batch
-            await place_many(meetings, meeting.id, batch, by="triage", at=start)
+            await place_many(meetings, meeting.id, batch, by="triage", at=START)
             got = await _agenda(meetings, meeting.id)
             positions = (await conn.scalars(sa.select(orm.agenda_item.c.position))).all()
     finally:
@@ -159,35 +169,29 @@ async def test_a_gap_halved_past_the_depth_limit_is_respaced_not_overflowed(test
     from early_years.domain.agenda import DEEPEST
     from early_years.service_layer.agenda import place_many
 
-    url = await asyncio.to_thread(fresh_database, test_stack)
-    await asyncio.to_thread(upgrade, MIGRATIONS, url, "early_years")
-    engine = make_engine(url)
-    start = datetime(2026, 11, 1, 9, tzinfo=UTC)
+    engine = await _migrated_engine(test_stack)
 
     def digits(positions: list[Any]) -> int:
         return max(len(p.as_tuple().digits) for p in positions)
 
     try:
         async with engine.begin() as conn:
-            meetings, cases = MeetingRepository(conn), CaseRepository(conn)
-            meeting = await _one_meeting(meetings)
-
-            async def new(i: int, priority: str) -> Any:
-                return await _listed_case(cases, i, priority, start + timedelta(seconds=i))
+            meetings = MeetingRepository(conn)
+            meeting, new = await _one_meeting(meetings), _lister(CaseRepository(conn), START)
 
             routine = await new(0, "routine")
-            await place(meetings, meeting.id, routine, by="triage", at=start)
+            await place(meetings, meeting.id, routine, by="triage", at=START)
             urgent = []
             for i in range(1, 301):
                 urgent.append(await new(i, "urgent"))
-                await place(meetings, meeting.id, urgent[-1], by="triage", at=start)
+                await place(meetings, meeting.id, urgent[-1], by="triage", at=START)
             one_by_one = (await conn.scalars(sa.select(orm.agenda_item.c.position))).all()
             # a batch of 150 into the same gap, its stored neighbours deep again: respaced first
             for i in range(301, 331):
                 urgent.append(await new(i, "urgent"))
-                await place(meetings, meeting.id, urgent[-1], by="triage", at=start)
+                await place(meetings, meeting.id, urgent[-1], by="triage", at=START)
             batch = [await new(i, "urgent") for i in range(331, 481)]
-            await place_many(meetings, meeting.id, batch, by="triage", at=start)
+            await place_many(meetings, meeting.id, batch, by="triage", at=START)
             got = await _agenda(meetings, meeting.id)
             positions = (await conn.scalars(sa.select(orm.agenda_item.c.position))).all()
     finally:
