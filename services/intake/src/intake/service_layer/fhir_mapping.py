@@ -214,12 +214,16 @@ class _Resources:
     def of_type(self, kind: str) -> list[dict[str, Any]]:
         return [r for r, k in self.all if k == kind]
 
+    def lookup(self, target: str) -> Res | None:
+        """The resource a reference names (`#id`, `fullUrl` or `Type/id`, absolute or not), if held."""
+        return self.refs.get(target) or self.refs.get("/".join(target.split("/")[-2:]))
+
     def follow(self, ref: Any, where: str, kinds: tuple[str, ...], field: str) -> Res:
         target = ref.get("reference") if isinstance(ref, dict) else None
         if not isinstance(target, str):
             raise _bad(f"{where}.reference", f"give {where} as a reference to a {' or '.join(kinds)}",
                        field, "required")
-        hit = self.refs.get(target) or self.refs.get("/".join(target.split("/")[-2:]))
+        hit = self.lookup(target)
         if hit is None or hit[1] not in kinds:
             raise _bad(f"{where}.reference", f"{where} must point to a {' or '.join(kinds)} contained in the "
                        "ServiceRequest or held in the Bundle", field, "required")
@@ -362,7 +366,7 @@ def _screening(found: _Resources, sr: dict[str, Any], prov: dict[str, str]) -> l
     results: list[dict[str, Any]] = []
     for path, ref in _objs(sr, "supportingInfo", "ServiceRequest"):
         target = _text(ref.get("reference"))
-        hit = (found.refs.get(target) or found.refs.get("/".join(target.split("/")[-2:]))) if target else None
+        hit = found.lookup(target) if target else None
         if hit is None or hit[1] != "Observation":
             continue
         obs, where = hit[0], f"{path}.resolve()"
