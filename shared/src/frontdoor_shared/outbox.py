@@ -1,10 +1,11 @@
 """The transactional outbox relay.
 
 A service writes its events into `<schema>.outbox` in the same transaction as the change that
-caused them (see `UnitOfWork`). The relay takes unpublished rows with `FOR UPDATE SKIP LOCKED`,
-publishes them with acks=all, and marks them published only after the broker acknowledged every
-one; if the broker fails, the transaction rolls back and the rows are taken again. A crash between
-the broker's ack and the mark means a row is published twice: consumers' inboxes absorb that.
+caused them (see `UnitOfWork`). The relay takes unpublished rows with `FOR UPDATE SKIP LOCKED` and
+marks them published in the same statement, publishes them with acks=all, and commits the mark only
+after the broker acknowledged every one; if the broker fails, the transaction rolls back and the
+rows are taken again. A crash between the broker's ack and the commit means a row is published
+twice: consumers' inboxes absorb that.
 
 One relay per service publishes at a time (a transaction-scoped advisory lock, taken in the same
 statement as the rows), so events about one concern leave in the order they were committed. Published rows are kept for
@@ -23,7 +24,6 @@ from typing import Any
 import sqlalchemy as sa
 import structlog
 from aiokafka import AIOKafkaProducer
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from frontdoor_shared.db import DeliveryTables
@@ -50,18 +50,18 @@ class OutboxRelay:
         self._retention = timedelta(days=retention_days)
         self._lock_key = zlib.crc32(f"{tables.schema}.outbox".encode())
         t = self._table
-        # built once: a relay runs these on every round (building them showed in every profile)
-        # - the lock and the oldest unpublished rows in one round trip. The lock is an uncorrelated
-        #   subquery, so PostgreSQL runs it once, before the scan, as a one-time filter: no lock, no
-        #   rows. A row another relay published after this statement's snapshot is re-checked under
-        #   FOR UPDATE (read committed) and skipped, so it never goes out twice.
-        # - the mark, with `= ANY(array)`: one statement text whatever the batch size
+        # built once (building it showed in every profile): one statement takes the relay's lock,
+        # claims the oldest unpublished rows and marks them published, in one round trip. The mark
+        # is only this transaction's until the commit, which follows the broker's ack of every row;
+        # if the broker fails, the rollback unmarks them. The lock is an uncorrelated subquery, so
+        # PostgreSQL runs it once, before the scan, as a one-time filter: no lock, no rows. A row
+        # another relay published after this statement's snapshot is re-checked under FOR UPDATE
+        # (read committed) and skipped, so it never goes out twice.
         locked = sa.select(sa.func.pg_try_advisory_xact_lock(self._lock_key)).scalar_subquery()
-        self._claim_rows = (sa.select(t.c.id, t.c.topic, t.c.key, t.c.payload, t.c.headers)
-                            .where(locked, t.c.published_at.is_(None)).order_by(t.c.id)
-                            .limit(self._batch).with_for_update(skip_locked=True))
-        self._mark = (sa.update(t).where(t.c.id == sa.any_(sa.bindparam("ids", type_=ARRAY(sa.BigInteger))))
-                      .values(published_at=sa.func.now()))
+        oldest = (sa.select(t.c.id).where(locked, t.c.published_at.is_(None)).order_by(t.c.id)
+                  .limit(self._batch).with_for_update(skip_locked=True).scalar_subquery())
+        self._take_rows = (sa.update(t).where(t.c.id.in_(oldest)).values(published_at=sa.func.now())
+                           .returning(t.c.id, t.c.topic, t.c.key, t.c.payload, t.c.headers))
         self._wake = asyncio.Event()
         self._last_cleanup = datetime.min.replace(tzinfo=UTC)
         self.published_total = 0
@@ -107,12 +107,12 @@ class OutboxRelay:
             if self._crash_after_send:
                 log.error("outbox.fault_injection.crash_after_send", rows=len(rows))
                 os._exit(70)
-            await conn.execute(self._mark, {"ids": [r.id for r in rows]})
         self.published_total += len(rows)
         return len(rows)
 
     async def _claim(self, conn: AsyncConnection) -> Sequence[Any]:
-        return (await conn.execute(self._claim_rows)).all()
+        """The rows taken (marked, uncommitted), oldest first: RETURNING keeps no order."""
+        return sorted((await conn.execute(self._take_rows)).all(), key=lambda r: r.id)
 
     async def _send(self, rows: Sequence[Any]) -> None:
         futures = [

@@ -92,7 +92,7 @@ class Runtime:
             finally:
                 current_batch.reset(token)
         self.batches_committed += 1
-        if self.relay is not None:
+        if self.relay is not None and scope.wrote_outbox:
             self.relay.wake()
         for call in scope.after_commit:
             call()

@@ -120,13 +120,16 @@ class UnitOfWork:
         return event
 
     async def commit(self) -> None:
-        if self._pending:
+        wrote = bool(self._pending)
+        if wrote:
             await write_outbox(self.conn, self._tables, self._pending)
             self._pending = []
         if self._tx is None:
             raise RuntimeError("unit of work used outside `async with`")
         await self._tx.commit()
-        if self._on_commit is not None:
+        # the relay is woken only for events: a commit without any has nothing for it, and an
+        # empty relay round is still a transaction (measured: most rounds at 50 concerns/s)
+        if wrote and self._on_commit is not None:
             self._on_commit()
 
 
@@ -150,6 +153,7 @@ class BatchScope:
         self._claimed: set[str] = set()
         self._fresh: set[str] = set()
         self.poisoned = False
+        self.wrote_outbox = False
 
     async def claim(self, events: Iterable[tuple[CloudEvent, str]]) -> None:
         """Record every event of the batch in the inbox at once; remember which are new."""
@@ -185,6 +189,7 @@ class BatchScope:
         if self.pending:
             await write_outbox(self.conn, self._tables, self.pending)
             self.pending = []
+            self.wrote_outbox = True
 
 
 class BatchMemberUnitOfWork(UnitOfWork):

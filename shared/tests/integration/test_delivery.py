@@ -283,3 +283,26 @@ async def test_a_batch_reaches_its_handler_without_a_thread_hop(runtime: Runtime
     await _emit(runtime, 7101)
     await _until(lambda: _effects(runtime, 7101))
     assert hops == []
+
+
+async def test_only_a_commit_that_wrote_events_wakes_the_relay(runtime: Runtime, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """An empty relay round is still a transaction: a unit of work or a consumed batch that wrote no
+    event (most of them: status lines, recorded messages) leaves the relay asleep."""
+    assert runtime.relay is not None
+    wakes: list[int] = []
+    real = runtime.relay.wake
+    monkeypatch.setattr(runtime.relay, "wake", lambda: (wakes.append(1), real())[1])
+    async with runtime.uow() as uow:  # a change, no event
+        await uow.conn.execute(sa.insert(effects).values(n=7201))
+        await uow.commit()
+    assert wakes == []
+    before = runtime.batches_committed
+    await _emit(runtime, 7202)  # an event: its commit wakes the relay
+    assert wakes == [1]
+    await _until(lambda: _effects(runtime, 7202))  # consumed in a batch whose handler emits nothing
+    await _until(lambda: _at_least(runtime.batches_committed, before + 1))
+    assert wakes == [1]
+
+
+async def _at_least(value: int, floor: int) -> bool:
+    return value >= floor
