@@ -41,7 +41,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--stall-seconds", type=float, default=120.0,
                    help="stop waiting when no concern has completed for this long")
     p.add_argument("--profile-seconds", type=float, default=30.0,
-                   help="py-spy sampling of each service during the headline run (0: off)")
+                   help="py-spy sampling of each service during one scale run (the smallest N other than --n) and one extra latency run, neither of them a headline (0: off)")
     p.add_argument("--idle-seconds", type=float, default=5.0,
                    help="before each run, measure the idle stack's CPU (pollers) for this long")
     p.add_argument("--out", default="bench/results", help="where the JSON and PNG go")
@@ -84,7 +84,14 @@ def _baselines(stack: BenchStack, args: argparse.Namespace) -> dict[str, Any]:
     return out
 
 
-def _scale_run(stack: BenchStack, args: argparse.Namespace, n: int, headline: bool, result: dict[str, Any]
+def _profiled_n(args: argparse.Namespace) -> int:
+    """The N whose run py-spy samples: a scale run other than the headline when there is one, since
+    sampling four processes costs CPU (about 6% of this machine) that the measured run then lacks."""
+    others = [n for n in args.scale_ns if n != args.n]
+    return min(others) if others else args.n
+
+
+def _scale_run(stack: BenchStack, args: argparse.Namespace, n: int, profiled: bool, result: dict[str, Any]
                ) -> dict[str, Any]:
     log(f"end to end, N={n:,}: fresh database and broker, four services")
     run = stack.start_run(f"n{n}")
@@ -95,7 +102,7 @@ def _scale_run(stack: BenchStack, args: argparse.Namespace, n: int, headline: bo
     sampler = Sampler(run.pids(), others=_others(stack))
     spies: dict[str, Any] = {}
     prof_dir = Path(args.out) / "profile"
-    want_profile = headline and args.profile_seconds > 0
+    want_profile = profiled and args.profile_seconds > 0
 
     def on_offer() -> None:
         sampler.start()
@@ -111,7 +118,7 @@ def _scale_run(stack: BenchStack, args: argparse.Namespace, n: int, headline: bo
                        "cpu_share_of_all_cores": idle.summary()["cpu_share_of_all_cores"]}
         if want_profile:
             if spies:
-                result["profile"] = {"seconds": args.profile_seconds,
+                result["profile"] = {"seconds": args.profile_seconds, "n": n, "headline": n == args.n,
                                      "services": profile.finish(spies, prof_dir, args.profile_seconds)}
             else:
                 result["profile"] = {"skipped": "py-spy is not installed (pip install py-spy to profile)"}
@@ -120,17 +127,19 @@ def _scale_run(stack: BenchStack, args: argparse.Namespace, n: int, headline: bo
     return out
 
 
-def _latency_once(stack: BenchStack, args: argparse.Namespace, label: str) -> tuple[Run, dict[str, Any]]:
+def _latency_once(stack: BenchStack, args: argparse.Namespace, label: str, *, profiled: bool = False
+                  ) -> tuple[Run, dict[str, Any]]:
     run: Run = stack.start_run(label)
     sampler = Sampler(run.pids(), others=_others(stack)).start()
-    # the first latency run is profiled too: at a light load the cost per concern is not the
-    # throughput run's (small batches, pollers), and it is this cost that the latency target meets
+    # a light load is profiled too (in a run of its own, not one of the measured runs): its cost
+    # per concern is not the throughput run's (small batches, pollers), and it is this cost that
+    # the latency target meets
     prof_dir = Path(args.out) / "profile-latency"
     prof_seconds = min(args.profile_seconds, args.latency_seconds)
     spies: dict[str, Any] = {}
 
     def on_offer() -> None:
-        if args.profile_seconds > 0 and label == "latency0":
+        if profiled:
             spies.update(profile.start(run.pids(), prof_seconds, prof_dir))
     try:
         timeout = max(args.run_timeout / 2, args.latency_seconds * 2)
@@ -167,6 +176,13 @@ def _latency_and_intake(stack: BenchStack, args: argparse.Namespace, result: dic
     result["latency"] = {**worst, "runs": [{"final_message_ms": r["final_message_ms"],
                                             "first_message_ms": r["first_message_ms"],
                                             "lower_bound": r.get("lower_bound")} for r in runs]}
+    if args.profile_seconds > 0:
+        stack.end_run(run)
+        log("latency, profiled: one more run with py-spy sampling each service (not in the figures above)")
+        run, out = _latency_once(stack, args, "latency-profiled", profiled=True)
+        result["latency"]["profiled_run"] = {
+            "final_message_ms": out["final_message_ms"], "resources": out.get("resources"),
+            "profile": out.get("profile") or {"skipped": "py-spy is not installed (pip install py-spy to profile)"}}
     try:
         log("intake alone: the other three services stopped; POST /api/v1/concerns, "
             f"{args.concurrency} in flight, {args.intake_seconds:g} s")
@@ -215,7 +231,7 @@ def main(argv: list[str] | None = None) -> int:
         result["scale"] = []
         for n in args.scale_ns:
             run = _phase(result, f"end to end N={n}",
-                         lambda n=n: _scale_run(stack, args, n, headline=n == args.n, result=result))
+                         lambda n=n: _scale_run(stack, args, n, profiled=n == _profiled_n(args), result=result))
             if run is not None:
                 result["scale"].append(run)
                 if n == args.n:

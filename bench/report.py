@@ -135,16 +135,20 @@ def limits(result: dict[str, Any]) -> list[str]:
     if lat_hops:
         notes.append("Latency run, p50 per hop: " + "; ".join(
             f"{k} {v.get('p50_ms') or 0:,.0f} ms" for k, v in lat_hops.items()) + ".")
-    prof = result.get("profile", {})
-    for svc, p in prof.get("services", {}).items():
-        libs = ", ".join(f"{k} {v:.0%}" for k, v in list(p.get("by_library", {}).items())[:4])
-        named = ", ".join(f"{k} {v:.0%}" for k, v in list(p.get("named_costs", {}).items())[:4])
-        if libs:
-            notes.append(f"py-spy, {svc} (holding the GIL in {p.get('busy_share', 0):.0%} of samples; only "
-                         f"samples of a thread holding the GIL count, so waiting in epoll does not, but one "
-                         f"preempted while holding it does): by library {libs}; by activity {named}.")
-    if prof.get("skipped"):
-        notes.append(f"Profile skipped: {prof['skipped']}")
+    full = result.get("profile", {})
+    light = (lat.get("profiled_run") or {}).get("profile", {})
+    for prof, where in ((full, f"N = {full.get('n', '?'):,} end to end" + (" (the headline run)" if full.get("headline")
+                                                                         else " (not a headline run)")),
+                        (light, f"{lat.get('rate_per_s', 0):g}/s (a latency run of its own, not in the figures)")):
+        for svc, p in prof.get("services", {}).items():
+            libs = ", ".join(f"{k} {v:.0%}" for k, v in list(p.get("by_library", {}).items())[:4])
+            named = ", ".join(f"{k} {v:.0%}" for k, v in list(p.get("named_costs", {}).items())[:4])
+            if libs:
+                notes.append(f"py-spy at {where}, {svc}: holding the GIL in {p.get('busy_share', 0):.0%} of samples "
+                             f"(only samples of a thread holding the GIL count); by library {libs}; by activity "
+                             f"{named}.")
+        if prof.get("skipped"):
+            notes.append(f"Profile at {where} skipped: {prof['skipped']}")
     return notes
 
 
