@@ -41,7 +41,8 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--stall-seconds", type=float, default=120.0,
                    help="stop waiting when no concern has completed for this long")
     p.add_argument("--profile-seconds", type=float, default=30.0,
-                   help="py-spy sampling of each service during one scale run (the smallest N other than --n) and one extra latency run, neither of them a headline (0: off)")
+                   help=("py-spy sampling of each service during one scale run (the smallest N other than --n) "
+                         "and one extra latency run, neither of them a headline (0: off)"))
     p.add_argument("--idle-seconds", type=float, default=5.0,
                    help="before each run, measure the idle stack's CPU (pollers) for this long")
     p.add_argument("--out", default="bench/results", help="where the JSON and PNG go")
