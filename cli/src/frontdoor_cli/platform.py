@@ -72,6 +72,7 @@ class Platform:
         env["INTAKE_SIGN_IN_RETURN_URLS"] = json.dumps(
             [f"http://127.0.0.1:{self.ports[s]}" for s in ("early-years", "notifications")])
         env["EARLY_YEARS_SIGN_IN_URL"] = f"http://127.0.0.1:{self.ports['intake']}/sign-in"
+        env["EARLY_YEARS_INTAKE_API_URL"] = f"http://127.0.0.1:{self.ports['intake']}/api/v1"
         env["NOTIFICATIONS_SIGN_IN_URL"] = f"http://127.0.0.1:{self.ports['intake']}/sign-in"
         env["EARLY_YEARS_PUBLIC_BASE_URL"] = f"http://127.0.0.1:{self.ports['early-years']}"
         return env

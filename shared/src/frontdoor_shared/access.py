@@ -64,6 +64,14 @@ def can_read_panel_case(p: Principal, r: Resource) -> bool:
     return _is(p, "council-admin") or (_is(p, *PANEL_ROLES) and _same_panel(p, r))
 
 
+def can_read_panel_evidence(p: Principal, sent_to_panel: bool) -> bool:
+    """What the referrer told intake about a concern triage sent to the early years panel (the
+    concern in their words, what was tried, screening, other concerns about the child): for the
+    panel's members, to decide. Intake does not know which of a council's panels lists the case, so
+    any panel member may read a case sent to a panel; each read is audited at intake."""
+    return _is(p, "council-admin") or (sent_to_panel and _is(p, *PANEL_ROLES) and p.panel_id is not None)
+
+
 def can_decide_on_panel(p: Principal, r: Resource) -> bool:
     return _is(p, "panel-chair") and _same_panel(p, r)
 

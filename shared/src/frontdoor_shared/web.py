@@ -19,12 +19,17 @@ from frontdoor_shared.auth import SESSION_COOKIE, NotAuthenticated, Principal, T
 from frontdoor_shared.errors_classify import is_transient
 
 
+def presented_token(request: Request) -> str | None:
+    """The bearer token the request carries, or else the staff session cookie's."""
+    header = request.headers.get("authorization", "")
+    return header[7:].strip() if header.lower().startswith("bearer ") else request.cookies.get(SESSION_COOKIE)
+
+
 def principal_dependency(tokens: Tokens) -> Callable[[Request], Principal]:
     """A dependency that reads a bearer token, or the staff session cookie, or refuses with 401."""
 
     def current(request: Request) -> Principal:
-        header = request.headers.get("authorization", "")
-        token = header[7:].strip() if header.lower().startswith("bearer ") else request.cookies.get(SESSION_COOKIE)
+        token = presented_token(request)
         if not token:
             raise HTTPException(401, detail="sign in, or send a bearer token",
                                 headers={"WWW-Authenticate": 'Bearer realm="frontdoor"'})

@@ -9,6 +9,7 @@ from typing import Any
 import structlog
 
 from early_years.adapters import orm
+from early_years.adapters.intake_evidence import IntakeEvidence
 from early_years.adapters.notes import Notes
 from early_years.config import EarlyYearsSettings
 from early_years.service_layer.actions import raise_overdue
@@ -47,6 +48,7 @@ class EarlyYears:
         self.notes = Notes(self.keyring, settings.notifications_public_key or development_keypair()[1])
         self.runtime = Runtime(settings, service=SERVICE, schema="early_years")
         self.tokens = Tokens(AuthSettings())
+        self.evidence = IntakeEvidence(settings.intake_api_url)
         self._stop = asyncio.Event()
         self._overdue: asyncio.Task[None] | None = None
         subscribe(self.runtime.broker, [ConcernTriagedV1, ConcernErasedV1], self._on_event, group_id=SERVICE,
@@ -78,6 +80,7 @@ class EarlyYears:
             [outcome] = await asyncio.gather(self._overdue, return_exceptions=True)
             if isinstance(outcome, BaseException):  # already reported by /health; stop cleanly anyway
                 log.error("actions.overdue_check_stopped", error=type(outcome).__name__)
+        await self.evidence.close()
         await self.runtime.stop()
 
     async def rotate_keys(self) -> int:

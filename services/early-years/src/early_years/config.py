@@ -34,6 +34,8 @@ class EarlyYearsSettings(ServiceSettings):
     public_base_url: str = Field(default="http://127.0.0.1:8002",
                                  description="Where the panel's pages are reached (sign-in returns here)")
     sign_in_url: str = Field(default="http://127.0.0.1:8000/sign-in", description="Intake's staff sign-in page")
+    intake_api_url: str = Field(default="http://127.0.0.1:8000/api/v1",
+                                description="Intake's JSON API: a case's evidence is read from it, as the member")
     panel_id: str = Field(default=DEMO_PANEL, description="The panel new cases are listed for")
     panel_name: str = Field(default="Early years inclusion panel", description="Its name on the pages")
     seed_panel: bool = Field(default=True,

@@ -27,6 +27,7 @@ from early_years.adapters import orm
 from early_years.bootstrap import EarlyYears
 from early_years.config import EarlyYearsSettings
 from early_years.entrypoints.main import create_app
+from frontdoor_cli.stack import free_port
 from frontdoor_shared.auth import Principal, Tokens
 from frontdoor_shared.contracts import ConcernTriagedV1
 from frontdoor_shared.envelope import CloudEvent, new_event
@@ -151,6 +152,8 @@ async def world(test_stack: Any) -> AsyncIterator[World]:
     await asyncio.to_thread(upgrade, MIGRATIONS, test_stack.database_url, "early_years")
     settings = EarlyYearsSettings(DATABASE_URL=test_stack.database_url, KAFKA_BOOTSTRAP_SERVERS=test_stack.bootstrap,
                                   FRONTDOOR_RETRY_MAX=0.5, sign_in_url=SIGN_IN, public_base_url=PUBLIC,
+                                  # nothing listens there: intake is not part of these tests
+                                  intake_api_url=f"http://127.0.0.1:{free_port()}/api/v1",
                                   overdue_interval_seconds=0.5)
     clock = Clock()
     svc = EarlyYears(settings, clock=clock)

@@ -69,6 +69,18 @@ async def test_a_member_of_another_panel_finds_no_such_case(world: Any, concern:
         assert (await stranger.get("/panel")).status_code == 403
 
 
+async def test_the_case_page_says_when_intake_cannot_give_the_referrers_evidence(world: Any, concern: Any,
+                                                                               people: Any) -> None:
+    """The evidence lives at intake (unreachable in these tests): the page still shows the case and
+    says plainly that the evidence is missing, and why, rather than failing or showing nothing."""
+    [case] = await world.listed(concern())
+    async with world.browser(people["member"]) as member:
+        page = await member.get(f"/panel/cases/{case.id}")
+    assert page.status_code == 200
+    assert "Communication and interaction at range 3." in page.text
+    assert "Intake could not be reached, so the referrer&#39;s evidence is not shown." in page.text
+
+
 async def test_a_member_reads_the_case_but_only_the_chair_decides(world: Any, concern: Any, people: Any) -> None:
     [case] = await world.listed(concern())
     async with world.browser(people["member"]) as member:

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from early_years.adapters.intake_evidence import UNREACHABLE, Evidence
 from early_years.domain.agencies import AGENCIES, FUNDING_PERIODS, PATHWAYS
 from early_years.domain.quorum import Attendee, QuorumRule
 from early_years.entrypoints.forms import error_summary
@@ -61,14 +62,34 @@ def test_a_members_agenda_has_no_chairs_controls() -> None:
     assert "Dr Owen Health" in page
 
 
+EVIDENCE = Evidence({
+    "reference": "FD-CCCC-DDDD", "submitted_on": date(2026, 3, 9), "urgency": "routine", "parent_informed": True,
+    "referrer": {"name": "Hannah Visitor", "role": "health-visitor", "organisation": "Model NHS Trust",
+                 "email": "hannah@nhs.example"},
+    "description": "Says few words <and> points instead.", "need_codes": ["SLCN"], "ranges": [],
+    "tried": [{"what": "Language groups", "weeks": 12}, {"what": "Speech therapy drop-in", "weeks": 1}],
+    "screening": [{"tool": "WellComm", "outcome": "red", "area": "C&I"}],
+    "same_child": [{"reference": "FD-AAAA-BBBB", "status": "listed-for-panel", "submitted_on": date(2026, 3, 2)}],
+})
+
+
 def test_the_case_shows_the_evidence_the_recommendation_and_why() -> None:
     view = CaseView(case=CASE, meeting=MEETING, quorum=INQUORATE, decisions=[], standing_id=None,
                     actions=[ACTION], history=[(NOW, "Listed for the panel")])
-    page = render("case.html", view=view, is_chair=True)
+    page = render("case.html", view=view, is_chair=True, evidence=EVIDENCE)
     for text in ("30 months", "C&amp;I: range 3", "Communication and interaction at range 3.", "slcn-range-3",
-                 "A WellComm screening", "held by intake", "does not carry linked concerns",
-                 "Record the panel&#39;s decision", "Speech, language and communication"):
+                 "A WellComm screening", "Record the panel&#39;s decision", "Speech, language and communication",
+                 "Hannah Visitor, health visitor, Model NHS Trust", "Says few words &lt;and&gt; points instead.",
+                 "Language groups, for 12 weeks", "Speech therapy drop-in, for 1 week", "WellComm: red (C&amp;I)",
+                 "FD-AAAA-BBBB: listed for panel, submitted 2 March 2026", "intake records that you read it"):
         assert text in page, text
+
+
+def test_the_case_says_why_the_referrers_evidence_is_missing() -> None:
+    view = CaseView(case=CASE, meeting=MEETING, quorum=INQUORATE, decisions=[], standing_id=None, actions=[])
+    page = render("case.html", view=view, is_chair=False, evidence=Evidence(None, UNREACHABLE))
+    assert "Intake could not be reached, so the referrer&#39;s evidence is not shown." in page
+    assert "Support already tried" not in page
 
 
 def test_a_recorded_decision_shows_its_reasons_in_the_councils_words_and_the_chairs_note() -> None:

@@ -25,6 +25,7 @@ from early_years.service_layer.decide import record_decision
 from early_years.service_layer.views import CaseView, case_panel, case_view
 from frontdoor_shared.access import Resource, can_decide_on_panel
 from frontdoor_shared.auth import Principal
+from frontdoor_shared.web import presented_token
 
 router = APIRouter(include_in_schema=False)
 
@@ -45,8 +46,10 @@ async def case_page(request: Request, principal: Staff, case_id: str) -> Respons
     view = await _case(request, principal, case_id, notes=True)
     is_chair = can_decide_on_panel(principal, Resource(panel_id=view.case.panel_id))
     done = "Decision recorded" if request.query_params.get("done") == "decision" else None
+    # read from intake as this member (intake decides and audits), once the panel allowed the case
+    evidence = await service_of(request).evidence.for_case(view.case.reference, presented_token(request) or "")
     return render(request, "case.html", principal=principal, title=f"Case {view.case.reference}", view=view,
-                  is_chair=is_chair, done=done, errors=[])
+                  is_chair=is_chair, done=done, errors=[], evidence=evidence)
 
 
 def _form_page(request: Request, principal: Principal, view: CaseView, values: dict[str, Any],

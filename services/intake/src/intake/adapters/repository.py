@@ -267,6 +267,15 @@ class ConcernRepository:
         )).scalars())
         return sorted({concern_id, *by_key, *linked, *linking}, key=str)
 
+    async def summaries(self, concern_ids: Sequence[uuid.UUID]) -> list[Any]:
+        """Reference, status and submission time of each concern, oldest first (no details)."""
+        if not concern_ids:
+            return []
+        c = orm.concern
+        return list((await self.conn.execute(
+            sa.select(c.c.reference, c.c.status, c.c.submitted_at).where(c.c.id.in_(list(concern_ids)))
+            .order_by(c.c.submitted_at))).all())
+
     async def erase(self, concern_id: uuid.UUID, change: StatusChange) -> None:
         """Destroy the data key (crypto-shredding), then blank whatever else could point to the child."""
         await at_rest.destroy_data_key(self.conn, orm.data_key, concern_id)

@@ -28,6 +28,12 @@ def routed_pathway(history: list[StatusChange]) -> str | None:
     return None
 
 
+def sent_to_panel(history: list[StatusChange]) -> bool:
+    """Triage sent the concern to the early years panel (or the panel listed or decided it)."""
+    return any(c.status in (Status.LISTED_FOR_PANEL, Status.PANEL_DECIDED)
+               or (c.status == Status.TRIAGED and c.detail.get("outcome") == "panel") for c in history)
+
+
 class Status:
     SUBMITTED = "submitted"
     TRIAGED = "triaged"

@@ -13,6 +13,7 @@ from frontdoor_shared.access import (
     Resource,
     can_erase_concern,
     can_read_concern,
+    can_read_panel_evidence,
     can_read_referral,
     can_submit_concern,
 )
@@ -22,7 +23,7 @@ from intake.adapters import audit
 from intake.adapters.partner_keys import public_jwks
 from intake.adapters.repository import ConcernRepository
 from intake.bootstrap import Intake
-from intake.domain.model import routed_pathway
+from intake.domain.model import Status, routed_pathway, sent_to_panel
 from intake.domain.purposes import PURPOSES, BadPurpose, parse_purpose
 from intake.entrypoints.errors import problem_responses, unprocessable
 from intake.service_layer.erasure import UnknownReference
@@ -197,6 +198,65 @@ async def referral_details(reference: str, request: Request, caller: Caller, x_p
     family = details.pop("family", {})
     shared = {"family": family} if family.get("consent_to_share_with") else {}
     return {"reference": reference, "pathway": pathway, **details, **shared}
+
+
+class TriedOut(BaseModel):
+    what: str = Field(description="Support tried, in the referrer's words")
+    weeks: int = Field(description="For how many weeks")
+
+
+class SameChildOut(BaseModel):
+    reference: str = Field(description="Another concern about the same child")
+    status: str = Field(description="Its present status")
+    submitted_at: str = Field(description="When intake accepted it")
+
+
+class PanelEvidenceOut(BaseModel):
+    """What the referrer told intake, for the early years panel deciding on the case."""
+
+    reference: str
+    submitted_at: str
+    referrer: dict[str, str] = Field(description="Who raised the concern (name, role, organisation, work email), "
+                                                 "so the panel can ask them more")
+    description: str = Field(description="The concern, in the referrer's words")
+    need_codes: list[str]
+    ranges: list[dict[str, Any]] = Field(description="Ranges of need the referrer judged")
+    tried: list[TriedOut] = Field(description="Support already tried, and for how long")
+    screening: list[dict[str, Any]] = Field(description="Screening results: tool, outcome, area")
+    urgency: str
+    parent_informed: bool | None
+    same_child: list[SameChildOut] = Field(description="Other concerns about the same child (possible duplicates)")
+
+
+@router.get("/concerns/{reference}/panel-evidence", response_model=PanelEvidenceOut, tags=["panel"],
+            responses=problem_responses(401, 404, 422, 503),
+            summary="The evidence behind a case sent to the early years panel, for its members")
+async def panel_evidence(reference: str, request: Request, caller: Caller, x_purpose: Purpose) -> PanelEvidenceOut:
+    """The concern as the referrer gave it, without the child's or the family's identifying or contact
+    details: for the panel's members (a panel role) once triage sent it to the panel. Every read is
+    audited; any other reference, or a concern not sent to the panel, is not found."""
+    app = intake_of(request)
+    async with app.runtime.engine.begin() as conn:
+        repo = ConcernRepository(conn, app.keyring)
+        concern = await repo.get(reference)  # decrypted only once the caller may read it
+        refuse_unless(concern is not None and concern.status != Status.ERASED
+                      and can_read_panel_evidence(caller, sent_to_panel(concern.history)), hide=True)
+        concern = await repo.get(reference, open_details=True)
+        assert concern is not None
+        others = await repo.summaries([i for i in await repo.same_child(concern.id) if i != concern.id])
+        await audit.record(conn, caller, "read-panel-evidence", reference, concern_id=concern.id,
+                           why=x_purpose or "panel", channel="api")
+    told: dict[str, Any] = dict(concern.details.get("concern") or {})
+    referrer: dict[str, Any] = dict(concern.details.get("referrer") or {})
+    return PanelEvidenceOut(
+        reference=concern.reference, submitted_at=concern.submitted_at.isoformat(),
+        referrer={k: str(referrer[k]) for k in ("name", "role", "organisation", "email") if referrer.get(k)},
+        description=str(told.get("description") or ""), need_codes=list(told.get("need_codes") or []),
+        ranges=list(told.get("ranges") or []), tried=[TriedOut(**t) for t in told.get("tried") or []],
+        screening=list(told.get("screening") or []), urgency=str(told.get("urgency") or "routine"),
+        parent_informed=told.get("parent_informed"),
+        same_child=[SameChildOut(reference=o.reference, status=o.status, submitted_at=o.submitted_at.isoformat())
+                    for o in others])
 
 
 class ErasureOut(BaseModel):
