@@ -205,6 +205,7 @@ async def test_a_batch_hands_its_messages_to_the_sender_already_taken_and_a_lost
     sender.hand_over(recorded.leased)
     await asyncio.gather(*sender._handed)
     assert sorted(channel.sent) == sorted(taken)  # each sent once, by the hand over
+    assert not sender._wake.is_set()  # every send succeeded: nothing queued, no round to wake for
     stored = await _messages(svc)
     assert {stored[m].status for m in taken} == {"delivered"}
     async with svc.runtime.engine.connect() as conn:

@@ -129,4 +129,7 @@ class Sender:
                 if action is not outcomes.record_sent:
                     await action(uow, self._ctx, row, outcome)
             await uow.commit()
-        self.wake()  # a failure may have queued a fallback and a message to staff
+        if any(action is not outcomes.record_sent for action, _, _ in done):
+            self.wake()  # a failure may have queued a fallback and a message to staff
+        # (a round of sends alone queues nothing: waking the loop for it was an empty claim, a
+        # transaction, after every hand-over: most of the sender's rounds at a light load)
