@@ -88,8 +88,7 @@ async def handle_statuses(uow: UnitOfWork, items: list[tuple[CloudEvent, Any, st
                                              if isinstance(d, ConcernSubmittedV1) and d.recipients_sealed])
         await journeys.add_steps([row for e, d, _ in fresh if (row := _journey_row(e, d)) is not None])
         concerns = {d.concern_id for _, d, _ in fresh}
-        sealed = await repo.sealed_recipients_many(concerns)
-        held = await repo.take_deferred_many(set(sealed))
+        sealed, held = await repo.recipients_and_held_many(concerns)
         people_of = {concern_id: ctx.people(recipients) for concern_id, recipients in sealed.items()}
         batch = _Messages(ctx)
         deferred = []
