@@ -43,9 +43,8 @@ def _dated(found: dict[str, Any]) -> dict[str, Any]:
 
 
 class IntakeEvidence:
-    def __init__(self, api_url: str, *, timeout: float = 5.0, transport: httpx.AsyncBaseTransport | None = None
-                 ) -> None:
-        self._client = httpx.AsyncClient(base_url=api_url.rstrip("/"), timeout=timeout, transport=transport)
+    def __init__(self, api_url: str, *, timeout: float = 5.0) -> None:
+        self._client = httpx.AsyncClient(base_url=api_url.rstrip("/"), timeout=timeout)
 
     async def for_case(self, reference: str, session_token: str) -> Evidence:
         try:
