@@ -194,8 +194,8 @@ async def referral_details(reference: str, request: Request, caller: Caller, x_p
         assert concern is not None
         await audit.record(conn, caller, "claim-check", reference, concern_id=concern.id,
                            why=x_purpose or "referral", channel="api")
-    details = dict(concern.details)
-    family = details.pop("family", {})
+    details, family = dict(concern.details), _part(concern.details, "family")
+    details.pop("family", None)
     shared = {"family": family} if family.get("consent_to_share_with") else {}
     return {"reference": reference, "pathway": pathway, **details, **shared}
 
@@ -246,8 +246,7 @@ async def panel_evidence(reference: str, request: Request, caller: Caller, x_pur
         others = await repo.summaries([i for i in await repo.same_child(concern.id) if i != concern.id])
         await audit.record(conn, caller, "read-panel-evidence", reference, concern_id=concern.id,
                            why=x_purpose or "panel", channel="api")
-    told: dict[str, Any] = dict(concern.details.get("concern") or {})
-    referrer: dict[str, Any] = dict(concern.details.get("referrer") or {})
+    told, referrer = _part(concern.details, "concern"), _part(concern.details, "referrer")
     return PanelEvidenceOut(
         reference=concern.reference, submitted_at=concern.submitted_at.isoformat(),
         referrer={k: str(referrer[k]) for k in ("name", "role", "organisation", "email") if referrer.get(k)},
@@ -257,6 +256,11 @@ async def panel_evidence(reference: str, request: Request, caller: Caller, x_pur
         parent_informed=told.get("parent_informed"),
         same_child=[SameChildOut(reference=o.reference, status=o.status, submitted_at=o.submitted_at.isoformat())
                     for o in others])
+
+
+def _part(details: dict[str, object], name: str) -> dict[str, Any]:
+    part = details.get(name)
+    return dict(part) if isinstance(part, dict) else {}
 
 
 class ErasureOut(BaseModel):
