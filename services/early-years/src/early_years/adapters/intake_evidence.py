@@ -43,8 +43,9 @@ def _dated(found: dict[str, Any]) -> dict[str, Any]:
 
 
 class IntakeEvidence:
-    def __init__(self, api_url: str, *, timeout: float = 5.0) -> None:
-        self._client = httpx.AsyncClient(base_url=api_url.rstrip("/"), timeout=timeout)
+    def __init__(self, api_url: str, *, timeout: float = 5.0, transport: httpx.AsyncBaseTransport | None = None
+                 ) -> None:
+        self._client = httpx.AsyncClient(base_url=api_url.rstrip("/"), timeout=timeout, transport=transport)
 
     async def for_case(self, reference: str, session_token: str) -> Evidence:
         try:
@@ -55,7 +56,11 @@ class IntakeEvidence:
             log.warning("panel.evidence_unreachable", error=type(err).__name__)
             return Evidence(None, UNREACHABLE)
         if answer.status_code == 200:
-            return Evidence(_dated(answer.json()))
+            try:
+                return Evidence(_dated(answer.json()))
+            except (ValueError, TypeError, AttributeError) as err:  # not intake's answer: say so, never a 500
+                log.warning("panel.evidence_unreadable", error=type(err).__name__)
+                return Evidence(None, UNREACHABLE)
         if answer.status_code in (401, 403, 404):
             return Evidence(None, NOT_SHARED)
         log.warning("panel.evidence_refused", status=answer.status_code)
