@@ -27,15 +27,16 @@ OWN, OTHERS = Resource(submitted_by=ME, panel_id=MY_PANEL, pathway="slcn"), Reso
 # (a panel member's "own" concern is one listed on their own panel)
 # who → (submit, read own concern, read other's concern, read own-panel case, read other panel's case,
 #        decide own panel, decide other panel, read slcn referral, read outreach referral, administer,
-#        erase a child's record)
+#        erase a child's record, read the evidence of a concern sent to the panel, of one not sent)
 MATRIX = {
-    "referrer":           (True, True, False, False, False, False, False, False, False, False, False),
-    "panel-member":       (False, True, False, True, False, False, False, False, False, False, False),
-    "panel-chair":        (False, True, False, True, False, True, False, False, False, False, False),
-    "council-admin":      (True, True, True, True, True, False, False, True, True, True, False),
-    "data-protection-officer": (False, False, False, False, False, False, False, False, False, False, True),
-    "partner-slcn":       (True, True, False, False, False, False, False, True, False, False, False),
-    "partner-write-only": (True, False, False, False, False, False, False, False, False, False, False),
+    "referrer":           (True, True, False, False, False, False, False, False, False, False, False, False, False),
+    "panel-member":       (False, True, False, True, False, False, False, False, False, False, False, True, False),
+    "panel-chair":        (False, True, False, True, False, True, False, False, False, False, False, True, False),
+    "council-admin":      (True, True, True, True, True, False, False, True, True, True, False, True, True),
+    "data-protection-officer": (False, False, False, False, False, False, False, False, False, False, True, False,
+                                False),
+    "partner-slcn":       (True, True, False, False, False, False, False, True, False, False, False, False, False),
+    "partner-write-only": (True, False, False, False, False, False, False, False, False, False, False, False, False),
 }
 
 
@@ -52,6 +53,8 @@ def _decisions(p: Principal) -> tuple[bool, ...]:
         access.can_read_referral(p, Resource(pathway="outreach")),
         access.can_administer(p),
         access.can_erase_concern(p),
+        access.can_read_panel_evidence(p, sent_to_panel=True),
+        access.can_read_panel_evidence(p, sent_to_panel=False),
     )
 
 
@@ -71,6 +74,7 @@ def test_no_one_but_an_administrator_reaches_another_s_object(who: str) -> None:
 def test_a_panel_member_without_a_panel_sees_no_case() -> None:
     nobody = Principal(ME, "staff", "panel-member", panel_id=None)
     assert not access.can_read_panel_case(nobody, Resource(panel_id=None))
+    assert not access.can_read_panel_evidence(nobody, sent_to_panel=True)
 
 
 def test_only_the_data_protection_officer_erases_and_no_partner_scope_grants_it() -> None:
