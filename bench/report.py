@@ -137,8 +137,9 @@ def limits(result: dict[str, Any]) -> list[str]:
             f"{k} {v.get('p50_ms') or 0:,.0f} ms" for k, v in lat_hops.items()) + ".")
     full = result.get("profile", {})
     light = (lat.get("profiled_run") or {}).get("profile", {})
-    for prof, where in ((full, f"N = {full.get('n', '?'):,} end to end" + (" (the headline run)" if full.get("headline")
-                                                                         else " (not a headline run)")),
+    profiled_n = f"{full['n']:,}" if isinstance(full.get("n"), int) else "?"
+    for prof, where in ((full, f"N = {profiled_n} end to end" + (" (the headline run)" if full.get("headline")
+                                                                else " (not a headline run)")),
                         (light, f"{lat.get('rate_per_s', 0):g}/s (a latency run of its own, not in the figures)")):
         for svc, p in prof.get("services", {}).items():
             libs = ", ".join(f"{k} {v:.0%}" for k, v in list(p.get("by_library", {}).items())[:4])

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import itertools
 import json
 import random
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -308,8 +309,15 @@ def subscribe(broker: KafkaBroker, contracts: type[Contract] | Sequence[type[Con
     # The message is read from FastStream's context, not declared as a parameter: fast_depends
     # resolves a `Context("message")` parameter by running its sync getter in a worker thread, a
     # thread hand-off and an event-loop wake-up on every batch (seen in the 50/s profile)
+    settings = getattr(host, "settings", None)
+    linger = float(getattr(settings, "consumer_linger_ms", 0) or 0) / 1000
+
     async def consume_batch() -> None:
-        await batch.handle(broker.context.get_local("message").raw_message)
+        message = broker.context.get_local("message")
+        records = message.raw_message
+        if linger and len(records) < max_records:
+            records = await _gather_more(message, records, linger, max_records)
+        await batch.handle(records)
 
     consume_batch.__name__ = f"{group_id.replace('-', '_')}_consumer"
     # aiokafka buffers up to this much per partition while a backlog waits: at its default (1 MiB)
@@ -317,6 +325,20 @@ def subscribe(broker: KafkaBroker, contracts: type[Contract] | Sequence[type[Con
     # a batch of 500 concerns' events is well under 256 KiB a partition
     broker.subscriber(*names, batch=True, max_records=max_records, batch_timeout_ms=25,
                       max_partition_fetch_bytes=MAX_PARTITION_FETCH_BYTES, decoder=_no_decode, **common)(consume_batch)
+
+
+async def _gather_more(message: Any, records: tuple[Any, ...], linger: float, max_records: int
+                       ) -> tuple[Any, ...]:
+    """Wait `linger`, then add what has arrived since to the batch: at light load events come one
+    at a time, and each batch costs a transaction, an offset commit and a relay round whatever
+    its size. The added records are the message's (the middleware dead-letters from it if it has
+    to), and the batch's offset commit (the consumer's positions) covers them."""
+    await asyncio.sleep(linger)
+    more = await message.consumer.getmany(timeout_ms=0, max_records=max_records - len(records))
+    if more:
+        records = (*records, *itertools.chain.from_iterable(more.values()))
+        message.raw_message = records
+    return records
 
 
 async def _no_decode(msg: Any) -> None:

@@ -40,13 +40,14 @@ class OutboxRelay:
     def __init__(
         self, engine: AsyncEngine, tables: DeliveryTables, producer: AIOKafkaProducer, *,
         batch_size: int = 500, poll_seconds: float = 0.05, retention_days: int = 7,
-        crash_after_send: bool = False,
+        crash_after_send: bool = False, linger_seconds: float = 0.0,
     ) -> None:
         self._engine = engine
         self._table = tables.outbox
         self._producer = producer
         self._batch = batch_size
         self._poll = poll_seconds
+        self._linger = linger_seconds
         self._retention = timedelta(days=retention_days)
         self._lock_key = zlib.crc32(f"{tables.schema}.outbox".encode())
         t = self._table
@@ -86,16 +87,19 @@ class OutboxRelay:
                 log.warning("outbox.relay.retry", error=type(err).__name__, backoff=backoff)
                 sent = 0
                 backoff = min(backoff * 2, 5.0)
-            if sent < self._batch:
-                await self._sleep(stop, backoff)
+            if sent < self._batch and await self._sleep(stop, backoff) and self._linger:
+                # woken by a commit: let the commits close behind it join the same round
+                await asyncio.sleep(self._linger)
 
-    async def _sleep(self, stop: asyncio.Event, seconds: float) -> None:
+    async def _sleep(self, stop: asyncio.Event, seconds: float) -> bool:
+        """Wait for a wake, a stop or the poll; True when a commit woke it."""
         waiters = [asyncio.ensure_future(self._wake.wait()), asyncio.ensure_future(stop.wait())]
         try:
             await asyncio.wait(waiters, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
         finally:
             for w in waiters:
                 w.cancel()
+        return self._wake.is_set() and not stop.is_set()
 
     async def publish_once(self) -> int:
         """Publish one batch of unpublished rows; return how many went out."""

@@ -118,7 +118,8 @@ class Runtime:
         self.relay = OutboxRelay(self.engine, self.tables, self._producer,
                                  batch_size=s.outbox_batch_size, poll_seconds=s.outbox_poll_seconds,
                                  retention_days=s.outbox_retention_days,
-                                 crash_after_send=s.fault_relay_crash_after_send)
+                                 crash_after_send=s.fault_relay_crash_after_send,
+                                 linger_seconds=s.outbox_linger_ms / 1000)
         self._stop.clear()
         self._relay_task = asyncio.create_task(self.relay.run(self._stop), name="outbox-relay")
         if consume:

@@ -37,6 +37,12 @@ class ServiceSettings(BaseSettings):
     # a commit in this process wakes the relay at once; the poll only finds rows written elsewhere
     # (`frontdoor replay`, another replica), so it need not be frequent
     outbox_poll_seconds: float = Field(default=0.5, gt=0, validation_alias="FRONTDOOR_OUTBOX_POLL")
+    outbox_linger_ms: float = Field(
+        default=0, ge=0, le=1000, validation_alias="FRONTDOOR_OUTBOX_LINGER_MS",
+        description="After a commit wakes the relay, wait this long so commits close together go in one round")
+    consumer_linger_ms: float = Field(
+        default=0, ge=0, le=1000, validation_alias="FRONTDOOR_CONSUMER_LINGER_MS",
+        description="After a small batch arrives while events are flowing, wait this long for more to join it")
     outbox_retention_days: int = Field(
         default=7, ge=1, validation_alias="FRONTDOOR_OUTBOX_RETENTION_DAYS",
         description="Published outbox rows are kept this long so a lost topic can be re-driven",
