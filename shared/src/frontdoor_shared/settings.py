@@ -43,6 +43,11 @@ class ServiceSettings(BaseSettings):
     consumer_linger_ms: float = Field(
         default=0, ge=0, le=1000, validation_alias="FRONTDOOR_CONSUMER_LINGER_MS",
         description="After a small batch arrives while events are flowing, wait this long for more to join it")
+    fetch_max_wait_ms: int = Field(
+        default=50, ge=1, le=5000, validation_alias="FRONTDOOR_FETCH_MAX_WAIT_MS",
+        description="How long a consumer's fetch may wait for events. Tansu (the embedded broker) "
+                    "answers only when the wait ends, so it bounds each hop there; Kafka answers as "
+                    "soon as an event comes, so a longer wait costs nothing and idles cheaper")
     outbox_retention_days: int = Field(
         default=7, ge=1, validation_alias="FRONTDOOR_OUTBOX_RETENTION_DAYS",
         description="Published outbox rows are kept this long so a lost topic can be re-driven",
