@@ -244,3 +244,73 @@ async def test_a_decision_whose_note_cannot_be_opened_is_dead_lettered_and_the_r
 
 async def _has(rows: Any) -> bool:
     return bool(await rows())
+
+
+def _two_carers(second: dict[str, Any]) -> dict[str, Any]:
+    who = people()
+    who["family"]["carers"].append({"given_name": "Sam", "family_name": "Testparent", "relationship": "father",
+                                    "email": None, "phone": None, "address": None, **second})
+    return who
+
+
+async def test_every_carer_given_is_told_each_by_their_own_name_once(world, wait) -> None:  # type: ignore[no-untyped-def]
+    """Parents who live apart both hear: each family message goes to every carer the referrer gave
+    a way to reach, each its own message (its own key), and a replay sends neither again."""
+    concern_id, reference = new_concern()
+    story = events(concern_id, reference, _two_carers({"email": "sam.testparent@example.com"}))
+    published = {name: await world.publish(story[name]) for name in ("submitted", "triaged-routed")}
+
+    async def both_told() -> bool:
+        rows = [r for r in await world.messages(reference) if r.audience == "family"]
+        return len(rows) == 4 and all(r.status in ("sent", "delivered") for r in rows)
+
+    await wait(both_told, "both carers told of both changes")
+    family = [r for r in await world.messages(reference) if r.audience == "family"]
+    by_address = {(r.to_address, r.template) for r in family}
+    assert by_address == {(f"email:{who}", template)
+                          for who in ("grace.testparent@example.com", "sam.testparent@example.com")
+                          for template in ("family/concern-submitted", "family/concern-triaged-routed")}
+    for row in family:
+        (request,) = world.fake.sent_to(str(row.id))
+        greeting = "Sam" if "sam." in row.to_address else "Grace"
+        assert greeting in request.body["personalisation"]["body"]
+    for name, event in published.items():  # the broker redelivers both: nothing new for either carer
+        await world.publish(story[name], event=event)
+    await world.publish(events(concern_id, reference)["listed"])
+    await wait(lambda: _count_family(world, reference, 6), "the next change told to both")
+    assert len([r for r in await world.messages(reference) if r.audience == "family"]) == 6
+
+
+async def _count_family(world, reference: str, n: int) -> bool:  # type: ignore[no-untyped-def]
+    return len([r for r in await world.messages(reference) if r.audience == "family"]) >= n
+
+
+async def test_a_second_carer_with_no_usable_contact_is_not_messaged(world, wait) -> None:  # type: ignore[no-untyped-def]
+    concern_id, reference = new_concern()
+    await world.publish(events(concern_id, reference, _two_carers({}))["submitted"])
+    await wait(lambda: _count_family(world, reference, 1), "the first carer told")
+    await world.publish(events(concern_id, reference)["listed"])
+    await wait(lambda: _count_family(world, reference, 2), "the next change told")
+    family = [r for r in await world.messages(reference) if r.audience == "family"]
+    assert {r.to_address for r in family} == {"email:grace.testparent@example.com"}
+
+
+async def test_a_refused_text_to_the_second_carer_falls_back_to_their_own_letter(world, wait) -> None:  # type: ignore[no-untyped-def]
+    concern_id, reference = new_concern()
+    world.fake.always_fail["07700 900777"] = 400
+    who = _two_carers({"phone": "07700 900777", "address": "2 Other Road, Testtown, TE2 2ND"})
+    who["family"]["preferred_channel"] = "sms"
+    await world.publish(events(concern_id, reference, who)["submitted"])
+
+    async def fell_back() -> bool:
+        rows = await world.messages(reference)
+        return any(r.channel == "letter" and r.status in ("sent", "delivered") for r in rows)
+
+    await wait(fell_back, "a letter to the second carer instead of their refused text")
+    rows = [r for r in await world.messages(reference) if r.audience == "family"]
+    failed = next(r for r in rows if r.to_address == "sms:07700 900777")
+    letter = next(r for r in rows if r.channel == "letter")
+    assert failed.status == "failed"
+    assert letter.fallback_of == failed.id
+    assert letter.to_address == "letter:Sam Testparent, 2 Other Road, Testtown, TE2 2ND"
+    assert any(r.to_address == "sms:07700 900123" and r.status in ("sent", "delivered") for r in rows)

@@ -65,3 +65,30 @@ def test_a_dedupe_key_is_the_same_for_a_replay_and_different_for_anything_else()
               m.fallback_key(key, "sms"), m.fallback_key(key, "letter")}
     assert key not in others
     assert len(others) == 5
+
+
+def test_each_family_message_goes_to_every_carer_this_service_can_reach() -> None:
+    from types import SimpleNamespace
+
+    from notifications.service_layer import recording
+    from notifications.testing import people
+
+    who = people()
+    who["family"]["carers"] += [
+        {"given_name": "Sam", "family_name": "Testparent", "relationship": "father", "email": None,
+         "phone": "07700 900456", "address": None},
+        {"given_name": "Jo", "family_name": "Testcarer", "relationship": "carer", "email": None, "phone": None,
+         "address": None},  # no way to reach them: not messaged
+    ]
+    plans = [m.Planned(m.FAMILY, "family/concern-submitted", "carer-0"),
+             m.Planned(m.REFERRER, "referrer/concern-submitted", "referrer")]
+    ctx = SimpleNamespace(kinds=frozenset({"email", "sms", "letter"}))
+    told = recording.every_carer(plans, who, ctx)  # type: ignore[arg-type]
+    assert [p.recipient for p in told] == ["carer-0", "carer-1", "referrer"]
+    assert recording.address_for(told[1], who, ctx) == ("sms", "07700 900456")  # type: ignore[arg-type]
+    assert recording.every_carer(plans, who, SimpleNamespace(kinds=frozenset({"email"}))) == plans  # type: ignore[arg-type]
+    assert recording.every_carer(plans, None, ctx) == plans  # type: ignore[arg-type]
+    key = m.dedupe_key("event-1", m.FAMILY, "carer-1", "family/concern-submitted")
+    assert recording.carer_of_message(key) == 1
+    assert recording.carer_of_message(m.fallback_key(key, "letter")) == 1
+    assert recording.carer_of_message(m.dedupe_key("event-1", m.FAMILY, "carer-0", "family/x")) == 0

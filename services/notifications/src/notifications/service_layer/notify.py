@@ -133,7 +133,7 @@ class _Messages:
         if not plans:
             return
         about, base = recording.About.event(event, data), values_for(event, data, people, self.ctx)
-        for planned in plans:
+        for planned in recording.every_carer(plans, people, self.ctx):
             values = {**base, **(self._status_link(data) if _first_to_family(data, planned) else {})}
             row, reachable = recording.rendered(self.ctx, about, planned, values, people)
             self.rows.append(row)

@@ -85,11 +85,12 @@ async def _fall_back(repo: MessageRepository, ctx: Context, row: Any) -> str | N
     if sealed is None:
         return None
     people = ctx.people(sealed)
-    kind = next_kind(recording.family_order(people, ctx), row.channel)
+    index = recording.carer_of_message(row.dedupe_key)  # the same carer, by their next channel
+    kind = next_kind(recording.family_order(people, ctx, index), row.channel)
     if kind is None:
         return None
-    to = carer_contacts(people["family"]["carers"][0])[kind]
-    planned = Planned(row.audience, row.template, "carer-0")
+    to = carer_contacts(people["family"]["carers"][index])[kind]
+    planned = Planned(row.audience, row.template, f"carer-{index}")
     await recording.insert(repo, ctx, recording.About.row(row), planned, kind=kind, to=to, subject=row.subject,
                            body=row.body, key=fallback_key(row.dedupe_key, kind), fallback_of=row.id)
     return kind

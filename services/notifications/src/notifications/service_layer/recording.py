@@ -4,7 +4,7 @@ unique key. The sender sends it afterwards, outside this transaction."""
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from frontdoor_shared.envelope import CloudEvent
@@ -51,23 +51,57 @@ def defaults(ctx: Context, reference: str) -> dict[str, Any]:
 
 def people_values(people: dict[str, Any]) -> dict[str, Any]:
     family, referrer = people["family"], people["referrer"]
-    carer = family["carers"][0]
-    return {"child": people["child_given_name"], "carer": f"{carer['given_name']} {carer['family_name']}",
+    return {"child": people["child_given_name"], "carer": carer_name(people, 0),
             "referrer_name": referrer.get("name"), "referrer_organisation": referrer.get("organisation"),
             "interpreter_needed": bool(family.get("interpreter_needed")), "language": family.get("language", "en")}
 
 
-def family_order(people: dict[str, Any], ctx: Context) -> list[str]:
+def carer_index(planned: Planned) -> int:
+    """Which of the family's carers a family message is for ("carer-1" -> 1)."""
+    number = planned.recipient.removeprefix("carer-")
+    return int(number) if number.isdigit() else 0
+
+
+def carer_name(people: dict[str, Any], index: int) -> str:
+    carer = people["family"]["carers"][index]
+    return f"{carer['given_name']} {carer['family_name']}"
+
+
+def family_order(people: dict[str, Any], ctx: Context, index: int = 0) -> list[str]:
+    """The channels to try for one carer: the family's preferred first, then the others they gave."""
     family = people["family"]
-    reachable = set(carer_contacts(family["carers"][0])) & ctx.kinds
+    reachable = set(carer_contacts(family["carers"][index])) & ctx.kinds
     return fallback_order(family.get("preferred_channel", "email"), reachable)
+
+
+def every_carer(plans: list[Planned], people: dict[str, Any] | None, ctx: Context) -> list[Planned]:
+    """Each message to the family goes to every carer the referrer gave (parents apart both hear):
+    the first always (if no one can reach them, staff are told), each other carer when this service
+    has a way to reach them. Each is its own message, with its own unique key."""
+    if people is None:
+        return plans
+    others = [index for index, carer in enumerate(people["family"]["carers"]) if index
+              and set(carer_contacts(carer)) & ctx.kinds]
+    return [told for planned in plans for told in (
+        [planned, *(replace(planned, recipient=f"carer-{index}") for index in others)]
+        if planned.audience == FAMILY else [planned])]
+
+
+def carer_of_message(dedupe_key: str) -> int:
+    """Which carer a recorded family message is for, from its unique key (`dedupe_key`: the event,
+    audience, recipient and template; a fallback's key extends the failed message's)."""
+    parts = dedupe_key.split("|")
+    return carer_index(Planned(FAMILY, "", parts[2])) if len(parts) > 2 else 0
 
 
 def address_for(planned: Planned, people: dict[str, Any] | None, ctx: Context) -> tuple[str, str] | None:
     """(channel, address) for a planned message; None when this service cannot reach them."""
     if planned.audience == FAMILY and people is not None:
-        order = family_order(people, ctx)
-        return (order[0], carer_contacts(people["family"]["carers"][0])[order[0]]) if order else None
+        index = carer_index(planned)
+        if index >= len(people["family"]["carers"]):
+            return None
+        order = family_order(people, ctx, index)
+        return (order[0], carer_contacts(people["family"]["carers"][index])[order[0]]) if order else None
     if planned.audience == REFERRER and people is not None:
         email = people["referrer"].get("email")
         return ("email", str(email)) if email and "email" in ctx.kinds else None
@@ -109,6 +143,8 @@ async def insert(repo: MessageRepository, ctx: Context, about: About, planned: P
 def rendered(ctx: Context, about: About, planned: Planned, values: dict[str, Any],
              people: dict[str, Any] | None) -> tuple[dict[str, Any], bool]:
     """The message's row, rendered, and whether anyone can be reached by it."""
+    if planned.audience == FAMILY and people is not None and carer_index(planned) < len(people["family"]["carers"]):
+        values = {**values, "carer": carer_name(people, carer_index(planned))}  # each carer by their own name
     subject, body = ctx.renderer.render(planned.template, **values)
     address = address_for(planned, people, ctx)
     kind, to = address or (_preferred(planned, people), "")

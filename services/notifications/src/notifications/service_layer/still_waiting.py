@@ -44,7 +44,7 @@ async def remind_idle(uow: UnitOfWork, ctx: Context) -> int:
         for row in rows:
             people = ctx.people(row.sealed)
             about = recording.About(row.concern_id, row.reference, row.event_id, row.event_type, row.correlation_id)
-            for planned in plans:
+            for planned in recording.every_carer(plans, people, ctx):
                 message_id, reachable = await recording.record(repo, ctx, about, planned,
                                                                _values(ctx, row, people), people)
                 if message_id is not None and not reachable:
