@@ -257,3 +257,38 @@ def test_no_date_at_all_asks_for_the_date_of_birth(browser: TestClient) -> None:
     r = _post(browser, "/concerns/new/family", browser.get("/concerns/new/child").text, _child_with(),
               action="continue")
     assert _summary(r.text)[0][0] == "child-dob-day"
+
+
+OTHER = [("family-other-given-name", "Sam"), ("family-other-family-name", "Testparent"),
+         ("family-other-relationship", "father"), ("family-other-phone", "07700 900456")]
+
+
+def test_another_parent_or_carer_can_be_given_and_is_sent_with_the_first(browser: TestClient,
+                                                                         intake: FakeIntake) -> None:
+    check = _walk(browser, {**PAGES, "family": PAGES["family"] + OTHER})
+    assert "Other parent or carer" in check.text
+    assert "Sam Testparent (father)" in check.text
+    _post(browser, "/concerns/new/submit", check.text, [], action="send")
+    [sub] = intake.sent
+    first, other = sub.concern.family.carers
+    assert (first.given_name, first.email) == ("Grace", "grace@example.com")
+    assert (other.given_name, other.relationship, other.phone, other.email) == (
+        "Sam", "father", "07700 900456", None)
+
+
+def test_without_another_carer_only_the_first_is_sent(browser: TestClient, intake: FakeIntake) -> None:
+    check = _walk(browser)
+    assert "Other parent or carer" not in check.text
+    _post(browser, "/concerns/new/submit", check.text, [], action="send")
+    assert len(intake.sent[0].concern.family.carers) == 1
+
+
+def test_another_carer_half_given_is_refused_on_the_family_page_by_their_own_field(browser: TestClient) -> None:
+    page = _walk(browser, {"child": PAGES["child"]})
+    own = PAGES["family"] + [("family-other-phone", "07700 900456")]  # a number, no name
+    r = _post(browser, "/concerns/new/referrer", page.text, own, action="continue")
+    assert r.status_code == 422
+    fields = [field for field, _ in _summary(r.text)]
+    assert fields[:2] == ["family-other-given-name", "family-other-family-name"]
+    assert "Enter the other parent or carer&#39;s first name" in r.text
+    assert re.search(r'<details class="govuk-details"[^>]*\bopen\b', r.text), "the other carer's fields are shown"

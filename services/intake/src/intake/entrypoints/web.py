@@ -100,6 +100,13 @@ FIELDS: dict[str, tuple[str, str]] = {
                               "another way to contact the family"),
     "family.carers.0.address": ("family-carer-address", "Enter a postal address for letters, or choose "
                                 "another way to contact the family"),
+    "family.carers.1.given_name": ("family-other-given-name", "Enter the other parent or carer's first name"),
+    "family.carers.1.family_name": ("family-other-family-name", "Enter the other parent or carer's last name"),
+    "family.carers.1.relationship": ("family-other-relationship", "Select the other parent or carer's "
+                                     "relationship to the child"),
+    "family.carers.1.email": ("family-other-email", "Enter the other parent or carer's email address"),
+    "family.carers.1.phone": ("family-other-phone", "Enter the other parent or carer's mobile number"),
+    "family.carers.1.address": ("family-other-address", "Enter the other parent or carer's postal address"),
     "family.preferred_channel": ("family-preferred-channel", "Select how the family would like to hear from us"),
     "family.language": ("family-language", "Select the family's preferred language"),
     "family.interpreter_needed": ("family-interpreter-needed", "Select whether the family needs an interpreter"),
@@ -180,12 +187,21 @@ def _child(a: Answers) -> dict[str, Any]:
         "setting": _some({"name": setting or "", "urn": urn}) if setting or urn else None})
 
 
+OTHER_CARER = ("family-other-given-name", "family-other-family-name", "family-other-relationship",
+               "family-other-email", "family-other-phone", "family-other-address")
+
+
+def _carer(a: Answers, prefix: str) -> dict[str, Any]:
+    return _some({"given_name": _one(a, f"{prefix}-given-name"), "family_name": _one(a, f"{prefix}-family-name"),
+                  "relationship": _one(a, f"{prefix}-relationship"), "email": _opt(a, f"{prefix}-email"),
+                  "phone": _opt(a, f"{prefix}-phone"), "address": _opt(a, f"{prefix}-address")})
+
+
 def _family(a: Answers) -> dict[str, Any]:
-    carer = _some({"given_name": _one(a, "family-carer-given-name"),
-                   "family_name": _one(a, "family-carer-family-name"),
-                   "relationship": _one(a, "family-carer-relationship"), "email": _opt(a, "family-carer-email"),
-                   "phone": _opt(a, "family-carer-phone"), "address": _opt(a, "family-carer-address")})
-    return {"carers": [carer], "preferred_channel": _one(a, "family-preferred-channel"),
+    """The parent or carer, and another (optional: given when any of their fields is), e.g. a
+    parent who lives apart: the family's messages go to each of them."""
+    other = [_carer(a, "family-other")] if any(_one(a, name) for name in OTHER_CARER) else []
+    return {"carers": [_carer(a, "family-carer"), *other], "preferred_channel": _one(a, "family-preferred-channel"),
             "language": _one(a, "family-language"), "interpreter_needed": _yes_no(a, "family-interpreter-needed"),
             "consent_to_share_with": a.get("family-consent", [])}
 
