@@ -42,7 +42,7 @@ class ServiceSettings(BaseSettings):
         description="After a commit wakes the relay, wait this long so commits close together go in one round")
     consumer_linger_ms: float = Field(
         default=0, ge=0, le=1000, validation_alias="FRONTDOOR_CONSUMER_LINGER_MS",
-        description="After a small batch arrives while events are flowing, wait this long for more to join it")
+        description="After a batch smaller than its maximum arrives, wait this long for more to join it")
     fetch_max_wait_ms: int = Field(
         default=50, ge=1, le=5000, validation_alias="FRONTDOOR_FETCH_MAX_WAIT_MS",
         description="How long a consumer's fetch may wait for events. Tansu (the embedded broker) "

@@ -30,7 +30,7 @@ PATHWAY_NAMES = {
 class Planned:
     audience: str
     template: str
-    recipient: str  # carer-0, referrer, staff or safeguarding-team: who, without saying who
+    recipient: str  # carer-0 (carer-1 ... the others), referrer, staff or safeguarding-team: who, not saying who
 
     @property
     def needs_contact_details(self) -> bool:
