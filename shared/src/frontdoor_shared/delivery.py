@@ -334,7 +334,11 @@ async def _gather_more(message: Any, records: tuple[Any, ...], linger: float, ma
     its size. The added records are the message's (the middleware dead-letters from it if it has
     to), and the batch's offset commit (the consumer's positions) covers them."""
     await asyncio.sleep(linger)
-    more = await message.consumer.getmany(timeout_ms=0, max_records=max_records - len(records))
+    try:
+        more = await message.consumer.getmany(timeout_ms=0, max_records=max_records - len(records))
+    except Exception as err:  # noqa: BLE001 - the consumer stopping or rebalancing: the batch is still handled
+        log.info("batch.linger_ended", error=type(err).__name__)
+        return records
     if more:
         records = (*records, *itertools.chain.from_iterable(more.values()))
         message.raw_message = records
