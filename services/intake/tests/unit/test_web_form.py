@@ -292,3 +292,11 @@ def test_another_carer_half_given_is_refused_on_the_family_page_by_their_own_fie
     assert fields[:2] == ["family-other-given-name", "family-other-family-name"]
     assert "Enter the other parent or carer&#39;s first name" in r.text
     assert re.search(r'<details class="govuk-details"[^>]*\bopen\b', r.text), "the other carer's fields are shown"
+
+
+def test_check_your_answers_says_whether_the_other_carer_will_be_written_to(browser: TestClient) -> None:
+    named_only = [(k, v) for k, v in OTHER if k != "family-other-phone"]
+    check = _walk(browser, {**PAGES, "family": PAGES["family"] + named_only})
+    assert "No: give their email address, mobile number or postal address to have them told" in check.text
+    check = _walk(browser, {**PAGES, "family": PAGES["family"] + OTHER})
+    assert "Yes, as to the first parent or carer" in check.text
