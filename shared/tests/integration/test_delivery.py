@@ -24,6 +24,7 @@ from frontdoor_shared.errors import PermanentError, TransientError
 from frontdoor_shared.kafka import ensure_topics
 from frontdoor_shared.runtime import Runtime
 from frontdoor_shared.settings import ServiceSettings
+from shared.tests.integration.waiting import until
 
 pytestmark = pytest.mark.integration
 
@@ -38,15 +39,6 @@ class ThingHappenedV1(Contract):
 
 
 effects = sa.Table("effect", sa.MetaData(), sa.Column("n", sa.Integer), schema="kerneltest")
-
-
-async def _until(predicate, timeout: float = 40.0) -> None:  # type: ignore[no-untyped-def]
-    deadline = asyncio.get_running_loop().time() + timeout
-    while asyncio.get_running_loop().time() < deadline:
-        if await predicate():
-            return
-        await asyncio.sleep(0.2)
-    raise AssertionError("condition not met in time")
 
 
 @pytest.fixture(scope="module")
@@ -105,7 +97,7 @@ async def _emit(rt: Runtime, n: int, commit: bool = True) -> CloudEvent:
 
 async def test_a_committed_event_is_published_marked_and_handled_once(runtime: Runtime) -> None:
     event = await _emit(runtime, 1)
-    await _until(lambda: _effects(runtime, 1))
+    await until(lambda: _effects(runtime, 1))
     async with runtime.engine.connect() as conn:
         published = await conn.scalar(sa.select(runtime.tables.outbox.c.published_at)
                                       .where(runtime.tables.outbox.c.event_id == event.id))
@@ -116,7 +108,7 @@ async def test_a_committed_event_is_published_marked_and_handled_once(runtime: R
 async def test_an_event_rolled_back_with_its_change_never_leaves(runtime: Runtime) -> None:
     await _emit(runtime, 2, commit=False)
     await _emit(runtime, 3)
-    await _until(lambda: _effects(runtime, 3))
+    await until(lambda: _effects(runtime, 3))
     assert await _effects(runtime, 2) == 0
 
 
@@ -128,8 +120,8 @@ async def test_a_redelivered_event_has_one_effect(runtime: Runtime, test_stack) 
         for _ in range(3):
             await producer.send_and_wait(ThingHappenedV1.TOPIC, event.to_bytes(), key=b"k4")
         await _emit(runtime, 5)  # a marker after the duplicates, on the same consumer
-        await _until(lambda: _effects(runtime, 5))
-        await _until(lambda: _effects(runtime, 4))
+        await until(lambda: _effects(runtime, 5))
+        await until(lambda: _effects(runtime, 4))
     finally:
         await producer.stop()
     assert await _effects(runtime, 4) == 1
@@ -147,7 +139,7 @@ async def test_poison_goes_to_the_dead_letter_topic_with_its_reason_and_the_next
     finally:
         await producer.stop()
     await _emit(runtime, 7)
-    await _until(lambda: _effects(runtime, 7))
+    await until(lambda: _effects(runtime, 7))
     consumer = AIOKafkaConsumer(ThingHappenedV1.TOPIC + ".dlq", bootstrap_servers=test_stack.bootstrap,
                                 auto_offset_reset="earliest", group_id=None, enable_auto_commit=False)
     await consumer.start()
@@ -167,7 +159,7 @@ async def test_poison_goes_to_the_dead_letter_topic_with_its_reason_and_the_next
 
 async def test_a_transient_error_is_retried_and_never_dead_lettered(runtime: Runtime) -> None:
     await _emit(runtime, 13)
-    await _until(lambda: _effects(runtime, 13))
+    await until(lambda: _effects(runtime, 13))
     assert runtime.transient_failures == 2  # type: ignore[attr-defined]
     async with runtime.engine.connect() as conn:
         dead = await conn.scalar(sa.select(sa.func.count()).select_from(runtime.tables.dead_letter)
@@ -194,7 +186,7 @@ async def test_a_burst_is_handled_in_fewer_transactions_than_events_each_once(  
     before = runtime.batches_committed
     ns = list(range(1000, 1200))
     await _burst(test_stack, ns)
-    await _until(lambda: _effects(runtime, 1199))
+    await until(lambda: _effects(runtime, 1199))
     async with runtime.engine.connect() as conn:
         counts = dict((await conn.execute(sa.select(effects.c.n, sa.func.count()).where(effects.c.n >= 1000)
                                           .where(effects.c.n < 1200).group_by(effects.c.n))).all())
@@ -206,8 +198,8 @@ async def test_poison_inside_a_batch_is_dead_lettered_alone_and_leaves_no_half_e
         runtime: Runtime, test_stack) -> None:
     ns = [120, 121, 122, 123, 124, 125, 131, 141, 132]
     await _burst(test_stack, ns)
-    await _until(lambda: _effects(runtime, 132))
-    await _until(lambda: _effects(runtime, 125))
+    await until(lambda: _effects(runtime, 132))
+    await until(lambda: _effects(runtime, 125))
     for n in (120, 121, 122, 124, 125, 132):
         assert await _effects(runtime, n) == 1
     assert await _effects(runtime, 123) == 0
@@ -231,13 +223,13 @@ async def test_batches_of_any_size_use_one_inbox_and_one_outbox_statement(  # ty
     try:
         for size, first in ((3, 2000), (17, 2100), (60, 2200)):
             await _burst(test_stack, list(range(first, first + size)))
-            await _until(lambda last=first + size - 1: _effects(runtime, last))
+            await until(lambda last=first + size - 1: _effects(runtime, last))
         for size, first in ((2, 2300), (9, 2400)):
             async with runtime.uow() as uow:
                 for n in range(first, first + size):
                     uow.emit(ThingHappenedV1(n=n), subject=f"S-{n}", key=str(uuid.uuid4()))
                 await uow.commit()
-            await _until(lambda last=first + size - 1: _effects(runtime, last))
+            await until(lambda last=first + size - 1: _effects(runtime, last))
     finally:
         sa.event.remove(runtime.engine.sync_engine, "before_cursor_execute", note)
     kinds = {s.split("(")[0].strip() if s.startswith("INSERT") else s.split("WHERE")[0].strip() for s in seen}
@@ -260,7 +252,7 @@ async def test_one_relay_publishes_at_a_time_and_a_held_lock_holds_the_rows(runt
         for _ in range(10):  # 2 s: the relay has woken and polled several times meanwhile
             await asyncio.sleep(0.2)
             assert await unpublished(event)
-    await _until(lambda: _not(unpublished(event)), timeout=10)
+    await until(lambda: _not(unpublished(event)), timeout=10)
 
 
 async def _not(check):  # type: ignore[no-untyped-def]
@@ -281,7 +273,7 @@ async def test_a_batch_reaches_its_handler_without_a_thread_hop(runtime: Runtime
 
     monkeypatch.setattr(fast_depends.utils, "run_in_threadpool", spy)
     await _emit(runtime, 7101)
-    await _until(lambda: _effects(runtime, 7101))
+    await until(lambda: _effects(runtime, 7101))
     assert hops == []
 
 
@@ -299,8 +291,8 @@ async def test_only_a_commit_that_wrote_events_wakes_the_relay(runtime: Runtime,
     before = runtime.batches_committed
     await _emit(runtime, 7202)  # an event: its commit wakes the relay
     assert wakes == [1]
-    await _until(lambda: _effects(runtime, 7202))  # consumed in a batch whose handler emits nothing
-    await _until(lambda: _at_least(runtime.batches_committed, before + 1))
+    await until(lambda: _effects(runtime, 7202))  # consumed in a batch whose handler emits nothing
+    await until(lambda: _at_least(runtime.batches_committed, before + 1))
     assert wakes == [1]
 
 

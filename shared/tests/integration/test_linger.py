@@ -24,6 +24,7 @@ from frontdoor_shared.envelope import CloudEvent, new_event
 from frontdoor_shared.kafka import ensure_topics
 from frontdoor_shared.runtime import Runtime
 from frontdoor_shared.settings import ServiceSettings
+from shared.tests.integration.waiting import until
 
 pytestmark = pytest.mark.integration
 
@@ -35,15 +36,6 @@ class LingerTestedV1(Contract):
     TOPIC: ClassVar[str] = "lingertest.linger-tested.v1"
     VERSION: ClassVar[int] = 1
     n: int = Field(description="A number")
-
-
-async def _until(predicate, timeout: float = 40.0) -> None:  # type: ignore[no-untyped-def]
-    deadline = asyncio.get_running_loop().time() + timeout
-    while asyncio.get_running_loop().time() < deadline:
-        if await predicate():
-            return
-        await asyncio.sleep(0.1)
-    raise AssertionError("condition not met in time")
 
 
 @pytest.fixture(scope="module")
@@ -88,7 +80,7 @@ async def test_a_commit_just_after_a_wake_goes_out_in_the_same_relay_round(linge
     async def both_published() -> bool:
         return all([await _column(lingering, outbox, "published_at", e.id) for e in (first, second)])
 
-    await _until(both_published)
+    await until(both_published)
     assert await _column(lingering, outbox, "published_at", first.id) == \
         await _column(lingering, outbox, "published_at", second.id)
 
@@ -101,7 +93,7 @@ async def test_an_event_arriving_while_a_small_batch_lingers_joins_its_transacti
     async def received(event_id: str) -> bool:
         return await _column(lingering, inbox, "received_at", event_id) is not None
 
-    await _until(lambda: received(warm_up.id))
+    await until(lambda: received(warm_up.id))
     first, second = (new_event(LingerTestedV1(n=n), source="urn:test", subject=f"S-{n}") for n in (11, 12))
     producer = AIOKafkaProducer(bootstrap_servers=test_stack.bootstrap, acks="all", enable_idempotence=False)
     await producer.start()
@@ -116,6 +108,6 @@ async def test_an_event_arriving_while_a_small_batch_lingers_joins_its_transacti
     async def both_received() -> bool:
         return all([await received(e.id) for e in (first, second)])
 
-    await _until(both_received)
+    await until(both_received)
     assert await _column(lingering, inbox, "received_at", first.id) == \
         await _column(lingering, inbox, "received_at", second.id)
