@@ -47,6 +47,7 @@ from frontdoor_shared.db import DeliveryTables
 from frontdoor_shared.envelope import CloudEvent, parse_data, parse_event
 from frontdoor_shared.errors import UnknownEventType
 from frontdoor_shared.errors_classify import is_transient, reason_for
+from frontdoor_shared.settings import ServiceSettings
 
 log = structlog.get_logger()
 
@@ -264,7 +265,8 @@ class BatchConsumer:
         await asyncio.sleep(delay)
 
 
-FETCH_MAX_WAIT_MS = 50
+# without a service's settings (a plain broker, documentation): the setting's own default
+FETCH_MAX_WAIT_MS: int = ServiceSettings.model_fields["fetch_max_wait_ms"].default
 MAX_PARTITION_FETCH_BYTES = 256 * 1024
 
 # `frontdoor contracts export` documents each consumer as the per-message subscriber it reads
