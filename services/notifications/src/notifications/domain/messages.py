@@ -85,6 +85,18 @@ def dedupe_key(event_id: str, audience: str, recipient: str, template: str) -> s
     return f"{event_id}|{audience}|{recipient}|{template}"
 
 
+def recipient_of(key: str) -> str:
+    """The recipient a message's key names (a fallback's key extends the failed message's)."""
+    parts = key.split("|")
+    return parts[2] if len(parts) > 2 else ""
+
+
+def carer_number(recipient: str) -> int:
+    """Which of the family's carers a recipient is ("carer-1" -> 1); the first for anything else."""
+    number = recipient.removeprefix("carer-")
+    return int(number) if number.isdigit() else 0
+
+
 def fallback_key(failed_key: str, kind: str) -> str:
     """The one retry of a failed message by the next channel."""
     return f"{failed_key}|fallback:{kind}"

@@ -10,7 +10,7 @@ from typing import Any
 from frontdoor_shared.envelope import CloudEvent
 from notifications.adapters.repository import MessageRepository
 from notifications.domain.delivery import PENDING
-from notifications.domain.messages import FAMILY, REFERRER, Planned, dedupe_key
+from notifications.domain.messages import FAMILY, REFERRER, Planned, carer_number, dedupe_key, recipient_of
 from notifications.domain.routes import carer_contacts, fallback_order
 from notifications.service_layer.context import Context
 
@@ -58,8 +58,7 @@ def people_values(people: dict[str, Any]) -> dict[str, Any]:
 
 def carer_index(planned: Planned) -> int:
     """Which of the family's carers a family message is for ("carer-1" -> 1)."""
-    number = planned.recipient.removeprefix("carer-")
-    return int(number) if number.isdigit() else 0
+    return carer_number(planned.recipient)
 
 
 def carer_name(people: dict[str, Any], index: int) -> str:
@@ -90,8 +89,7 @@ def every_carer(plans: list[Planned], people: dict[str, Any] | None, ctx: Contex
 def carer_of_message(dedupe_key: str) -> int:
     """Which carer a recorded family message is for, from its unique key (`dedupe_key`: the event,
     audience, recipient and template; a fallback's key extends the failed message's)."""
-    parts = dedupe_key.split("|")
-    return carer_index(Planned(FAMILY, "", parts[2])) if len(parts) > 2 else 0
+    return carer_number(recipient_of(dedupe_key))
 
 
 def address_for(planned: Planned, people: dict[str, Any] | None, ctx: Context) -> tuple[str, str] | None:
