@@ -285,6 +285,7 @@ def test_without_another_carer_only_the_first_is_sent(browser: TestClient, intak
 
 def test_another_carer_half_given_is_refused_on_the_family_page_by_their_own_field(browser: TestClient) -> None:
     page = _walk(browser, {"child": PAGES["child"]})
+    assert '<details class="govuk-details">' in page.text, "closed until something is given for them"
     own = PAGES["family"] + [("family-other-phone", "07700 900456")]  # a number, no name
     r = _post(browser, "/concerns/new/referrer", page.text, own, action="continue")
     assert r.status_code == 422
