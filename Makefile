@@ -31,7 +31,7 @@ run: venv
 	$(VENV)/bin/frontdoor run
 
 test: venv
-	$(VENV)/bin/pytest -q shared/tests services/*/tests tests/contracts tests/e2e tests/security tests/browser tests/faults -m "not slow_faults"
+	$(VENV)/bin/pytest -q shared/tests services/*/tests bench/tests tests/contracts tests/e2e tests/security tests/browser tests/faults -m "not slow_faults"
 
 test-unit: venv
 	$(VENV)/bin/pytest -q shared/tests/unit services/*/tests/unit tests/contracts

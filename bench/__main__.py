@@ -16,7 +16,7 @@ import psutil
 import uvloop
 from rich.console import Console
 
-from bench import baselines, flow, profile, report
+from bench import baselines, flow, pgstats, profile, report
 from bench.sampler import Sampler
 from bench.stack import BenchStack, Run
 from frontdoor_cli.platform import Platform
@@ -43,6 +43,10 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--profile-seconds", type=float, default=30.0,
                    help=("py-spy sampling of each service during one scale run (the smallest N other than --n) "
                          "and one extra latency run, neither of them a headline (0: off)"))
+    p.add_argument("--pg-stats", action="store_true",
+                   help=("embedded stack: preload pg_stat_statements and report, per end-to-end run, the "
+                         "statements that took PostgreSQL's time and the WAL per concern (bench/pgstats.py); "
+                         "off by default, since it costs a little on every statement"))
     p.add_argument("--idle-seconds", type=float, default=5.0,
                    help="before each run, measure the idle stack's CPU (pollers) for this long")
     p.add_argument("--out", default="bench/results", help="where the JSON and PNG go")
@@ -113,7 +117,8 @@ def _scale_run(stack: BenchStack, args: argparse.Namespace, n: int, profiled: bo
     try:
         out = uvloop.run(flow.end_to_end(run, n, concurrency=args.concurrency, stall_seconds=args.stall_seconds,
                                           run_timeout=args.run_timeout, on_offer=on_offer,
-                                          on_done=sampler.stop, log=lambda m: log("  " + m)))
+                                          on_done=sampler.stop, log=lambda m: log("  " + m),
+                                          pg_stats=args.pg_stats))
         out["resources"] = sampler.summary()
         out["idle"] = {"seconds": round(idle.wall_seconds, 2),
                        "cpu_share_of_all_cores": idle.summary()["cpu_share_of_all_cores"]}
@@ -220,7 +225,7 @@ def main(argv: list[str] | None = None) -> int:
                     "python": sys.version.split()[0], "platform": py_platform.platform(),
                     "load_average_at_start": os.getloadavg()},
     }
-    stack = BenchStack()
+    stack = BenchStack(pg_options=pgstats.SERVER_OPTIONS if args.pg_stats else "")
     t0 = time.monotonic()
     try:
         log(f"starting the stack in {stack.home}")

@@ -29,6 +29,7 @@ from typing import Any
 import aiohttp
 import asyncpg
 
+from bench import pgstats
 from bench.stack import Run, libpq_url
 from bench.workload import FINAL_NOTICES, NOTICE_TEMPLATES, Workload, partner_event
 from frontdoor_shared.kafka import make_producer
@@ -278,7 +279,7 @@ async def outcome_mix(conn: asyncpg.Connection) -> dict[str, int]:
 async def end_to_end(run: Run, n: int, *, concurrency: int = 32, partner_share: float = 0.5,
                      stall_seconds: float = 120, run_timeout: float = 1800, seed: int = 7,
                      on_offer: Callable[[], None] | None = None, on_done: Callable[[], None] | None = None,
-                     log: Callable[[str], None] = print) -> dict[str, Any]:
+                     log: Callable[[str], None] = print, pg_stats: bool = False) -> dict[str, Any]:
     """N concerns, half as partner events and half through the JSON API, to their final state.
 
     Timed from the first acceptance (the first 202, or the broker's ack of the first partner event)
@@ -299,6 +300,7 @@ async def end_to_end(run: Run, n: int, *, concurrency: int = 32, partner_share: 
         log(f"offering {n}: {len(api_bodies)} on the API ({concurrency} in flight), "
             f"{len(events)} on {PARTNER_TOPIC}")
         work_before = await database_work(conn)
+        stats_from = await pgstats.start(conn) if pg_stats else None
         if on_offer is not None:
             on_offer()
         t_start, deadline = time.time(), time.monotonic() + run_timeout
@@ -330,6 +332,7 @@ async def end_to_end(run: Run, n: int, *, concurrency: int = 32, partner_share: 
         log(f"{done} of {expected} complete in {elapsed:.1f} s{cut}")
         await asyncio.sleep(1.0)  # each backend reports its counts within a second of its last transaction
         work = per_concern(work_before, await database_work(conn), done)
+        stats = await pgstats.collect(conn, stats_from, done) if pg_stats else None
         intake_count = await conn.fetchval("SELECT count(*) FROM intake.concern")
         stuck = await incomplete(conn, set(tracker.complete))
         checks = await delivery_check(conn)
@@ -358,6 +361,7 @@ async def end_to_end(run: Run, n: int, *, concurrency: int = 32, partner_share: 
         "api_concern_seconds_to_complete": {"p50": _r(percentile(per, 50)), "p95": _r(percentile(per, 95)),
                                             "max": _r(max(per) if per else None)},
         "tracker_polls": tracker.polls, "tracker_full_polls": tracker.full_polls, "database_work": work,
+        **({"postgres_statistics": stats} if stats is not None else {}),
     }
 
 

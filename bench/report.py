@@ -9,6 +9,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from bench import pgstats
 from bench.sampler import MACHINE, OUTSIDE
 
 SERVICES = ("intake", "triage", "early-years", "notifications")
@@ -117,6 +118,8 @@ def limits(result: dict[str, Any]) -> list[str]:
                      + ". A long 'deliver' hop is a consumer's backlog: the service behind it is the one "
                        "short of CPU (each consumer already takes events in batches, one transaction and one "
                        "offset commit per batch), and every service shares the same two cores.")
+    for run in result.get("scale", []):
+        notes.extend(pgstats.notes(run.get("postgres_statistics") or {}, run.get("n") or 0))
     lat = result.get("latency", {})
     lat_res = lat.get("resources", {})
     lat_share = lat_res.get("cpu_share_of_all_cores", {}).get("whole machine")

@@ -101,6 +101,7 @@ class BenchStack:
     pg: EmbeddedPostgres | None = None
     broker: TansuBroker | None = None
     keep_databases: bool = False
+    pg_options: str = ""  # for the embedded server (see bench/pgstats.py)
     partner: dict[str, Any] = field(default_factory=dict)
     _template_name: str | None = None
     _databases: list[str] = field(default_factory=list)
@@ -114,7 +115,8 @@ class BenchStack:
         self.server_url = os.environ.get("DATABASE_URL")
         self.external_broker = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
         if self.server_url is None:
-            self.pg = EmbeddedPostgres(self.home / "pg", port=free_port(), database="postgres")
+            self.pg = EmbeddedPostgres(self.home / "pg", port=free_port(), database="postgres",
+                                       options=self.pg_options)
             self.pg.start()
             self.server_url = self.pg.url
         self.fresh_broker()

@@ -94,6 +94,7 @@ class EmbeddedPostgres:
     data_dir: Path
     port: int = 55432
     database: str = "frontdoor"
+    options: str = ""  # more server options (`-c name=value ...`), for a server this starts
     _kwargs: dict[str, object] = field(default_factory=dict)
 
     @property
@@ -113,7 +114,7 @@ class EmbeddedPostgres:
             if port_open("127.0.0.1", self.port):
                 raise StackError(f"port {self.port} is taken by another program; set FRONTDOOR_PG_PORT")
             (self.data_dir / "postmaster.pid").unlink(missing_ok=True)
-            opts = f"-h 127.0.0.1 -p {self.port} -k {self.data_dir} -c max_connections=200 -c fsync=on"
+            opts = f"-h 127.0.0.1 -p {self.port} -k {self.data_dir} -c max_connections=200 -c fsync=on {self.options}"
             self._run([_pg_bin("pg_ctl"), "-D", str(self.data_dir), "-l",
                        str(self.data_dir / "server.log"), "-o", opts, "-w", "-t", "60", "start"],
                       timeout=90)
