@@ -26,17 +26,19 @@ def ctx():  # type: ignore[no-untyped-def]
     return Notifications(NotificationsSettings(), clock=lambda: NOW).context
 
 
-def _rendered(ctx, name: str, who=None):  # type: ignore[no-untyped-def]
-    concern_id = uuid.uuid4()
-    for data in events(concern_id, "FD-7K3M-9QXP").values():
-        event = envelope(data)
+def _values(ctx, name: str, who=None):  # type: ignore[no-untyped-def]
+    for data in events(uuid.uuid4(), "FD-7K3M-9QXP").values():
         for planned in planned_for(data):
             if planned.template == name:
-                values = values_for(event, data, who or people(), ctx)
+                values = values_for(envelope(data), data, who or people(), ctx)
                 values["status_url"] = "http://127.0.0.1:8003/status/abc"
                 values["link_expires"] = NOW
-                return renderer.render(name, **values)
+                return values
     raise AssertionError(f"{name} is planned for no event")
+
+
+def _rendered(ctx, name: str, who=None):  # type: ignore[no-untyped-def]
+    return renderer.render(name, **_values(ctx, name, who))
 
 
 NOT_ABOUT_AN_EVENT = ("family/still-waiting", "referrer/still-waiting", "staff/delivery-failed",
@@ -138,3 +140,26 @@ def test_staff_hear_when_a_familys_contact_details_never_arrived(ctx) -> None:  
     assert "FD-7K3M-9QXP" in subject
     assert "since 2 March 2026" in body
     assert "\nWhat you need to do\n" in body
+
+
+@pytest.mark.parametrize("name", EVENT_TEMPLATES)
+def test_a_template_loaded_once_renders_as_jinja_itself_does_each_time(ctx, name: str) -> None:  # type: ignore[no-untyped-def]
+    # the renderer keeps each template (with its globals as a plain dict): twice, and for two
+    # different carers, it must say exactly what a freshly loaded template says
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+    from notifications.adapters import templates
+
+    fresh = Environment(loader=FileSystemLoader(templates.TEMPLATES), undefined=StrictUndefined,
+                        autoescape=False, keep_trailing_newline=True, trim_blocks=True)
+    fresh.filters.update(long_date=templates._long_date, pounds=templates._pounds)
+    own = TemplateRenderer()
+    for carer in ("Alex", "Sam"):
+        who = people()
+        who["family"]["carers"][0]["name"] = carer
+        subject, body = _rendered(ctx, name, who)
+        values = _values(ctx, name, who)
+        first, _, rest = fresh.get_template(f"{name}.txt").render(**values).partition("\n")
+        assert (subject, body) == (first.removeprefix("Subject: ").strip(), rest.strip() + "\n")
+        assert own.render(name, **values) == own.render(name, **values) == (subject, body)
+
