@@ -265,6 +265,21 @@ def test_each_invalid_input_is_refused_by_name_and_never_with_a_5xx(  # type: ig
     assert intake.get("/health").status_code == 200
 
 
+def test_the_api_says_which_carer_will_not_be_written_to(intake, bearer) -> None:  # type: ignore[no-untyped-def]
+    from tests.support import a_concern
+
+    body = a_concern(given_name="Twohomes")
+    body["child"]["nhs_number"] = "999 000 0107"
+    body["family"]["carers"].append({"given_name": "Sam", "family_name": "Testparent", "relationship": "father"})
+    r = intake.post("/api/v1/concerns", json=body, headers={**bearer, "Idempotency-Key": str(uuid.uuid4())})
+    assert r.status_code == 202, r.text[:300]
+    assert [w.split(":")[0] for w in r.json()["warnings"]] == ["family.carers.1"]
+    body["family"]["carers"][1]["address"] = "2 Test Road, Leeds LS2 7AB"
+    again = intake.post("/api/v1/concerns", json=body, headers={**bearer, "Idempotency-Key": str(uuid.uuid4())})
+    assert again.status_code == 202, again.text[:300]
+    assert again.json()["warnings"] == []
+
+
 class _Hidden(HTMLParser):
     def __init__(self) -> None:
         super().__init__()

@@ -43,7 +43,9 @@ class AcceptedOut(BaseModel):
     reference: str = Field(description="The concern's reference, e.g. FD-7K3M-9QXP")
     status_url: str = Field(description="Where to follow its status")
     linked_to_open_concern: bool = Field(description="The child already has an open concern")
-    warnings: list[str] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list, description=(
+        "What the submitter should know, each starting with the field it is about: a parent or carer "
+        "given no way to reach them (they will not be written to), a young person aged 25"))
 
 
 class HistoryItem(BaseModel):

@@ -91,6 +91,15 @@ def check_dates(c: ConcernIn, received: date) -> list[str]:
     return []
 
 
+def carer_warnings(c: ConcernIn) -> list[str]:
+    """A parent or carer after the first with no way to reach them stays on the record but is not
+    written to (the first must be reachable: see `Family`). Whoever submitted is told, by field,
+    as the web form says it on its check page; no name is echoed."""
+    return [f"family.carers.{i}: no email, mobile number or postal address, so this parent or carer will "
+            "not be told about the concern; to have them told, ask the council's SEND team to add one"
+            for i, carer in enumerate(c.family.carers) if i and not (carer.email or carer.phone or carer.address)]
+
+
 def recipients(c: ConcernIn) -> dict[str, object]:
     """What notifications needs to reach people: sealed for it alone before it leaves intake."""
     return {
@@ -145,7 +154,7 @@ async def submit_many(uow: UnitOfWork, subs: Sequence[Submission], *, match_secr
     checked: list[tuple[int, Submission, list[str], tuple[str, str] | None, list[str]]] = []
     for i, sub in enumerate(subs):
         try:
-            warnings = check_dates(sub.concern, now.date())
+            warnings = check_dates(sub.concern, now.date()) + carer_warnings(sub.concern)
         except InvalidConcern as err:
             outcomes[i] = err
             continue
