@@ -132,9 +132,18 @@ async def test_a_case_triaged_again_is_compared_at_its_new_priority(test_stack: 
     assert order == [first, second]
 
 
+async def _narrow_gap(meetings: MeetingRepository, meeting_id: uuid.UUID, new: Any) -> list[Any]:
+    """An urgent case, then a high one just after it (a step on): each urgent case after these goes
+    between the last urgent one and the high one, a gap narrower than a step, so it is halved."""
+    first, high = await new(2000, "urgent"), await new(2001, "high")
+    for case in (first, high):
+        await place(meetings, meeting_id, case, by="triage", at=START)
+    return [first, high]
+
+
 async def test_cases_placed_again_and_again_into_one_gap_keep_their_order(test_stack: Any) -> None:
-    """Each urgent case goes between the last urgent one and the first routine one, halving that gap:
-    past about ninety, 28-digit decimals would round two places to the same value. Positions are exact."""
+    """Each urgent case goes between the last urgent one and the high one, halving that gap: past
+    about ninety, 28-digit decimals would round two places to the same value. Positions are exact."""
     from early_years.service_layer.agenda import place_many
 
     engine = await _migrated_engine(test_stack)
@@ -147,18 +156,19 @@ async def test_cases_placed_again_and_again_into_one_gap_keep_their_order(test_s
             for i in range(2):
                 order.append(await new(i, "routine"))
                 await place(meetings, meeting.id, order[-1], by="triage", at=START)
+            first, high = await _narrow_gap(meetings, meeting.id, new)
             urgent = []
             for i in range(2, 122):  # one at a time
-                urgent.append(await new(i, "urgent"))
+                urgent.append(await new(2001 + i, "urgent"))
                 await place(meetings, meeting.id, urgent[-1], by="triage", at=START)
-            batch = [await new(i, "urgent") for i in range(122, 242)]  # then as one batch
+            batch = [await new(2001 + i, "urgent") for i in range(122, 242)]  # then as one batch
             await place_many(meetings, meeting.id, batch, by="triage", at=START)
             got = await _agenda(meetings, meeting.id)
             positions = (await conn.scalars(sa.select(orm.agenda_item.c.position))).all()
     finally:
         await engine.dispose()
-    assert got == [str(c.id) for c in [*urgent, *batch, *order]]
-    assert len(set(positions)) == 242
+    assert got == [str(c.id) for c in [first, *urgent, *batch, high, *order]]
+    assert len(set(positions)) == 244
 
 
 async def test_a_gap_halved_past_the_depth_limit_is_respaced_not_overflowed(test_stack: Any) -> None:
@@ -181,16 +191,17 @@ async def test_a_gap_halved_past_the_depth_limit_is_respaced_not_overflowed(test
 
             routine = await new(0, "routine")
             await place(meetings, meeting.id, routine, by="triage", at=START)
+            first, high = await _narrow_gap(meetings, meeting.id, new)
             urgent = []
-            for i in range(1, 301):
+            for i in range(2002, 2301):
                 urgent.append(await new(i, "urgent"))
                 await place(meetings, meeting.id, urgent[-1], by="triage", at=START)
             one_by_one = (await conn.scalars(sa.select(orm.agenda_item.c.position))).all()
             # a batch of 150 into the same gap, its stored neighbours deep again: respaced first
-            for i in range(301, 331):
+            for i in range(2301, 2331):
                 urgent.append(await new(i, "urgent"))
                 await place(meetings, meeting.id, urgent[-1], by="triage", at=START)
-            batch = [await new(i, "urgent") for i in range(331, 481)]
+            batch = [await new(i, "urgent") for i in range(2331, 2481)]
             await place_many(meetings, meeting.id, batch, by="triage", at=START)
             got = await _agenda(meetings, meeting.id)
             positions = (await conn.scalars(sa.select(orm.agenda_item.c.position))).all()
@@ -198,5 +209,37 @@ async def test_a_gap_halved_past_the_depth_limit_is_respaced_not_overflowed(test
         await engine.dispose()
     assert digits(one_by_one) <= DEEPEST + 1 < 100  # 301 halvings into one gap: 300 digits unrespaced
     assert digits(positions) < 250  # the batch's 150 halvings start from a respaced gap (480 unrespaced)
-    assert got == [str(c.id) for c in [*urgent, *batch, routine]]
+    assert got == [str(c.id) for c in [first, *urgent, *batch, high, routine]]
     assert len(set(positions)) == len(positions)
+
+
+async def test_a_long_agenda_fed_by_priority_is_never_rewritten(test_stack: Any) -> None:
+    """New cases mostly join the end of their priority's band: each one steps on from the last, so
+    however long the agenda grows, placing a case inserts one row and rewrites none (placed halfway,
+    every few dozen cases in one band respaced the whole agenda: cost grew with its length)."""
+    from early_years.service_layer.agenda import place_many
+
+    engine = await _migrated_engine(test_stack)
+    rng = random.Random(5)
+    try:
+        async with engine.begin() as conn:
+            meetings = MeetingRepository(conn)
+            meeting, new = await _one_meeting(meetings), _lister(CaseRepository(conn), START)
+            expected: list[AgendaItem] = []
+            cases = [await new(i, rng.choice(["urgent", "high", "routine"])) for i in range(900)]
+            for case in cases[:300]:  # one at a time
+                await place(meetings, meeting.id, case, by="triage", at=START)
+            for start in range(300, 900, 150):  # then in batches
+                await place_many(meetings, meeting.id, cases[start:start + 150], by="triage", at=START)
+            for case in cases:
+                expected = insert_in_order(expected, AgendaItem(str(case.id), case.reference, case.priority,
+                                                                case.listed_at))
+            got = await _agenda(meetings, meeting.id)
+            rewritten = await conn.scalar(sa.text(
+                "SELECT n_tup_upd FROM pg_stat_xact_user_tables WHERE relname = 'agenda_item'"))
+            positions = (await conn.scalars(sa.select(orm.agenda_item.c.position))).all()
+    finally:
+        await engine.dispose()
+    assert got == [item.case_id for item in expected]
+    assert rewritten == 0
+    assert max(len(p.as_tuple().digits) for p in positions) <= 15  # whole numbers, no halving

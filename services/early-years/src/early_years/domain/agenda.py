@@ -61,15 +61,28 @@ def too_deep(*positions: Decimal | None) -> bool:
     return any(p is not None and len(Decimal(p).as_tuple().digits) > DEEPEST for p in positions)
 
 
+# How far after `before` a case is placed when its gap is wide. New cases mostly join the end of
+# their priority's band (after every case of that priority that waited longer), each one the next
+# one's `before`: placed halfway, each would halve the gap, one digit more each time and a respace
+# (every item of the agenda rewritten) every few dozen cases, so a long agenda cost more per case
+# the longer it grew (measured: 10 agenda rows rewritten per concern at 20,000 concerns, 12% of
+# PostgreSQL's time). A step instead takes 2**16 of the gap: a respaced gap (2**32) holds 65,536
+# cases in a row, in whole numbers, and still leaves 2**16 behind each for later cases.
+PLACEMENT_STEP = Decimal(2**16)
+
+
 def position_between(before: Decimal | None, first: Decimal) -> Decimal:
-    """A position just before `first` and after `before` (None: nothing before it). Exact: placing
-    case after case into the same gap halves it each time, and 28-digit decimals would give two
-    cases the same place after about ninety; an exact half costs one more digit."""
+    """A position after `before` (None: nothing before it) and just before `first`: a step on
+    (`PLACEMENT_STEP`; a whole respaced gap before the top of the agenda) where the gap is wide,
+    halfway where it is not. Exact: 28-digit decimals would give two cases halving the same gap the
+    same place after about ninety; an exact half costs one more digit."""
     with localcontext() as ctx:
         if before is None:
-            ctx.prec = _exact(first)
-            return first - 1
-        ctx.prec = _exact(before, first)
+            ctx.prec = _exact(first, Decimal(RESPACED_GAP))
+            return first - RESPACED_GAP
+        ctx.prec = _exact(before, first, PLACEMENT_STEP)
+        if first - before > 2 * PLACEMENT_STEP:
+            return before + PLACEMENT_STEP
         return (before + first) / 2
 
 
