@@ -33,7 +33,15 @@ async def start(conn: asyncpg.Connection) -> int | None:
     except asyncpg.PostgresError:
         return None
     await conn.execute("SELECT pg_stat_reset_shared('wal')")
+    await conn.execute("SELECT pg_stat_reset()")  # this database's table counters: autovacuum's work
     return int(await conn.fetchval("SELECT pg_current_wal_lsn() - '0/0'::pg_lsn"))
+
+
+# PostgreSQL's own upkeep of the tables during the run (its workers' time, wall clock, in ms):
+# updates leave dead row versions that autovacuum must clear, and it counts in PostgreSQL's CPU
+_UPKEEP = ("SELECT coalesce(sum(total_autovacuum_time), 0) AS vacuum_ms, coalesce(sum(total_autoanalyze_time), 0)"
+           " AS analyze_ms, coalesce(sum(autovacuum_count), 0) AS vacuums, coalesce(sum(autoanalyze_count), 0)"
+           " AS analyzes FROM pg_stat_user_tables")
 
 
 def _r(v: Any, nd: int = 1) -> float:
@@ -56,8 +64,11 @@ async def collect(conn: asyncpg.Connection, start_lsn: int | None, done: int) ->
     await conn.execute("SELECT pg_stat_force_next_flush()")  # this backend's own counts; others flush within 1 s
     wal = await conn.fetchrow("SELECT wal_records, wal_fpi FROM pg_stat_wal")
     end = int(await conn.fetchval("SELECT pg_current_wal_lsn() - '0/0'::pg_lsn"))
+    upkeep = await conn.fetchrow(_UPKEEP)
     out: dict[str, Any] = {
         "concerns": done, "statements_exec_ms_per_concern": _r(total_ms / per, 3), "top_statements": statements,
+        "autovacuum": {"runs": upkeep["vacuums"], "analyzes": upkeep["analyzes"],
+                       "ms_per_concern": _r((float(upkeep["vacuum_ms"]) + float(upkeep["analyze_ms"])) / per, 3)},
         # the bytes from the WAL position itself (exact); records and full-page images from the counters
         "wal_per_concern": {"kb": _r((end - start_lsn) / 1024 / per), "records": _r(wal["wal_records"] / per),
                             "full_page_images": _r(wal["wal_fpi"] / per, 2)}}
@@ -94,8 +105,10 @@ def notes(stats: dict[str, Any], n: int) -> list[str]:
     top = "; ".join(f"{s['query'][:60]}... {s['share']:.0%} ({s['rows_per_concern']:g} rows per concern"
                     + (f", {s['us_per_row']:,.0f} us each" if s.get("us_per_row") else "") + ")"
                     for s in stats["top_statements"][:5])
+    upkeep = stats.get("autovacuum") or {}
     lines = [f"PostgreSQL at N = {n:,} (pg_stat_statements): {stats['statements_exec_ms_per_concern']:g} ms of "
-             f"statement execution per concern; the most: {top}."]
+             f"statement execution per concern, and {upkeep.get('ms_per_concern', 0):g} ms of autovacuum and "
+             f"autoanalyze ({upkeep.get('runs', 0)} and {upkeep.get('analyzes', 0)} runs); the most: {top}."]
     wal = stats["wal_per_concern"]
     line = (f"Write-ahead log at N = {n:,}: {wal['kb']:,.1f} KB in {wal['records']:,.0f} records per concern "
             f"({wal['full_page_images']:g} full-page images)")

@@ -52,6 +52,7 @@ async def test_statements_and_wal_are_attributed_per_concern(server: str) -> Non
     assert sum(t["per_concern"] for t in stats["wal_by_record_type"] if t["type"].startswith("Heap/INSERT")) == 2.0
     lines = pgstats.notes(stats, 100)
     assert lines[0].startswith("PostgreSQL at N = 100")
+    assert f"{stats['autovacuum']['ms_per_concern']:g} ms of autovacuum" in lines[0]
     assert "public.probe" in lines[1]
 
 
