@@ -302,8 +302,8 @@ async def end_to_end(run: Run, n: int, *, concurrency: int = 32, partner_share: 
         tracker = Tracker(conn)
         log(f"offering {n}: {len(api_bodies)} on the API ({concurrency} in flight), "
             f"{len(events)} on {PARTNER_TOPIC}")
+        stats_from = await pgstats.start(conn) if pg_stats else None  # resets counters: before reading them
         work_before = await database_work(conn)
-        stats_from = await pgstats.start(conn) if pg_stats else None
         if on_offer is not None:
             on_offer()
         t_start, deadline = time.time(), time.monotonic() + run_timeout
