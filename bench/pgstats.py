@@ -67,7 +67,7 @@ async def collect(conn: asyncpg.Connection, start_lsn: int | None, done: int) ->
     upkeep = await conn.fetchrow(_UPKEEP)
     out: dict[str, Any] = {
         "concerns": done, "statements_exec_ms_per_concern": _r(total_ms / per, 3), "top_statements": statements,
-        "autovacuum": {"runs": upkeep["vacuums"], "analyzes": upkeep["analyzes"],
+        "autovacuum": {"runs": int(upkeep["vacuums"]), "analyzes": int(upkeep["analyzes"]),
                        "ms_per_concern": _r((float(upkeep["vacuum_ms"]) + float(upkeep["analyze_ms"])) / per, 3)},
         # the bytes from the WAL position itself (exact); records and full-page images from the counters
         "wal_per_concern": {"kb": _r((end - start_lsn) / 1024 / per), "records": _r(wal["wal_records"] / per),
