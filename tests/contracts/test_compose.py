@@ -181,3 +181,11 @@ def test_every_image_the_stack_pulls_has_a_pinned_tag(compose: dict[str, Any]) -
         if image is not None:
             assert ":" in image, f"{name}: {image} has no tag"
             assert not image.endswith(":latest"), name
+
+
+def test_postgres_costs_random_reads_as_for_ssd_as_the_embedded_stack_does(compose: dict[str, Any]) -> None:
+    from frontdoor_cli.stack import SERVER_TUNING
+
+    command = _service(compose, "postgres").get("command") or []
+    assert command[:1] == ["postgres"]
+    assert " ".join(command[1:]) == SERVER_TUNING  # the same settings, "-c name=value"

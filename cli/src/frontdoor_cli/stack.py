@@ -87,6 +87,15 @@ def _open_path_to(path: Path) -> None:
             parent.chmod(mode | 0o001)
 
 
+# The planner's cost of a random page read against a sequential one, for data held in memory or
+# on SSD (PostgreSQL's default, 4, is for spinning disks). At 4, intake's duplicate-child lookup,
+# prepared while its tables were small, read the whole match-key and Idempotency-Key tables for
+# every batch (a hash join on a sequential scan, 31,516 rows to find 54 keys at N = 20,000: its
+# cost grew with every concern ever received); at 1.1 it looks each key up in its index. Also set
+# in docker-compose.yml; a council's own PostgreSQL on SSD should have it too (README, production).
+SERVER_TUNING = "-c random_page_cost=1.1"
+
+
 @dataclass
 class EmbeddedPostgres:
     """A PostgreSQL server whose data lives in `data_dir`, reused across runs."""
@@ -114,7 +123,8 @@ class EmbeddedPostgres:
             if port_open("127.0.0.1", self.port):
                 raise StackError(f"port {self.port} is taken by another program; set FRONTDOOR_PG_PORT")
             (self.data_dir / "postmaster.pid").unlink(missing_ok=True)
-            opts = f"-h 127.0.0.1 -p {self.port} -k {self.data_dir} -c max_connections=200 -c fsync=on {self.options}"
+            opts = (f"-h 127.0.0.1 -p {self.port} -k {self.data_dir} -c max_connections=200 -c fsync=on"
+                    f" {SERVER_TUNING} {self.options}")
             self._run([_pg_bin("pg_ctl"), "-D", str(self.data_dir), "-l",
                        str(self.data_dir / "server.log"), "-o", opts, "-w", "-t", "60", "start"],
                       timeout=90)
