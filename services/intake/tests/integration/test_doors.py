@@ -280,6 +280,30 @@ def test_the_api_says_which_carer_will_not_be_written_to(intake, bearer) -> None
     assert again.json()["warnings"] == []
 
 
+def test_the_fhir_door_answers_with_an_operation_outcome_when_asked_naming_the_carer_not_written_to(  # type: ignore[no-untyped-def]
+        intake, bearer) -> None:
+    bundle = a_bundle(f"REF-{uuid.uuid4().hex[:8]}", nhs="9990001103")
+    bundle["entry"].append({"fullUrl": "urn:uuid:dad", "resource": {
+        "resourceType": "RelatedPerson", "name": [{"family": "Testparent", "given": ["Sam"]}],
+        "relationship": [{"coding": [{"code": "FTH"}]}]}})
+    r = intake.post("/fhir/ServiceRequest", json=bundle, headers={
+        **bearer, "Content-Type": "application/fhir+json", "Prefer": "return=OperationOutcome"})
+    assert r.status_code == 201, r.text[:500]
+    body = r.json()
+    assert body["resourceType"] == "OperationOutcome"
+    info, *warnings = body["issue"]
+    assert info["severity"] == "information"
+    assert info["details"]["text"].startswith("accepted: the concern's reference is FD-")
+    assert r.headers["Location"].endswith(info["details"]["text"].rsplit(" ", 1)[1])
+    assert [(w["severity"], w["diagnostics"]) for w in warnings] == [("warning", "intake field: family.carers.1")]
+    assert warnings[0]["expression"] == ["RelatedPerson"]
+    assert "Sam" not in r.text
+    # without the preference: the ServiceRequest as stored, as before
+    plain = _fhir(intake, bearer, a_bundle(f"REF-{uuid.uuid4().hex[:8]}", nhs="9990001111"))
+    assert plain.status_code == 201
+    assert plain.json()["resourceType"] == "ServiceRequest"
+
+
 class _Hidden(HTMLParser):
     def __init__(self) -> None:
         super().__init__()

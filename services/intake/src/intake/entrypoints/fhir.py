@@ -5,13 +5,17 @@ holding one with its Patient, Practitioner, Organization and RelatedPersons; see
 Same bearer tokens as the JSON API. 201 with the ServiceRequest as stored (its identifier
 `https://frontdoor.example/Id/concern-reference` carries the reference) and a Location of the
 concern's status; 200 with the original reference when the same ServiceRequest.identifier comes
-again. Every refusal is an OperationOutcome: 400 not JSON, 401/403 credentials, 413 too large,
+again. With `Prefer: return=OperationOutcome` (FHIR's way to ask), the answer is instead an
+OperationOutcome: the reference (information) and whatever the submitter should know (warnings,
+e.g. a RelatedPerson given no telecom or address, who will not be written to), each naming its
+field. Every refusal is an OperationOutcome: 400 not JSON, 401/403 credentials, 413 too large,
 415 not FHIR JSON, 422 a field (each issue's expression and diagnostics name it).
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -206,6 +210,26 @@ async def create_service_request(request: Request) -> Any:
     if isinstance(accepted, JSONResponse):
         return accepted
     location = f"{app.settings.public_base_url}/api/v1/concerns/{accepted.reference}"
-    return JSONResponse(status_code=201 if accepted.created else 200, media_type=FHIR_JSON,
-                        content=_stored(_service_request(payload), accepted.reference),
+    content = (_accepted_outcome(accepted.reference, accepted.warnings, mapped) if _prefers_outcome(request)
+               else _stored(_service_request(payload), accepted.reference))
+    return JSONResponse(status_code=201 if accepted.created else 200, media_type=FHIR_JSON, content=content,
                         headers={"Location": location})
+
+
+def _prefers_outcome(request: Request) -> bool:
+    return "return=operationoutcome" in request.headers.get("prefer", "").replace(" ", "").lower()
+
+
+def _accepted_outcome(reference: str, warnings: Sequence[str], mapped: FhirConcern) -> dict[str, Any]:
+    """The OperationOutcome of an accepted concern: its reference, then each warning by its field."""
+    issues: list[dict[str, Any]] = [{"severity": "information", "code": "informational",
+                                     "details": {"text": f"accepted: the concern's reference is {reference}"},
+                                     "diagnostics": "intake field: reference"}]
+    for warning in warnings:
+        field, _, reason = warning.partition(": ")
+        issue = {"severity": "warning", "code": "incomplete", "details": {"text": reason},
+                 "diagnostics": f"intake field: {field}"}
+        if expression := mapped.expression_for(field):
+            issue["expression"] = [expression]
+        issues.append(issue)
+    return {"resourceType": "OperationOutcome", "issue": issues}
