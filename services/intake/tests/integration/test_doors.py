@@ -271,9 +271,13 @@ def test_the_api_says_which_carer_will_not_be_written_to(intake, bearer) -> None
     body = a_concern(given_name="Twohomes")
     body["child"]["nhs_number"] = "999 000 0107"
     body["family"]["carers"].append({"given_name": "Sam", "family_name": "Testparent", "relationship": "father"})
-    r = intake.post("/api/v1/concerns", json=body, headers={**bearer, "Idempotency-Key": str(uuid.uuid4())})
+    key = str(uuid.uuid4())
+    r = intake.post("/api/v1/concerns", json=body, headers={**bearer, "Idempotency-Key": key})
     assert r.status_code == 202, r.text[:300]
     assert [w.split(":")[0] for w in r.json()["warnings"]] == ["family.carers.1"]
+    replay = intake.post("/api/v1/concerns", json=body, headers={**bearer, "Idempotency-Key": key})
+    assert replay.status_code == 200  # the original concern, and the original answer's warnings
+    assert replay.json() == r.json()
     body["family"]["carers"][1]["address"] = "2 Test Road, Leeds LS2 7AB"
     again = intake.post("/api/v1/concerns", json=body, headers={**bearer, "Idempotency-Key": str(uuid.uuid4())})
     assert again.status_code == 202, again.text[:300]

@@ -1,12 +1,14 @@
 """A parent or carer the family gave with no way to reach them is accepted, and whoever submitted
-is told by field that they will not be written to (the API's warnings; the form's check page)."""
+is told by field that they will not be written to (the API's warnings; the form's check page).
+Every submission warning starts with its field, so the FHIR door can name the element."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from intake.service_layer.schemas import ConcernIn
-from intake.service_layer.submit import carer_warnings
+from intake.service_layer.submit import carer_warnings, check_dates
 from tests.support import a_concern
 
 
@@ -30,3 +32,11 @@ def test_each_unreachable_carer_is_listed_and_reachable_ones_are_not() -> None:
     assert [w.split(":")[0] for w in carer_warnings(concern)] == ["family.carers.2"]
     assert carer_warnings(_with_carers({"email": "sam@example.com"})) == []
     assert carer_warnings(_with_carers()) == []
+
+
+def test_the_age_warning_starts_with_its_field_too() -> None:
+    body = a_concern()
+    body["child"]["date_of_birth"] = "2001-03-01"  # 25 on the day received
+    warnings = check_dates(ConcernIn.model_validate(body), date(2026, 11, 29))
+    assert len(warnings) == 1
+    assert warnings[0].startswith("child.date_of_birth: aged 25: the SEND system covers up to 25")

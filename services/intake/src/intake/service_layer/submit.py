@@ -80,9 +80,12 @@ def request_hash(c: ConcernIn) -> str:
 
 
 def check_dates(c: ConcernIn, received: date) -> list[str]:
+    """Refuse impossible dates; the warnings, each `field: reason` like every submission warning
+    (the FHIR door maps the field back to its element)."""
     try:
         if c.child.date_of_birth is not None:
-            return checks.check_date_of_birth(c.child.date_of_birth, received, "child.date_of_birth")
+            return [f"child.date_of_birth: {w}"
+                    for w in checks.check_date_of_birth(c.child.date_of_birth, received, "child.date_of_birth")]
         if c.child.expected_delivery_date is not None:
             checks.check_expected_delivery_date(c.child.expected_delivery_date, received,
                                                 "child.expected_delivery_date")
@@ -173,8 +176,9 @@ async def submit_many(uow: UnitOfWork, subs: Sequence[Submission], *, match_secr
             prior = Prior(first.id, first.reference, first_hash, first.linked_concern_ids)
         if prior is not None:
             outcomes[i] = (IdempotencyConflict("Idempotency-Key was already used for a different concern")
-                           if prior.request_hash != digest else
-                           Accepted(prior.reference, prior.id, False, bool(prior.linked_concern_ids)))
+                           if prior.request_hash != digest else  # the same concern: the same warnings
+                           Accepted(prior.reference, prior.id, False, bool(prior.linked_concern_ids),
+                                    tuple(warnings)))
             continue
         for k in keys:
             linked += [c for c in earlier_children.get(k, ()) if c not in linked]
