@@ -123,7 +123,9 @@ async def test_a_batch_as_a_set_leaves_what_each_event_alone_would(test_stack) -
     assert got["routed"]["status"] == "routed"
     assert len(got["routed"]["history"]) == 2  # the triage delivered twice is one line
     assert got["late"]["status"] == "listed-for-panel"  # never moves backwards
-    assert got["late"]["updated_at"] == _at(4)  # the last event's time, as one after another would
+    assert got["late"]["updated_at"] == _at(5)  # when it reached its present status (a late line is no move)
+    assert got["routed"]["updated_at"] == _at(2)  # the family's message later is a line, not a move
+    assert got["panel"]["updated_at"] == _at(7)
     assert got["erased"]["history"] == []
 
 

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
 
 from frontdoor_cli.testing import migrate_all
+from frontdoor_shared.contracts import ConcernSubmittedV1, NotificationSentV1
+from frontdoor_shared.envelope import new_event
 from intake.adapters import orm
 from intake.bootstrap import Intake
 from intake.config import IntakeSettings
 from intake.service_layer.schemas import ConcernIn
+from intake.service_layer.status import record_status
 from intake.service_layer.submit import Submission, submit
 from intake.service_layer.watchdog import WatchdogCounters, sweep
 from tests.support import a_concern
@@ -72,3 +76,29 @@ async def test_an_untriaged_concern_is_redriven_then_raised_to_staff(intake: Int
     again = await sweep(intake.runtime.engine, intake.runtime.tables, later + timedelta(hours=1),
                         overdue_after=timedelta(minutes=15), raise_after=1, counters=counters)
     assert again == 1  # only the second concern: the first was raised once, not every sweep
+
+
+async def test_a_message_to_the_family_does_not_restart_the_clock_of_an_untriaged_concern(intake: Intake) -> None:
+    """The watchdog measures time in the present status: the family being told "we have your
+    concern" (a history line, not a move) leaves an untriaged concern overdue all the same."""
+    now = datetime.now(UTC)
+    stuck = await _submitted_at(intake, now - timedelta(hours=2))
+    await _mark_all_published(intake)
+    async with intake.runtime.engine.connect() as conn:
+        reference = await conn.scalar(sa.select(orm.concern.c.reference)
+                                      .where(orm.concern.c.id == uuid.UUID(stuck)))
+    told = NotificationSentV1(concern_id=uuid.UUID(stuck), reference=reference, message_id=uuid.uuid4(),
+                              audience="family", channel="email", template="family/concern-submitted",
+                              status="sent", about_event_type=ConcernSubmittedV1.TYPE, sent_at=now)
+    event = new_event(told, source="urn:test", subject=reference).model_copy(update={"time": now})
+    await record_status(intake.runtime.uow(), event, told, told.TOPIC)
+
+    async with intake.runtime.engine.connect() as conn:
+        row = (await conn.execute(sa.select(orm.concern.c.status, orm.concern.c.updated_at)
+                                  .where(orm.concern.c.id == uuid.UUID(stuck)))).one()
+    assert row.status == "submitted"
+    assert row.updated_at == now - timedelta(hours=2)  # when it was submitted, not when the family heard
+    counters = WatchdogCounters()
+    await sweep(intake.runtime.engine, intake.runtime.tables, now + timedelta(minutes=1),
+                overdue_after=timedelta(minutes=15), raise_after=5, counters=counters)
+    assert not await _published(intake, stuck)  # found overdue, and its event queued again

@@ -197,10 +197,10 @@ class ConcernRepository:
         audit lines, each an array unnested), whose text is the same for any number of lines."""
         if not lines:
             return
-        final: dict[uuid.UUID, tuple[str | None, Any]] = {}
-        for concern_id, change, _, current in lines:  # the last line wins, as one call after another would
-            status = change.status if current else (final.get(concern_id) or (None, None))[0]
-            final[concern_id] = (status, change.at)
+        final: dict[uuid.UUID, tuple[str, Any]] = {}
+        for concern_id, change, _, current in lines:  # the last move wins, as one call after another would
+            if current:
+                final[concern_id] = (change.status, change.at)
         await self.conn.execute(sql(
             "WITH history AS ("
             " INSERT INTO intake.status_history (concern_id, status, event_type, event_id, detail, at)"
@@ -212,7 +212,7 @@ class ConcernRepository:
             " SELECT * FROM unnest(CAST(:aa AS text[]), CAST(:ak AS text[]), CAST(:ar AS text[]),"
             " CAST(:ac AS text[]), CAST(:af AS text[]), CAST(:ai AS uuid[]), CAST(:aw AS text[]),"
             " CAST(:ah AS text[])))"
-            " UPDATE intake.concern SET status = COALESCE(u.s, intake.concern.status), updated_at = u.a"
+            " UPDATE intake.concern SET status = u.s, updated_at = u.a"
             " FROM unnest(CAST(:uc AS uuid[]), CAST(:us AS text[]), CAST(:ua AS timestamptz[])) AS u(c, s, a)"
             " WHERE intake.concern.id = u.c"), {
                 "hc": [c for c, _, _, _ in lines], "hs": [ch.status for _, ch, _, _ in lines],
@@ -229,16 +229,21 @@ class ConcernRepository:
 
     async def add_status(self, concern_id: uuid.UUID, change: StatusChange,
                          event_id: str | None = None, *, current: bool = True) -> None:
-        """Append to the history; `current` also makes it the concern's present status (one round trip)."""
+        """Append to the history; `current` also makes it the concern's present status, set at its
+        time (one round trip). A line that is not a move (a message sent, a late event) leaves the
+        concern's row alone: `updated_at` is when the present status was reached, the clock the
+        watchdog and retention read, and rewriting the row (its status index makes every update a
+        new row version with an entry in each index) cost intake a row per message."""
         line = sa.insert(orm.status_history).values(
             concern_id=concern_id, status=change.status, event_type=change.event_type,
             event_id=event_id, detail=change.detail, at=change.at,
-        ).cte("history_line")
-        values: dict[str, Any] = {"updated_at": change.at}
-        if current:
-            values["status"] = change.status
+        )
+        if not current:
+            await self.conn.execute(line)
+            return
         await self.conn.execute(
-            sa.update(orm.concern).where(orm.concern.c.id == concern_id).values(**values).add_cte(line))
+            sa.update(orm.concern).where(orm.concern.c.id == concern_id)
+            .values(status=change.status, updated_at=change.at).add_cte(line.cte("history_line")))
 
     async def list_by_submitter(self, submitted_by: str, limit: int = 100) -> list[Any]:
         result = await self.conn.execute(
@@ -288,7 +293,8 @@ class ConcernRepository:
         await self.add_status(concern_id, change)
 
     async def finished_before(self, cutoff: datetime, statuses: Sequence[str], limit: int) -> list[Any]:
-        """Concerns in one of `statuses` with no activity since `cutoff` (retention), locked SKIP LOCKED."""
+        """Concerns in one of `statuses` since before `cutoff` (retention: their status last moved then;
+        a message sent since is no move), locked SKIP LOCKED."""
         c = orm.concern
         return list((await self.conn.execute(
             sa.select(c.c.id, c.c.reference).where(c.c.status.in_(list(statuses)), c.c.updated_at < cutoff)
