@@ -170,7 +170,9 @@ class _Security:
                     headers["Cache-Control"] = "no-store"
                 if self.production:
                     headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
-                if new_csrf is not None:
+                # the token is for forms: only a page carries it (an API's JSON answer to a client
+                # with no cookie jar went out with a fresh cookie every time, built at ~30 us each)
+                if new_csrf is not None and headers.get("content-type", "").startswith("text/html"):
                     cookie = Response()
                     cookie.set_cookie(CSRF_COOKIE, new_csrf, httponly=True, samesite="strict",
                                       secure=self.production, path="/")

@@ -4,6 +4,7 @@ get it right, and other routes, are never held up."""
 from __future__ import annotations
 
 from fastapi import FastAPI, HTTPException
+from fastapi.responses import HTMLResponse
 from fastapi.testclient import TestClient
 
 from frontdoor_shared.web import CSRF_COOKIE, RateLimiter, harden
@@ -12,6 +13,10 @@ from frontdoor_shared.web import CSRF_COOKIE, RateLimiter, harden
 def _app() -> TestClient:
     app = FastAPI()
     harden(app, production=False, rate_limits={("POST", "/sign-in"): (3, 60.0)})
+
+    @app.get("/form", response_class=HTMLResponse)
+    async def form() -> str:
+        return "<form method='post'></form>"
 
     @app.post("/sign-in")
     async def sign_in(password: str = "") -> dict[str, str]:
@@ -74,8 +79,8 @@ def test_refusals_carry_the_security_headers_too() -> None:
 
 def test_a_page_gets_a_fresh_nonce_and_one_csrf_cookie() -> None:
     client = _app()
-    first = client.post("/sign-in?password=right")
-    second = client.post("/sign-in?password=right")
+    first = client.get("/form")
+    second = client.get("/form")
 
     nonces = [r.headers["content-security-policy"].split("'nonce-")[1].split("'")[0] for r in (first, second)]
     assert nonces[0] != nonces[1]
@@ -83,3 +88,13 @@ def test_a_page_gets_a_fresh_nonce_and_one_csrf_cookie() -> None:
     assert "HttpOnly" in first.headers["set-cookie"]
     assert "SameSite=strict" in first.headers["set-cookie"]
     assert "set-cookie" not in second.headers  # the cookie is kept, not reissued
+
+
+def test_an_api_answer_carries_no_csrf_cookie() -> None:
+    """Forms need the token; a partner's JSON call (no cookie jar) is not handed one every time."""
+    client = _app()
+    answer = client.post("/sign-in?password=right")
+    assert answer.status_code == 200
+    assert "set-cookie" not in answer.headers
+    assert "frame-ancestors 'none'" in answer.headers["content-security-policy"]
+    assert client.get("/form").headers["set-cookie"].startswith(f"{CSRF_COOKIE}=")
