@@ -9,6 +9,7 @@ from typing import Any
 import typer
 import uvicorn
 
+from frontdoor_shared import heap
 from frontdoor_shared.logging import configure_logging
 from frontdoor_shared.migrations import upgrade
 from frontdoor_shared.settings import ServiceSettings
@@ -27,9 +28,11 @@ def service_cli(*, service: str, schema: str, migrations_dir: Path, default_port
         configure_logging(service, fmt=s.log_format, level=s.log_level)
         if migrate_first:
             upgrade(migrations_dir, s.database_url.get_secret_value(), schema)
+        service_app = create_app(s)
+        heap.settle()  # the heap built so far is the service itself: out of every later collection
         # uvloop and httptools, not the pure-Python defaults: the event loop and HTTP parsing were
         # the largest shares of every service's CPU (profiled under `make bench`)
-        uvicorn.run(create_app(s), host=s.host, port=port, log_config=None, loop="uvloop", http="httptools",
+        uvicorn.run(service_app, host=s.host, port=port, log_config=None, loop="uvloop", http="httptools",
                     timeout_graceful_shutdown=int(s.graceful_timeout_seconds), access_log=False)
 
     @app.command()
