@@ -16,7 +16,7 @@ import psutil
 import uvloop
 from rich.console import Console
 
-from bench import baselines, flow, pgstats, profile, report
+from bench import baselines, flow, gcstats, pgstats, profile, report
 from bench.sampler import Sampler
 from bench.stack import BenchStack, Run
 from frontdoor_cli.platform import Platform
@@ -43,6 +43,9 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--profile-seconds", type=float, default=30.0,
                    help=("py-spy sampling of each service during one scale run (the smallest N other than --n) "
                          "and one extra latency run, neither of them a headline (0: off)"))
+    p.add_argument("--gc-probe", action="store_true",
+                   help=("services count the CPU spent in Python's garbage collector (bench/gcprobe, loaded "
+                         "as sitecustomize); reported per end-to-end run and service; off by default"))
     p.add_argument("--pg-stats", action="store_true",
                    help=("embedded stack: preload pg_stat_statements and report, per end-to-end run, the "
                          "statements that took PostgreSQL's time and the WAL per concern (bench/pgstats.py); "
@@ -109,8 +112,12 @@ def _scale_run(stack: BenchStack, args: argparse.Namespace, n: int, profiled: bo
     prof_dir = Path(args.out) / "profile"
     want_profile = profiled and args.profile_seconds > 0
 
+    gc_before: dict[str, Any] = {}
+
     def on_offer() -> None:
         sampler.start()
+        if args.gc_probe:
+            gc_before.update(gcstats.read(stack.gc_folder, run.pids()))
         if want_profile:
             spies.update(profile.start(run.pids(), args.profile_seconds, prof_dir))
 
@@ -120,6 +127,9 @@ def _scale_run(stack: BenchStack, args: argparse.Namespace, n: int, profiled: bo
                                           on_done=sampler.stop, log=lambda m: log("  " + m),
                                           pg_stats=args.pg_stats))
         out["resources"] = sampler.summary()
+        if args.gc_probe:
+            time.sleep(1.5)  # each process writes its totals at most once a second
+            out["garbage_collector"] = gcstats.during(gc_before, gcstats.read(stack.gc_folder, run.pids()))
         out["idle"] = {"seconds": round(idle.wall_seconds, 2),
                        "cpu_share_of_all_cores": idle.summary()["cpu_share_of_all_cores"]}
         if want_profile:
@@ -225,7 +235,7 @@ def main(argv: list[str] | None = None) -> int:
                     "python": sys.version.split()[0], "platform": py_platform.platform(),
                     "load_average_at_start": os.getloadavg()},
     }
-    stack = BenchStack(pg_options=pgstats.SERVER_OPTIONS if args.pg_stats else "")
+    stack = BenchStack(pg_options=pgstats.SERVER_OPTIONS if args.pg_stats else "", gc_probe=args.gc_probe)
     t0 = time.monotonic()
     try:
         log(f"starting the stack in {stack.home}")

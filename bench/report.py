@@ -9,7 +9,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from bench import pgstats
+from bench import gcstats, pgstats
 from bench.sampler import MACHINE, OUTSIDE
 
 SERVICES = ("intake", "triage", "early-years", "notifications")
@@ -120,6 +120,7 @@ def limits(result: dict[str, Any]) -> list[str]:
                        "offset commit per batch), and every service shares the same two cores.")
     for run in result.get("scale", []):
         notes.extend(pgstats.notes(run.get("postgres_statistics") or {}, run.get("n") or 0))
+        notes.extend(gcstats.notes(run.get("garbage_collector") or {}, run.get("n") or 0))
     lat = result.get("latency", {})
     lat_res = lat.get("resources", {})
     lat_share = lat_res.get("cpu_share_of_all_cores", {}).get("whole machine")

@@ -18,6 +18,7 @@ from typing import Any
 
 import httpx
 
+from bench import gcstats
 from frontdoor_cli.platform import SERVICES, Platform
 from frontdoor_cli.stack import EmbeddedPostgres, TansuBroker, free_port
 from frontdoor_cli.testing import migrate_all
@@ -102,6 +103,7 @@ class BenchStack:
     broker: TansuBroker | None = None
     keep_databases: bool = False
     pg_options: str = ""  # for the embedded server (see bench/pgstats.py)
+    gc_probe: bool = False  # services count their garbage collector's CPU (see bench/gcprobe)
     partner: dict[str, Any] = field(default_factory=dict)
     _template_name: str | None = None
     _databases: list[str] = field(default_factory=list)
@@ -164,7 +166,14 @@ class BenchStack:
     def _env(self) -> dict[str, str]:
         # Services need nothing from the bench's PYTHONPATH (keep them as `make run` has them), and a
         # short graceful stop so a run with a backlog ends quickly (shutdown is not measured).
-        return {"PYTHONPATH": "", "FRONTDOOR_GRACEFUL_TIMEOUT": "5"}
+        env = {"PYTHONPATH": "", "FRONTDOOR_GRACEFUL_TIMEOUT": "5"}
+        if self.gc_probe:
+            env.update(PYTHONPATH=gcstats.PROBE_PATH, FRONTDOOR_GC_PROBE_DIR=str(self.gc_folder))
+        return env
+
+    @property
+    def gc_folder(self) -> Path:
+        return self.home / "gc"
 
     def start_run(self, label: str, services: tuple[str, ...] = tuple(SERVICES), **env: str) -> Run:
         """A fresh database and broker, the services started and healthy, a partner token."""

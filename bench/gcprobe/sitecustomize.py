@@ -1,0 +1,56 @@
+"""`--gc-probe`: how much CPU each service spends in CPython's garbage collector.
+
+The benchmark puts this folder on the services' PYTHONPATH, so Python imports it at start-up (as
+`sitecustomize`). With FRONTDOOR_GC_PROBE_DIR set, a `gc.callbacks` hook adds up the process's
+CPU time (`time.process_time`) inside each collection, by generation, and writes the totals to
+`<dir>/<pid>.json` at most once a second (after a collection) and at exit. Without the variable
+it does nothing.
+"""
+
+from __future__ import annotations
+
+import atexit
+import gc
+import json
+import os
+import sys
+import time
+
+_DIR = os.environ.get("FRONTDOOR_GC_PROBE_DIR")
+
+
+def _install(folder: str) -> None:
+    started = [0.0]
+    seconds = [0.0, 0.0, 0.0]
+    counts = [0, 0, 0]
+    written = [0.0]
+    path = os.path.join(folder, f"{os.getpid()}.json")
+
+    def write() -> None:
+        body = {"argv": sys.argv[1:3], "program": os.path.basename(sys.argv[0]), "gc_cpu_seconds": sum(seconds),
+                "by_generation_seconds": seconds, "collections": counts, "cpu_seconds": time.process_time(),
+                "frozen": gc.get_freeze_count(), "threshold": list(gc.get_threshold()), "at": time.time()}
+        tmp = f"{path}.tmp"
+        with open(tmp, "w") as f:
+            json.dump(body, f)
+        os.replace(tmp, path)
+
+    def callback(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            started[0] = time.process_time()
+            return
+        generation = info["generation"]
+        seconds[generation] += time.process_time() - started[0]
+        counts[generation] += 1
+        now = time.monotonic()
+        if now - written[0] >= 1.0:
+            written[0] = now
+            write()
+
+    os.makedirs(folder, exist_ok=True)
+    gc.callbacks.append(callback)
+    atexit.register(write)
+
+
+if _DIR:
+    _install(_DIR)
