@@ -18,6 +18,7 @@ intake's inbox: so a complete concern has been through every service and every h
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import time
 import uuid
@@ -296,6 +297,10 @@ async def end_to_end(run: Run, n: int, *, concurrency: int = 32, partner_share: 
     api_bodies = [json.dumps(b).encode() for b in bodies[n_partner:]]
     sizes = [len(json.dumps(b)) for b in bodies]
     del bodies
+    # the client's own heap (its libraries, the concerns built above) out of its collector's full
+    # collections while it offers: they took 7% of its CPU, on the cores the platform is measured on
+    gc.collect()
+    gc.freeze()
     accepted = Accepted()
     conn = await asyncpg.connect(libpq_url(run.database_url))
     try:
@@ -348,6 +353,7 @@ async def end_to_end(run: Run, n: int, *, concurrency: int = 32, partner_share: 
                if ref in by_ref and by_ref[ref] in tracker.complete]
     finally:
         await conn.close()
+        gc.unfreeze()
     return {
         "n": n, "offered_api": len(api_bodies), "offered_partner": len(events),
         "accepted_api": len(accepted.api), "acked_partner": len(accepted.partner_acks),
