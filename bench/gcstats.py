@@ -22,7 +22,7 @@ def read(folder: Path, pids: dict[str, int]) -> dict[str, dict[str, Any]]:
 
 def during(before: dict[str, dict[str, Any]], after: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """The collector's CPU seconds and collections between two readings, and their share of the
-    process's own CPU over the same span (each file lags its process by at most a second)."""
+    process's own CPU over the same span (each file is rewritten every second)."""
     out = {}
     for service, end in after.items():
         start = before.get(service) or {"gc_cpu_seconds": 0.0, "cpu_seconds": 0.0, "collections": [0, 0, 0]}
