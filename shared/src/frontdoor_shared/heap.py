@@ -3,9 +3,10 @@
 CPython's cycle collector runs a full collection, which visits every object the process holds,
 whenever enough new objects have outlived two younger collections. A service holds a large heap
 that never becomes garbage: the modules, SQLAlchemy's tables and compiled statements, pydantic's
-validators, FastAPI's routes, the templates. Measured under `make bench` (a `gc.callbacks` probe in
-each service): 20-30% of every service's CPU went to the collector, most of it full collections
-walking that heap again and again.
+validators, FastAPI's routes, the templates. Measured with `python -m bench --gc-probe` (a
+`gc.callbacks` hook in each service adding up the CPU inside collections): 10-23% of each service's
+CPU went to the collector (intake 23%), most of it full collections walking that heap again and
+again; 1-8% since.
 
 `settle()` is called once the service is built, before it serves: it collects what start-up left
 behind, then freezes the rest (`gc.freeze`), so later collections walk only what was made since.
