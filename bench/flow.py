@@ -302,8 +302,9 @@ async def end_to_end(run: Run, n: int, *, concurrency: int = 32, partner_share: 
     gc.collect()
     gc.freeze()
     accepted = Accepted()
-    conn = await asyncpg.connect(libpq_url(run.database_url))
+    conn: asyncpg.Connection | None = None
     try:
+        conn = await asyncpg.connect(libpq_url(run.database_url))
         tracker = Tracker(conn)
         log(f"offering {n}: {len(api_bodies)} on the API ({concurrency} in flight), "
             f"{len(events)} on {PARTNER_TOPIC}")
@@ -352,8 +353,9 @@ async def end_to_end(run: Run, n: int, *, concurrency: int = 32, partner_share: 
         per = [tracker.complete[by_ref[ref]] - t for t, ref in accepted.api
                if ref in by_ref and by_ref[ref] in tracker.complete]
     finally:
-        await conn.close()
-        gc.unfreeze()
+        if conn is not None:
+            await conn.close()
+        gc.unfreeze()  # also when the run failed: the next one starts from a collectable heap
     return {
         "n": n, "offered_api": len(api_bodies), "offered_partner": len(events),
         "accepted_api": len(accepted.api), "acked_partner": len(accepted.partner_acks),

@@ -4,7 +4,8 @@ The benchmark puts this folder on the services' PYTHONPATH, so Python imports it
 `sitecustomize`). With FRONTDOOR_GC_PROBE_DIR set, a `gc.callbacks` hook adds up the process's
 CPU time (`time.process_time`) inside each collection, by generation, and a daemon thread writes
 the totals (and the process's CPU so far) to `<dir>/<pid>.json` every second and at exit. Without
-the variable it does nothing.
+the variable it does nothing. On that path it stands in for any other `sitecustomize` the interpreter would
+load (the project's virtual environment has none).
 """
 
 from __future__ import annotations

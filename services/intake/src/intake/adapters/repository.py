@@ -231,9 +231,10 @@ class ConcernRepository:
                          event_id: str | None = None, *, current: bool = True) -> None:
         """Append to the history; `current` also makes it the concern's present status, set at its
         time (one round trip). A line that is not a move (a message sent, a late event) leaves the
-        concern's row alone: `updated_at` is when the present status was reached, the clock the
-        watchdog and retention read, and rewriting the row (its status index makes every update a
-        new row version with an entry in each index) cost intake a row per message."""
+        concern's row alone: `updated_at` is when the present status was reached (or the watchdog
+        last re-drove it), the clock the watchdog and retention read, and rewriting the row (its
+        status index makes every update a new row version with an entry in each index) cost intake
+        a row per message."""
         line = sa.insert(orm.status_history).values(
             concern_id=concern_id, status=change.status, event_type=change.event_type,
             event_id=event_id, detail=change.detail, at=change.at,
