@@ -8,8 +8,9 @@ commit off), and reads in batches (`max_records`). For each batch, `BatchConsume
   permanent: dead-lettered at once, before anything else);
 - handles the rest in ONE transaction (`Runtime.batch_scope`): one multi-row inbox insert says
   which events are new, every use case runs on that transaction, one insert writes all the
-  outbox rows, one commit; then the offsets are committed once for the batch. A crash before the
-  offset commit only causes a redelivery the inbox absorbs;
+  outbox rows, one commit; then the batch's offsets are committed (at most once per interval,
+  see `offsets.OffsetCommits`). A crash before the offset commit only causes a redelivery the
+  inbox absorbs;
 - on a transient error (database or broker down): rolls back and retries the batch with capped
   exponential backoff, for as long as it takes, without committing offsets; never dead-letters;
 - on a permanent error (wrong data for a use case, a bug), or a use case that left without
@@ -47,6 +48,7 @@ from frontdoor_shared.db import DeliveryTables
 from frontdoor_shared.envelope import CloudEvent, parse_data, parse_event
 from frontdoor_shared.errors import UnknownEventType
 from frontdoor_shared.errors_classify import is_transient, reason_for
+from frontdoor_shared.offsets import OffsetCommits
 from frontdoor_shared.settings import ServiceSettings
 
 log = structlog.get_logger()
@@ -90,9 +92,17 @@ class DeadLetters:
                     offset=raw.offset, reason=reason)
 
 
-def delivery_middleware(dead_letters: Callable[[], DeadLetters], max_backoff: float = 30.0
-                        ) -> type[BaseMiddleware]:
-    """Build the broker middleware; `dead_letters` is resolved late (after start-up)."""
+def delivery_middleware(dead_letters: Callable[[], DeadLetters], max_backoff: float = 30.0,
+                        offsets: OffsetCommits | None = None) -> type[BaseMiddleware]:
+    """Build the broker middleware; `dead_letters` is resolved late (after start-up). A batch's
+    offsets are committed through `offsets` (at most once per its interval), or at once without."""
+
+    async def handled(msg: Any) -> None:
+        raw = msg.raw_message
+        if offsets is None or not hasattr(msg, "consumer"):
+            await msg.ack()
+        else:
+            await offsets.done(msg.consumer, raw if isinstance(raw, tuple) else (raw,))
 
     class DeliveryMiddleware(BaseMiddleware):
         async def consume_scope(self, call_next: Callable[[Any], Awaitable[Any]],
@@ -114,9 +124,9 @@ def delivery_middleware(dead_letters: Callable[[], DeadLetters], max_backoff: fl
                     raw = msg.raw_message
                     for record in raw if isinstance(raw, tuple) else (raw,):
                         await _dead_letter(dead_letters, record, err, max_backoff)
-                    await msg.ack()
+                    await handled(msg)
                     return None
-                await msg.ack()
+                await handled(msg)
                 return result
 
     return DeliveryMiddleware

@@ -21,6 +21,7 @@ from frontdoor_shared.db import DeliveryTables, delivery_tables, make_engine
 from frontdoor_shared.delivery import DeadLetters, delivery_middleware
 from frontdoor_shared.errors_classify import is_transient
 from frontdoor_shared.kafka import ensure_topics, make_producer
+from frontdoor_shared.offsets import OffsetCommits
 from frontdoor_shared.outbox import OutboxRelay
 from frontdoor_shared.settings import ServiceSettings
 from frontdoor_shared.uow import BatchScope, UnitOfWork, current_batch
@@ -49,6 +50,7 @@ class Runtime:
         self._stop = asyncio.Event()
         self._relay_task: asyncio.Task[None] | None = None
         self.batches_committed = 0
+        self.offsets = OffsetCommits(settings.offset_commit_interval_ms / 1000)
         self.broker = FrontDoorBroker(
             settings.kafka_bootstrap_servers,
             client_id=service,
@@ -56,7 +58,7 @@ class Runtime:
             enable_idempotence=False,
             graceful_timeout=settings.graceful_timeout_seconds,
             middlewares=[delivery_middleware(self._get_dead_letters,
-                                             settings.retry_max_backoff_seconds)],
+                                             settings.retry_max_backoff_seconds, self.offsets)],
             logger=None,
         )
         self.broker.frontdoor_runtime = self
@@ -127,7 +129,9 @@ class Runtime:
         log.info("service.started", schema=self.schema)
 
     async def stop(self) -> None:
-        """Finish in-flight messages (graceful timeout), flush the outbox relay, then close."""
+        """Commit the offsets due, finish in-flight messages (graceful timeout; their offsets
+        committed at once), flush the outbox relay, then close."""
+        await self.offsets.flush()
         with contextlib.suppress(Exception):
             await self.broker.stop()
         self._stop.set()

@@ -48,6 +48,10 @@ class ServiceSettings(BaseSettings):
         description="How long a consumer's fetch may wait for events. Tansu (the embedded broker) "
                     "answers only when the wait ends, so it bounds each hop there; Kafka answers as "
                     "soon as an event comes, so a longer wait costs nothing and idles cheaper")
+    offset_commit_interval_ms: float = Field(
+        default=1000, ge=0, le=60000, validation_alias="FRONTDOOR_OFFSET_COMMIT_INTERVAL_MS",
+        description="A consumer commits its offsets at most this often (0: after every batch); the "
+                    "inbox makes the events read again after a crash harmless")
     outbox_retention_days: int = Field(
         default=7, ge=1, validation_alias="FRONTDOOR_OUTBOX_RETENTION_DAYS",
         description="Published outbox rows are kept this long so a lost topic can be re-driven",

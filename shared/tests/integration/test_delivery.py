@@ -14,7 +14,8 @@ from typing import ClassVar
 
 import pytest
 import sqlalchemy as sa
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 from pydantic import Field
 
 from frontdoor_shared.contracts.base import Contract
@@ -298,3 +299,40 @@ async def test_only_a_commit_that_wrote_events_wakes_the_relay(runtime: Runtime,
 
 async def _at_least(value: int, floor: int) -> bool:
     return value >= floor
+
+
+async def _committed(bootstrap: str, group: str, tp: TopicPartition) -> int | None:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        found = await admin.list_consumer_group_offsets(group, partitions=[tp])
+    finally:
+        await admin.close()
+    meta = found.get(tp)
+    return None if meta is None or meta.offset < 0 else meta.offset
+
+
+async def test_the_broker_holds_the_offset_after_the_last_handled_event_without_more_traffic(
+        runtime: Runtime, test_stack) -> None:  # type: ignore[no-untyped-def]
+    """Offsets are committed at most once per interval (a second by default): a batch inside the
+    interval is committed by a timer, so the group's offset on the real broker still reaches the
+    event after the last one handled, with nothing else arriving to carry it."""
+    tp = TopicPartition(ThingHappenedV1.TOPIC, 0)
+    producer = AIOKafkaProducer(bootstrap_servers=test_stack.bootstrap, acks="all", enable_idempotence=False)
+    await producer.start()
+    try:
+        sent = []
+        for n in (7301, 7302, 7303):
+            event = new_event(ThingHappenedV1(n=n), source="urn:test", subject=f"S-{n}")
+            sent.append(await producer.send_and_wait(ThingHappenedV1.TOPIC, event.to_bytes(), key=b"k73"))
+            await until(lambda n=n: _effects(runtime, n))  # each handled (its own batch) before the next
+    finally:
+        await producer.stop()
+    last = max(m.offset for m in sent if m.partition == 0)
+    assert runtime.offsets.commits >= 1
+
+    async def reached() -> bool:
+        return (await _committed(test_stack.bootstrap, "kerneltest", tp) or 0) >= last + 1
+
+    await until(reached, timeout=15)
+    assert await _committed(test_stack.bootstrap, "kerneltest", tp) == last + 1
