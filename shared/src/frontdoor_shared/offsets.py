@@ -4,8 +4,8 @@ Correctness never rests on the committed offset: every event's id goes into the 
 transaction that holds its effect, so an event read again after a crash or a rebalance does
 nothing. The offset only says where a restarted consumer starts reading. Committing it after every
 batch cost, at light load (a few events a batch), a request to the broker, the broker's work to
-store it and the wake-ups on both sides for each batch: measured at 50 concerns/s, 12% of the
-whole stack's CPU (`python -m bench`, README "Session 11"). So a batch's offsets are committed at
+store it and the wake-ups on both sides for each batch: measured at 50 concerns/s, 6% of the
+whole stack's CPU and 14% of the broker's (bench/README.md, "Session 11"). So a batch's offsets are committed at
 once when the last commit is older than `interval`, and otherwise by a timer when it is: at
 most one commit per interval per consumer, and never later than one interval after the batch.
 
