@@ -76,12 +76,13 @@ class Notifications:
 
     async def _on_statuses(self, items: list[tuple[CloudEvent, Any, str]]) -> None:
         # inside a consumed batch the messages are taken for this sender as they are recorded and
-        # handed to it when the batch commits (dropped with the batch if it rolls back)
-        in_batch = current_batch.get() is not None
-        recorded = await handle_statuses(self.runtime.uow(), items, self.context, lease=in_batch)
+        # handed to it when the batch commits (dropped with the batch if it rolls back), unless it
+        # holds enough already (a backlog): then they wait, pending, for its rounds
+        lease = current_batch.get() is not None and self.sender.can_take()
+        recorded = await handle_statuses(self.runtime.uow(), items, self.context, lease=lease)
         if recorded.leased:
             self.runtime.after_commit(functools.partial(self.sender.hand_over, recorded.leased))
-        if recorded.for_next_round or not in_batch:
+        if recorded.for_next_round or not lease:
             self.runtime.after_commit(self.sender.wake)
 
     async def start(self) -> None:

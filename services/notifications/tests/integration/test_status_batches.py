@@ -20,6 +20,7 @@ from notifications.adapters.channels.base import ChannelResult
 from notifications.adapters.repository import MessageRepository
 from notifications.bootstrap import Notifications
 from notifications.config import NotificationsSettings
+from notifications.service_layer import sender as sender_module
 from notifications.service_layer.erasure import erase_concern
 from notifications.service_layer.notify import handle_status, handle_statuses
 from notifications.service_layer.sender import Sender
@@ -258,3 +259,52 @@ async def test_a_batch_that_rolls_back_hands_nothing_over(test_stack) -> None:  
     assert channel.sent
     assert {stored[m].status for m in channel.sent} == {"delivered"}
     assert len(channel.sent) == len(set(channel.sent))
+
+
+async def test_a_sender_holding_its_most_leaves_a_batchs_messages_pending_for_its_rounds(  # type: ignore[no-untyped-def]
+        test_stack, monkeypatch) -> None:
+    """Under a backlog batches record faster than the provider takes messages: a sender already
+    holding its most (`HANDED_MAX`, opened, in memory) is handed nothing more; the batch's messages
+    stay pending in the database, untaken, the sender's round is woken for them, and a round sends
+    each once. Below the most, a batch hands over as before."""
+    database = await asyncio.to_thread(fresh_database, test_stack)
+    channel = _Recording()
+    svc = Notifications(NotificationsSettings(DATABASE_URL=database, KAFKA_BOOTSTRAP_SERVERS=test_stack.bootstrap),
+                        clock=lambda: NOW, channel=channel)  # type: ignore[arg-type]
+    first, second = _batches()
+    monkeypatch.setattr(sender_module, "HANDED_MAX", 3)
+    release = asyncio.Event()
+
+    async def stuck(rows: list[Any]) -> None:  # a slow provider: the hand over is not done yet
+        await release.wait()
+
+    monkeypatch.setattr(svc.sender, "_send_taken", stuck)
+    svc.sender.hand_over([object()] * 3)
+    assert svc.sender.handed_messages == 3
+    assert not svc.sender.can_take()
+
+    async with svc.runtime.batch_scope() as scope:
+        await scope.claim((event, topic) for event, _, topic in first)
+        await svc._on_statuses(first)
+    stored = await _messages(svc)
+    assert stored
+    assert {(row.status, row.attempts) for row in stored.values()} <= {("pending", 0), ("failed", 0)}
+    assert {row.status for row in stored.values()} >= {"pending"}
+    assert svc.sender.handed_messages == 3  # nothing more held
+    assert svc.sender._wake.is_set()  # the round is told they wait
+
+    assert await svc.sender.send_due_once() > 0  # a round takes and sends them
+    await asyncio.sleep(0)
+    pending = {m for m, row in stored.items() if row.status == "pending"}
+    assert pending <= set(channel.sent)
+    assert len(channel.sent) == len(set(channel.sent))
+
+    release.set()  # the slow hand over finishes: the sender takes hand overs again
+    await asyncio.wait_for(asyncio.gather(*svc.sender._handed), 10)
+    assert svc.sender.handed_messages == 0
+    assert svc.sender.can_take()
+    async with svc.runtime.batch_scope() as scope:
+        await scope.claim((event, topic) for event, _, topic in second)
+        await svc._on_statuses(second)
+    assert svc.sender._handed  # this batch's messages were handed over
+    assert svc.sender.handed_messages > 0
