@@ -5,9 +5,10 @@ transaction that holds its effect, so an event read again after a crash or a reb
 nothing. The offset only says where a restarted consumer starts reading. Committing it after every
 batch cost, at light load (a few events a batch), a request to the broker, the broker's work to
 store it and the wake-ups on both sides for each batch: measured at 50 concerns/s, 6% of the
-whole stack's CPU and 14% of the broker's (bench/README.md, "Session 11"). So a batch's offsets are committed at
-once when the last commit is older than `interval`, and otherwise by a timer when it is: at
-most one commit per interval per consumer, and never later than one interval after the batch.
+whole stack's CPU and 14% of the broker's (bench/README.md, "Session 11"). So a batch's offsets
+are committed at once when the last commit is older than `interval`, and otherwise by a timer
+when it is: at most one commit per interval per consumer, and never later than one interval
+after the batch.
 
 What is committed is the batch's own records' offsets (the next offset to read, per partition),
 never the consumer's position: the position may already be past records fetched and not yet
