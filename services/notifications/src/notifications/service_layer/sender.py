@@ -39,7 +39,7 @@ PARALLEL_SENDS = 8  # within the database pool; providers' rate limits are far a
 # provider takes them (GOV.UK Notify allows 3,000 a minute), so without a bound a backlog would
 # hold every message in memory; past it, a batch's messages wait in the database, pending, for a
 # round to claim them in turn (a claim and a decryption more each). At 500 the benchmark lost 7%
-# of its throughput for 10-25 MB less peak RSS; at its fastest it had 2,200 waiting at once.
+# of its throughput for 10-25 MB less peak RSS; at 2,000 about 4% (bench/README.md, session 11).
 HANDED_MAX = 2000
 # what to record about one message: the outcome's function, the message row, what the channel said
 Outcome = tuple[Callable[..., Awaitable[None]], Any, Any]
