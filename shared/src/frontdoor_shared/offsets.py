@@ -61,6 +61,8 @@ class OffsetCommits:
     async def flush(self) -> None:
         """Commit everything pending now, and each batch at once from now on (shutdown)."""
         self._closing = True
+        for timer in list(self._timers.values()):  # what they would commit is committed here
+            timer.cancel()
         for consumer in list(self._pending):
             await self._commit(consumer)
 
@@ -77,11 +79,11 @@ class OffsetCommits:
             if not offsets:
                 return
             self._last[consumer] = self._clock()
-            owned = consumer.assignment()
-            offsets = {tp: o for tp, o in offsets.items() if tp in owned}
-            if not offsets:
-                return
-            try:
+            try:  # asking the consumer too: an error here must not fail a batch already committed
+                owned = consumer.assignment()
+                offsets = {tp: o for tp, o in offsets.items() if tp in owned}
+                if not offsets:
+                    return
                 await consumer.commit(offsets)
                 self.commits += 1
             except Exception as err:  # noqa: BLE001 - logged; the next commit carries these offsets

@@ -110,3 +110,46 @@ async def test_interval_zero_commits_every_batch() -> None:
     for i in range(3):
         await offsets.done(consumer, [rec("a", 0, i)])
     assert consumer.commits == [{A0: 1}, {A0: 2}, {A0: 3}]
+
+
+async def test_shutdown_stops_the_timers_it_commits_for() -> None:
+    clock, consumer = Clock(), Consumer()
+    offsets = OffsetCommits(60.0, clock=clock)
+    await offsets.done(consumer, [rec("a", 0, 1)])
+    await offsets.done(consumer, [rec("a", 0, 2)])  # waits on a timer
+    timers = list(offsets._timers.values())
+    assert timers
+    await offsets.flush()
+    await asyncio.sleep(0)
+    assert all(t.cancelled() for t in timers)  # none left pending when the loop closes
+    assert consumer.commits == [{A0: 2}, {A0: 3}]
+
+
+async def test_a_consumer_that_cannot_say_what_it_owns_fails_no_batch() -> None:
+    """The batch's effects are committed already: an error asking the consumer is logged and the
+    offsets are carried to the next commit, never raised into the batch (which would dead-letter it)."""
+
+    class Stopped(Consumer):
+        def assignment(self) -> set[TopicPartition]:
+            raise RuntimeError("consumer stopped")
+
+    clock, consumer = Clock(), Stopped()
+    offsets = OffsetCommits(60.0, clock=clock)
+    await offsets.done(consumer, [rec("a", 0, 4)])
+    assert consumer.commits == []
+    assert offsets._pending[consumer] == {A0: 5}
+    await offsets.flush()
+
+
+async def test_a_runtime_commits_its_pending_offsets_when_it_stops() -> None:
+    from frontdoor_shared.runtime import Runtime
+    from frontdoor_shared.settings import ServiceSettings
+
+    runtime = Runtime(ServiceSettings(DATABASE_URL="postgresql://nobody@127.0.0.1:1/none",
+                                      KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:1"), service="t", schema="t")
+    consumer = Consumer()
+    runtime.offsets._clock = Clock()
+    await runtime.offsets.done(consumer, [rec("a", 0, 1)])
+    await runtime.offsets.done(consumer, [rec("a", 1, 5)])  # within the interval: pending
+    await runtime.stop()
+    assert consumer.commits == [{A0: 2}, {A1: 6}]
