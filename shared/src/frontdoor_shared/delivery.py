@@ -194,10 +194,12 @@ class BatchConsumer:
 
     def __init__(self, host: BatchHost, handler: Handler, contracts: Sequence[type[Contract]],
                  max_backoff: float = 30.0,
-                 batch_handlers: Mapping[type[Contract], BatchHandler] | None = None) -> None:
+                 batch_handlers: Mapping[type[Contract], BatchHandler] | None = None,
+                 before_batch: Callable[[], Awaitable[None]] | None = None) -> None:
         self._host = host
         self._handler = handler
         self._batch_handlers = dict(batch_handlers or {})
+        self._before_batch = before_batch
         self._by_type = {c.TYPE: c for c in contracts}
         self._max_backoff = max_backoff
         self.isolated_batches = 0
@@ -220,6 +222,8 @@ class BatchConsumer:
             items.append((record, event, data))
         if not items:
             return
+        if self._before_batch is not None:  # backpressure: held before the transaction opens
+            await self._before_batch()
         attempt = 0
         while True:
             try:
@@ -286,7 +290,8 @@ documenting: ContextVar[bool] = ContextVar("frontdoor_documenting", default=Fals
 
 def subscribe(broker: KafkaBroker, contracts: type[Contract] | Sequence[type[Contract]], handler: Handler, *,
               group_id: str, topics: Sequence[str] | None = None, max_records: int = 500,
-              batch_handlers: Mapping[type[Contract], BatchHandler] | None = None) -> None:
+              batch_handlers: Mapping[type[Contract], BatchHandler] | None = None,
+              before_batch: Callable[[], Awaitable[None]] | None = None) -> BatchConsumer | None:
     """Register `handler(event, data, topic)` for the contracts' topics: ONE consumer per service.
 
     One group member for all of a service's topics keeps Kafka rebalances (and start-up) short.
@@ -294,7 +299,11 @@ def subscribe(broker: KafkaBroker, contracts: type[Contract] | Sequence[type[Con
     broker (`runtime.FrontDoorBroker`) events are consumed in batches of up to `max_records`,
     each batch in one transaction (see `BatchConsumer`). `batch_handlers` takes the events of
     some contracts as one set per batch (fewer statements); `handler` stays the reference for
-    every event, and handles each alone when a batch has to be isolated.
+    every event, and handles each alone when a batch has to be isolated. `before_batch` is
+    awaited before each batch's transaction opens: a service holds its consumer back there while
+    it cannot take more (backpressure), holding no connection or lock meanwhile; it must return
+    within a bounded time (the group's poll interval). Returns the batch consumer (None where
+    only the per-message subscriber is documented).
     """
     listed = [contracts] if isinstance(contracts, type) else list(contracts)
     names = list(topics) if topics else list(dict.fromkeys(c.TOPIC for c in listed))
@@ -315,9 +324,9 @@ def subscribe(broker: KafkaBroker, contracts: type[Contract] | Sequence[type[Con
         consume.__annotations__ = {"body": _union_of(listed), "message": KafkaMessageParam, "return": None}
         consume.__name__ = f"{group_id.replace('-', '_')}_consumer"
         broker.subscriber(*names, decoder=_decode, max_records=200, **common)(consume)
-        return
+        return None
 
-    batch = BatchConsumer(host, handler, listed, batch_handlers=batch_handlers)
+    batch = BatchConsumer(host, handler, listed, batch_handlers=batch_handlers, before_batch=before_batch)
 
     # The message is read from FastStream's context, not declared as a parameter: fast_depends
     # resolves a `Context("message")` parameter by running its sync getter in a worker thread, a
@@ -337,6 +346,7 @@ def subscribe(broker: KafkaBroker, contracts: type[Contract] | Sequence[type[Con
     # a batch of 500 concerns' events is well under 256 KiB a partition
     broker.subscriber(*names, batch=True, max_records=max_records, batch_timeout_ms=25,
                       max_partition_fetch_bytes=MAX_PARTITION_FETCH_BYTES, decoder=_no_decode, **common)(consume_batch)
+    return batch
 
 
 async def _gather_more(message: Any, records: tuple[Any, ...], linger: float, max_records: int

@@ -3,6 +3,7 @@ in order, and falls back to the per-event handler, one event at a time, when the
 
 from __future__ import annotations
 
+import asyncio
 from contextlib import asynccontextmanager
 from types import SimpleNamespace
 from typing import Any, ClassVar
@@ -91,3 +92,39 @@ async def test_when_the_set_fails_each_event_is_handled_alone_and_only_the_poiso
     assert consumer.isolated_batches == 1
     assert len(host.dead) == 1
     assert '"n":3' in host.dead[0]
+
+
+async def test_before_batch_is_awaited_once_before_each_batchs_transaction_opens() -> None:
+    """A service's backpressure (`before_batch`) holds the batch before its transaction: nothing is
+    claimed or handled while it waits; a batch that is only dead letters does not wait."""
+    order: list[str] = []
+    release = asyncio.Event()
+
+    class Watched(Host):
+        @asynccontextmanager
+        async def batch_scope(self) -> Any:
+            order.append("transaction")
+            async with super().batch_scope() as scope:
+                yield scope
+
+    async def each(event: Any, data: Any, topic: str) -> None:
+        order.append(f"each {data.n}")
+
+    async def held_back() -> None:
+        order.append("before")
+        await release.wait()
+
+    host = Watched()
+    consumer = BatchConsumer(host, each, [EachV1], before_batch=held_back)
+    task = asyncio.ensure_future(consumer.handle([_record(EachV1(n=1)), _record(EachV1(n=2))]))
+    await asyncio.sleep(0.05)
+    assert order == ["before"]  # held: no transaction, nothing claimed or handled
+    assert host.claimed == []
+    release.set()
+    await asyncio.wait_for(task, 5)
+    assert order == ["before", "transaction", "each 1", "each 2"]
+
+    order.clear()
+    await consumer.handle([SimpleNamespace(value=b"not json", topic=EachV1.TOPIC)])
+    assert order == []  # nothing to handle: nothing to hold back
+    assert len(host.dead) == 1

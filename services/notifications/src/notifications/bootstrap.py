@@ -63,8 +63,10 @@ class Notifications:
         self.tokens = Tokens(AuthSettings())
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
-        subscribe(self.runtime.broker, [*CONSUMED, ConcernErasedV1], self._on_status, group_id=SERVICE,
-                  batch_handlers=dict.fromkeys(CONSUMED, self._on_statuses))
+        # the consumer waits before a batch while the sender is full (backpressure, `Sender.room`)
+        self.consumer = subscribe(self.runtime.broker, [*CONSUMED, ConcernErasedV1], self._on_status,
+                                  group_id=SERVICE, batch_handlers=dict.fromkeys(CONSUMED, self._on_statuses),
+                                  before_batch=self.sender.room)
         publisher_doc(self.runtime.broker, NotificationSentV1)
 
     async def _on_status(self, event: CloudEvent, data: Any, topic: str) -> None:
@@ -77,7 +79,8 @@ class Notifications:
     async def _on_statuses(self, items: list[tuple[CloudEvent, Any, str]]) -> None:
         # inside a consumed batch the messages are taken for this sender as they are recorded and
         # handed to it when the batch commits (dropped with the batch if it rolls back), unless it
-        # holds enough already (a backlog): then they wait, pending, for its rounds
+        # still holds its most after the consumer was held back for it (`Sender.room`): then they
+        # wait, pending, for its rounds
         lease = current_batch.get() is not None and self.sender.can_take()
         recorded = await handle_statuses(self.runtime.uow(), items, self.context, lease=lease)
         if recorded.leased:

@@ -7,6 +7,7 @@ import asyncio
 import re
 import uuid
 from datetime import timedelta
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -308,3 +309,73 @@ async def test_a_sender_holding_its_most_leaves_a_batchs_messages_pending_for_it
         await svc._on_statuses(second)
     assert svc.sender._handed  # this batch's messages were handed over
     assert svc.sender.handed_messages > 0
+
+
+def _records(batch: list[tuple[CloudEvent, Any, str]]) -> list[Any]:
+    """A batch as the broker gives it to the consumer: each event's bytes and its topic."""
+    return [SimpleNamespace(value=event.to_bytes(), topic=topic) for event, _, topic in batch]
+
+
+async def test_a_full_sender_holds_the_consumer_back_until_it_has_room(  # type: ignore[no-untyped-def]
+        test_stack, monkeypatch) -> None:
+    """Backpressure: while the sender holds its most, the service's consumer waits before the
+    next batch (no transaction open, nothing recorded); once a hand-over finishes, the batch is
+    recorded and its messages handed over and sent, none left pending for the claim rounds."""
+    database = await asyncio.to_thread(fresh_database, test_stack)
+    channel = _Recording()
+    svc = Notifications(NotificationsSettings(DATABASE_URL=database, KAFKA_BOOTSTRAP_SERVERS=test_stack.bootstrap),
+                        clock=lambda: NOW, channel=channel)  # type: ignore[arg-type]
+    assert svc.consumer is not None
+    monkeypatch.setattr(sender_module, "HANDED_MAX", 3)
+    release = asyncio.Event()
+    send_taken = svc.sender._send_taken
+
+    async def stuck(rows: list[Any]) -> None:  # a slow provider: this hand over is not done yet
+        await release.wait()
+
+    monkeypatch.setattr(svc.sender, "_send_taken", stuck)
+    svc.sender.hand_over([object()] * 3)
+    monkeypatch.setattr(svc.sender, "_send_taken", send_taken)
+
+    consumed = asyncio.ensure_future(svc.consumer.handle(_records(_batches()[0])))
+    await asyncio.sleep(0.5)
+    assert not consumed.done()  # held back
+    assert await _messages(svc) == {}
+    release.set()
+    await asyncio.wait_for(consumed, 10)
+    await asyncio.wait_for(asyncio.gather(*svc.sender._handed), 10)
+    stored = await _messages(svc)
+    assert channel.sent
+    assert {stored[m].attempts for m in channel.sent} == {1}  # handed over, not claimed by a round
+    # nothing left for a round but what a message no one could be reached by queued: staff told
+    assert {(row.status, row.template) for row in stored.values() if row.id not in channel.sent} == {
+        ("failed", "family/concern-submitted"), ("pending", "staff/delivery-failed")}
+    assert len(channel.sent) == len(set(channel.sent))
+
+
+async def test_a_sender_still_full_after_the_wait_lets_the_batch_through_pending(  # type: ignore[no-untyped-def]
+        test_stack, monkeypatch) -> None:
+    """A provider that times out must not stop the consumer for long: after HANDOVER_WAIT_SECONDS
+    the batch is recorded anyway, its messages pending for the sender's rounds."""
+    database = await asyncio.to_thread(fresh_database, test_stack)
+    channel = _Recording()
+    svc = Notifications(NotificationsSettings(DATABASE_URL=database, KAFKA_BOOTSTRAP_SERVERS=test_stack.bootstrap),
+                        clock=lambda: NOW, channel=channel)  # type: ignore[arg-type]
+    assert svc.consumer is not None
+    monkeypatch.setattr(sender_module, "HANDED_MAX", 3)
+    monkeypatch.setattr(sender_module, "HANDOVER_WAIT_SECONDS", 0.3)
+    release = asyncio.Event()
+
+    async def stuck(rows: list[Any]) -> None:
+        await release.wait()
+
+    monkeypatch.setattr(svc.sender, "_send_taken", stuck)
+    svc.sender.hand_over([object()] * 3)
+    await asyncio.wait_for(svc.consumer.handle(_records(_batches()[0])), 5)
+    stored = await _messages(svc)
+    assert {row.status for row in stored.values()} >= {"pending"}
+    assert {row.attempts for row in stored.values()} == {0}  # left for a round, none taken
+    assert channel.sent == []
+    assert svc.sender._wake.is_set()
+    release.set()
+    await asyncio.wait_for(asyncio.gather(*svc.sender._handed), 10)

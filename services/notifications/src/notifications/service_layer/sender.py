@@ -34,13 +34,15 @@ from notifications.service_layer.loops import repeat
 
 log = structlog.get_logger()
 PARALLEL_SENDS = 8  # within the database pool; providers' rate limits are far above this
-# Messages handed over by batches and not yet sent, at most (a batch past it hands over nothing):
-# each is held in memory, contents opened, until it is sent. Batches record faster than a slow
-# provider takes them (GOV.UK Notify allows 3,000 a minute), so without a bound a backlog would
-# hold every message in memory; past it, a batch's messages wait in the database, pending, for a
-# round to claim them in turn (a claim and a decryption more each). At 500 the benchmark lost 7%
-# of its throughput for 10-25 MB less peak RSS; at 2,000 about 4% (bench/README.md, session 11).
+# Messages handed over by batches and not yet sent, at most: each is held in memory, contents
+# opened, until it is sent. Batches record faster than a slow provider takes them (GOV.UK Notify
+# allows 3,000 a minute), so without a bound a backlog would hold every message in memory. At the
+# bound the consumer is held back before its next batch (`room`) until hand-overs finish, at most
+# HANDOVER_WAIT_SECONDS; if the sender is still full then (a provider timing out), the batch's
+# messages wait in the database, pending, for a round to claim them in turn (a claim and a
+# decryption more each: 7% of the benchmark's throughput when every batch past the bound did so).
 HANDED_MAX = 2000
+HANDOVER_WAIT_SECONDS = 5.0
 # what to record about one message: the outcome's function, the message row, what the channel said
 Outcome = tuple[Callable[..., Awaitable[None]], Any, Any]
 
@@ -58,6 +60,8 @@ class Sender:
         self._handed: set[asyncio.Future[None]] = set()
         self._handing = asyncio.Lock()
         self.handed_messages = 0  # handed over, not yet sent
+        self._room = asyncio.Event()  # set while below HANDED_MAX
+        self._room.set()
 
     def wake(self) -> None:
         self._wake.set()
@@ -81,11 +85,25 @@ class Sender:
         """Whether a batch may hand its messages over (`hand_over`) rather than leave them pending."""
         return self.handed_messages < HANDED_MAX
 
+    async def room(self) -> None:
+        """Backpressure, awaited before each consumed batch: while the sender holds its most,
+        wait (holding no connection or lock) until hand-overs finish, so the batch's messages are
+        handed over rather than left for the slower claim rounds; give up after
+        HANDOVER_WAIT_SECONDS (a provider that times out), well inside the group's poll interval."""
+        if self.can_take():
+            return
+        try:
+            await asyncio.wait_for(self._room.wait(), HANDOVER_WAIT_SECONDS)
+        except TimeoutError:
+            log.info("sender.still_full", handed=self.handed_messages)
+
     def hand_over(self, rows: list[Any]) -> None:
         """Send messages recorded as already taken by this sender (`handle_statuses(lease=True)`),
         now that the batch that recorded them has committed: no claim round, no wait for one."""
         if rows:
             self.handed_messages += len(rows)
+            if not self.can_take():
+                self._room.clear()
             task = asyncio.ensure_future(self._send_taken(rows))
             self._handed.add(task)
             task.add_done_callback(functools.partial(self._sent_over, len(rows)))
@@ -93,6 +111,8 @@ class Sender:
     def _sent_over(self, count: int, task: asyncio.Future[None]) -> None:
         self._handed.discard(task)
         self.handed_messages -= count
+        if self.can_take():
+            self._room.set()
 
     async def _send_taken(self, rows: list[Any]) -> None:
         try:
