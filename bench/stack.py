@@ -20,7 +20,7 @@ import httpx
 
 from bench import gcstats
 from frontdoor_cli.platform import SERVICES, Platform
-from frontdoor_cli.stack import EmbeddedPostgres, TansuBroker, free_port
+from frontdoor_cli.stack import EmbeddedPostgres, TansuBroker, free_port, free_ports
 from frontdoor_cli.testing import migrate_all
 
 
@@ -185,7 +185,8 @@ class BenchStack:
         if self.external_broker:
             asyncio.run(_skip_backlog(self.bootstrap, list(SERVICES)))
         platform = Platform(home=self.home / f"run-{label}", database_url=url, bootstrap=self.bootstrap,
-                            ports={s: free_port() for s in SERVICES}, extra_env={**self._env(), **env})
+                            ports=dict(zip(SERVICES, free_ports(len(SERVICES)), strict=True)),
+                            extra_env={**self._env(), **env})
         try:
             for service in services:
                 platform.start_service(service)

@@ -11,14 +11,14 @@ from typing import Any
 import httpx
 
 from frontdoor_cli.platform import SERVICES, Platform
-from frontdoor_cli.stack import free_port
+from frontdoor_cli.stack import free_ports
 from frontdoor_cli.testing import fresh_database
 
 
 def new_platform(home: Any, stack: Any, **env: str) -> Platform:
     """The four services as processes on a database of their own (see fresh_database)."""
     return Platform(home=home, database_url=fresh_database(stack), bootstrap=stack.bootstrap,
-                    ports={name: free_port() for name in SERVICES}, extra_env=dict(env))
+                    ports=dict(zip(SERVICES, free_ports(len(SERVICES)), strict=True)), extra_env=dict(env))
 
 
 def a_concern(age_months: int = 30, *, need_codes: tuple[str, ...] = ("SLCN",), c_and_i: int = 3,

@@ -20,6 +20,15 @@ from frontdoor_cli.stack import EmbeddedPostgres, StackError, TansuBroker, termi
 SERVICES = {"intake": 8000, "triage": 8001, "early-years": 8002, "notifications": 8003}
 
 
+def _service_of(answer: httpx.Response) -> str | None:
+    """The service a /health answer names (None if it is not one of ours)."""
+    try:
+        body = answer.json()
+    except ValueError:
+        return None
+    return str(body.get("service")) if isinstance(body, dict) and body.get("service") else None
+
+
 @dataclass
 class Platform:
     home: Path
@@ -112,10 +121,16 @@ class Platform:
             if proc is not None and proc.poll() is not None:
                 raise StackError(f"{name} exited with {proc.returncode}; see {self.logs / (name + '.log')}")
             try:
-                if httpx.get(url, timeout=1).status_code == 200:
-                    return
+                answer = httpx.get(url, timeout=1)
             except httpx.HTTPError:
-                pass
+                answer = None
+            if answer is not None and answer.status_code == 200:
+                service = _service_of(answer)
+                if service == name:
+                    return
+                # another process holds the port (a port handed out twice): fail now, not later
+                # with a 404 from the wrong service
+                raise StackError(f"port {self.ports[name]} of {name} is answered by {service or 'something else'}")
             time.sleep(0.2)
         raise StackError(f"{name} was not healthy within {timeout:.0f}s; see {self.logs / (name + '.log')}")
 

@@ -316,27 +316,33 @@ def _records(batch: list[tuple[CloudEvent, Any, str]]) -> list[Any]:
     return [SimpleNamespace(value=event.to_bytes(), topic=topic) for event, _, topic in batch]
 
 
+async def _full_sender(test_stack: Any, monkeypatch: Any) -> tuple[Notifications, _Recording, asyncio.Event]:
+    """A service whose sender holds its most (`HANDED_MAX`, 3 here): a hand-over to a slow provider,
+    not done until the event returned is set."""
+    database = await asyncio.to_thread(fresh_database, test_stack)
+    channel = _Recording()
+    svc = Notifications(NotificationsSettings(DATABASE_URL=database, KAFKA_BOOTSTRAP_SERVERS=test_stack.bootstrap),
+                        clock=lambda: NOW, channel=channel)  # type: ignore[arg-type]
+    monkeypatch.setattr(sender_module, "HANDED_MAX", 3)
+    release = asyncio.Event()
+    send_taken = svc.sender._send_taken
+
+    async def stuck(rows: list[Any]) -> None:
+        await release.wait()
+
+    monkeypatch.setattr(svc.sender, "_send_taken", stuck)
+    svc.sender.hand_over([object()] * 3)
+    monkeypatch.setattr(svc.sender, "_send_taken", send_taken)  # later hand-overs are sent
+    return svc, channel, release
+
+
 async def test_a_full_sender_holds_the_consumer_back_until_it_has_room(  # type: ignore[no-untyped-def]
         test_stack, monkeypatch) -> None:
     """Backpressure: while the sender holds its most, the service's consumer waits before the
     next batch (no transaction open, nothing recorded); once a hand-over finishes, the batch is
     recorded and its messages handed over and sent, none left pending for the claim rounds."""
-    database = await asyncio.to_thread(fresh_database, test_stack)
-    channel = _Recording()
-    svc = Notifications(NotificationsSettings(DATABASE_URL=database, KAFKA_BOOTSTRAP_SERVERS=test_stack.bootstrap),
-                        clock=lambda: NOW, channel=channel)  # type: ignore[arg-type]
+    svc, channel, release = await _full_sender(test_stack, monkeypatch)
     assert svc.consumer is not None
-    monkeypatch.setattr(sender_module, "HANDED_MAX", 3)
-    release = asyncio.Event()
-    send_taken = svc.sender._send_taken
-
-    async def stuck(rows: list[Any]) -> None:  # a slow provider: this hand over is not done yet
-        await release.wait()
-
-    monkeypatch.setattr(svc.sender, "_send_taken", stuck)
-    svc.sender.hand_over([object()] * 3)
-    monkeypatch.setattr(svc.sender, "_send_taken", send_taken)
-
     consumed = asyncio.ensure_future(svc.consumer.handle(_records(_batches()[0])))
     await asyncio.sleep(0.5)
     assert not consumed.done()  # held back
@@ -357,20 +363,9 @@ async def test_a_sender_still_full_after_the_wait_lets_the_batch_through_pending
         test_stack, monkeypatch) -> None:
     """A provider that times out must not stop the consumer for long: after HANDOVER_WAIT_SECONDS
     the batch is recorded anyway, its messages pending for the sender's rounds."""
-    database = await asyncio.to_thread(fresh_database, test_stack)
-    channel = _Recording()
-    svc = Notifications(NotificationsSettings(DATABASE_URL=database, KAFKA_BOOTSTRAP_SERVERS=test_stack.bootstrap),
-                        clock=lambda: NOW, channel=channel)  # type: ignore[arg-type]
-    assert svc.consumer is not None
-    monkeypatch.setattr(sender_module, "HANDED_MAX", 3)
     monkeypatch.setattr(sender_module, "HANDOVER_WAIT_SECONDS", 0.3)
-    release = asyncio.Event()
-
-    async def stuck(rows: list[Any]) -> None:
-        await release.wait()
-
-    monkeypatch.setattr(svc.sender, "_send_taken", stuck)
-    svc.sender.hand_over([object()] * 3)
+    svc, channel, release = await _full_sender(test_stack, monkeypatch)
+    assert svc.consumer is not None
     await asyncio.wait_for(svc.consumer.handle(_records(_batches()[0])), 5)
     stored = await _messages(svc)
     assert {row.status for row in stored.values()} >= {"pending"}
