@@ -15,25 +15,27 @@ statement as the rows), so events about one concern leave in the order they were
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import zlib
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import asyncpg
 import sqlalchemy as sa
 import structlog
 from aiokafka import AIOKafkaProducer
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from frontdoor_shared.db import DeliveryTables
+from frontdoor_shared.db import DeliveryTables, driver_connection
 from frontdoor_shared.errors_classify import is_transient
 
 log = structlog.get_logger()
 
 
-def _headers(row: Any) -> list[tuple[str, bytes]]:
-    return [(k, str(v).encode()) for k, v in (row.headers or {}).items()]
+def _headers(headers: str | None) -> list[tuple[str, bytes]]:
+    return [(k, str(v).encode()) for k, v in (json.loads(headers) if headers else {}).items()]
 
 
 class OutboxRelay:
@@ -50,19 +52,19 @@ class OutboxRelay:
         self._linger = linger_seconds
         self._retention = timedelta(days=retention_days)
         self._lock_key = zlib.crc32(f"{tables.schema}.outbox".encode())
-        t = self._table
-        # built once (building it showed in every profile): one statement takes the relay's lock,
-        # claims the oldest unpublished rows and marks them published, in one round trip. The mark
-        # is only this transaction's until the commit, which follows the broker's ack of every row;
+        # One statement takes the relay's lock, claims the oldest unpublished rows and marks them
+        # published, in one round trip (on the driver directly: `driver_connection`). The mark is
+        # only this transaction's until the commit, which follows the broker's ack of every row;
         # if the broker fails, the rollback unmarks them. The lock is an uncorrelated subquery, so
         # PostgreSQL runs it once, before the scan, as a one-time filter: no lock, no rows. A row
         # another relay published after this statement's snapshot is re-checked under FOR UPDATE
         # (read committed) and skipped, so it never goes out twice.
-        locked = sa.select(sa.func.pg_try_advisory_xact_lock(self._lock_key)).scalar_subquery()
-        oldest = (sa.select(t.c.id).where(locked, t.c.published_at.is_(None)).order_by(t.c.id)
-                  .limit(self._batch).with_for_update(skip_locked=True).scalar_subquery())
-        self._take_rows = (sa.update(t).where(t.c.id.in_(oldest)).values(published_at=sa.func.now())
-                           .returning(t.c.id, t.c.topic, t.c.key, t.c.payload, t.c.headers))
+        outbox = f"{tables.schema}.outbox"
+        self._take_rows = (
+            f"UPDATE {outbox} SET published_at = now() WHERE id IN (SELECT id FROM {outbox}"
+            " WHERE (SELECT pg_try_advisory_xact_lock($1::bigint)) AND published_at IS NULL"
+            " ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED)"
+            " RETURNING id, topic, key, payload, headers::text AS headers")
         self._wake = asyncio.Event()
         self._last_cleanup = datetime.min.replace(tzinfo=UTC)
         self.published_total = 0
@@ -103,25 +105,33 @@ class OutboxRelay:
 
     async def publish_once(self) -> int:
         """Publish one batch of unpublished rows; return how many went out."""
-        async with self._engine.begin() as conn:
-            rows = await self._claim(conn)
-            if not rows:
-                return 0
-            await self._send(rows)
-            if self._crash_after_send:
-                log.error("outbox.fault_injection.crash_after_send", rows=len(rows))
-                os._exit(70)
+        async with self._engine.connect() as conn:
+            driver = await driver_connection(conn)
+            try:
+                async with driver.transaction():
+                    rows = await self._claim(driver)
+                    if not rows:
+                        return 0
+                    await self._send(rows)
+                    if self._crash_after_send:
+                        log.error("outbox.fault_injection.crash_after_send", rows=len(rows))
+                        os._exit(70)
+            except (OSError, asyncpg.InterfaceError, asyncpg.PostgresConnectionError):
+                # SQLAlchemy did not see the driver fail: a broken connection must not go back
+                # to the pool for the next round (or a consumer) to take
+                await conn.invalidate()
+                raise
         self.published_total += len(rows)
         return len(rows)
 
-    async def _claim(self, conn: AsyncConnection) -> Sequence[Any]:
+    async def _claim(self, driver: Any) -> Sequence[Any]:
         """The rows taken (marked, uncommitted), oldest first: RETURNING keeps no order."""
-        return sorted((await conn.execute(self._take_rows)).all(), key=lambda r: r.id)
+        return sorted(await driver.fetch(self._take_rows, self._lock_key, self._batch), key=lambda r: r["id"])
 
     async def _send(self, rows: Sequence[Any]) -> None:
         futures = [
             await self._producer.send(
-                r.topic, value=r.payload, key=r.key.encode(), headers=_headers(r)
+                r["topic"], value=r["payload"], key=r["key"].encode(), headers=_headers(r["headers"])
             )
             for r in rows
         ]

@@ -27,7 +27,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransaction
 
 from frontdoor_shared.contracts.base import Contract
-from frontdoor_shared.db import DeliveryTables, sql
+from frontdoor_shared.db import DeliveryTables, driver_connection
 from frontdoor_shared.envelope import CloudEvent, new_event
 
 
@@ -50,16 +50,16 @@ def outbox_row(payload: Contract, *, source: str, subject: str, key: str, topic:
 
 async def write_outbox(conn: AsyncConnection, tables: DeliveryTables, rows: list[dict[str, Any]]) -> None:
     """Insert outbox rows in one statement whose text is the same for any number of rows (arrays,
-    unnested), so the driver prepares it once, not once per batch size."""
+    unnested), so the driver prepares it once, not once per batch size; on the driver directly
+    (`driver_connection`), in the transaction."""
     if not rows:
         return
-    await conn.execute(sql(
+    await (await driver_connection(conn)).execute(
         f"INSERT INTO {tables.schema}.outbox (event_id, topic, key, event_type, payload, headers) "
-        "SELECT e, t, k, y, p, h::jsonb FROM unnest(CAST(:e AS text[]), CAST(:t AS text[]), CAST(:k AS text[]), "
-        "CAST(:y AS text[]), CAST(:p AS bytea[]), CAST(:h AS text[])) AS u(e, t, k, y, p, h)"
-    ), {"e": [r["event_id"] for r in rows], "t": [r["topic"] for r in rows], "k": [r["key"] for r in rows],
-        "y": [r["event_type"] for r in rows], "p": [r["payload"] for r in rows],
-        "h": [json.dumps(r["headers"]) for r in rows]})
+        "SELECT e, t, k, y, p, h::jsonb FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bytea[],"
+        " $6::text[]) AS u(e, t, k, y, p, h)",
+        [r["event_id"] for r in rows], [r["topic"] for r in rows], [r["key"] for r in rows],
+        [r["event_type"] for r in rows], [r["payload"] for r in rows], [json.dumps(r["headers"]) for r in rows])
 
 
 async def _record_in_inbox(conn: AsyncConnection, tables: DeliveryTables, event: CloudEvent, topic: str) -> bool:
@@ -162,13 +162,13 @@ class BatchScope:
             rows.setdefault(event.id, {"event_id": event.id, "topic": topic, "event_type": event.type})
         if not rows:
             return
-        # one statement text for any batch size (arrays, unnested): prepared once per connection
-        result = await self.conn.execute(sql(
+        # one statement text for any batch size (arrays, unnested): prepared once per connection;
+        # on the driver directly (`driver_connection`), in the batch's transaction
+        result = await (await driver_connection(self.conn)).fetch(
             f"INSERT INTO {self._tables.schema}.inbox (event_id, topic, event_type) "
-            "SELECT * FROM unnest(CAST(:ids AS text[]), CAST(:topics AS text[]), CAST(:types AS text[])) "
-            "ON CONFLICT (event_id) DO NOTHING RETURNING event_id"
-        ), {"ids": list(rows), "topics": [r["topic"] for r in rows.values()],
-            "types": [r["event_type"] for r in rows.values()]})
+            "SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) "
+            "ON CONFLICT (event_id) DO NOTHING RETURNING event_id",
+            list(rows), [r["topic"] for r in rows.values()], [r["event_type"] for r in rows.values()])
         self._claimed = set(rows)
         self._fresh = {r[0] for r in result}
 

@@ -25,6 +25,7 @@ from frontdoor_shared.errors import PermanentError, TransientError
 from frontdoor_shared.kafka import ensure_topics
 from frontdoor_shared.runtime import Runtime
 from frontdoor_shared.settings import ServiceSettings
+from frontdoor_shared.uow import outbox_row, write_outbox
 from shared.tests.integration.waiting import until
 
 pytestmark = pytest.mark.integration
@@ -336,3 +337,28 @@ async def test_the_broker_holds_the_offset_after_the_last_handled_event_without_
 
     await until(reached, timeout=15)
     assert await _committed(test_stack.bootstrap, "kerneltest", tp) == last + 1
+
+
+async def test_delivery_statements_sent_first_in_a_transaction_are_part_of_it(runtime: Runtime) -> None:
+    """The inbox claim and the outbox insert go to the driver directly (`driver_connection`);
+    when one is a transaction's first statement it must still be inside the transaction: a
+    rollback leaves neither row (sent on their own they would have committed at once)."""
+    claimed = new_event(ThingHappenedV1(n=777), source="urn:test", subject="S-777")
+    row, emitted = outbox_row(ThingHappenedV1(n=778), source="urn:test", subject="S-778", key="k", topic=None,
+                              cause=None)
+
+    async def failing_batch() -> None:
+        async with runtime.batch_scope() as scope:
+            await scope.claim([(claimed, ThingHappenedV1.TOPIC)])
+            raise RuntimeError("the batch fails after its claim")
+
+    with pytest.raises(RuntimeError):
+        await failing_batch()
+    async with runtime.uow() as uow:
+        await write_outbox(uow.conn, runtime.tables, [row])  # then left without commit: rolled back
+    async with runtime.engine.connect() as conn:
+        inbox = await conn.scalar(sa.select(sa.func.count()).select_from(runtime.tables.inbox)
+                                  .where(runtime.tables.inbox.c.event_id == claimed.id))
+        outbox = await conn.scalar(sa.select(sa.func.count()).select_from(runtime.tables.outbox)
+                                   .where(runtime.tables.outbox.c.event_id == emitted.id))
+    assert (inbox, outbox) == (0, 0)
