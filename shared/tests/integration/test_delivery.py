@@ -10,15 +10,19 @@ from __future__ import annotations
 import asyncio
 import uuid
 import zlib
-from typing import ClassVar
+from typing import Any, ClassVar
 
+import asyncpg
 import pytest
 import sqlalchemy as sa
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from pydantic import Field
 
+from frontdoor_shared import outbox as outbox_module
+from frontdoor_shared import uow as uow_module
 from frontdoor_shared.contracts.base import Contract
+from frontdoor_shared.db import driver_connection
 from frontdoor_shared.delivery import subscribe
 from frontdoor_shared.envelope import CloudEvent, new_event
 from frontdoor_shared.errors import PermanentError, TransientError
@@ -213,14 +217,37 @@ async def test_poison_inside_a_batch_is_dead_lettered_alone_and_leaves_no_half_e
     assert reasons == ["n: 123 is refused by this use case"]
 
 
+class _Noting:
+    """The driver connection, noting each statement text sent to it."""
+
+    def __init__(self, inner: Any, seen: set[str]) -> None:
+        self._inner, self._seen = inner, seen
+
+    async def fetch(self, query: str, *args: Any) -> Any:
+        self._seen.add(query)
+        return await self._inner.fetch(query, *args)
+
+    async def execute(self, query: str, *args: Any) -> Any:
+        self._seen.add(query)
+        return await self._inner.execute(query, *args)
+
+    def transaction(self) -> Any:
+        return self._inner.transaction()
+
+
 async def test_batches_of_any_size_use_one_inbox_and_one_outbox_statement(  # type: ignore[no-untyped-def]
-        runtime: Runtime, test_stack) -> None:
+        runtime: Runtime, test_stack, monkeypatch) -> None:
     seen: set[str] = set()
 
     def note(conn, cursor, statement, parameters, context, executemany) -> None:  # type: ignore[no-untyped-def]
         if ".inbox (" in statement or ".outbox (" in statement or "outbox SET published_at" in statement:
             seen.add(statement)
 
+    async def noting(conn: Any) -> Any:  # the delivery statements go to the driver, not through SQLAlchemy
+        return _Noting(await driver_connection(conn), seen)
+
+    monkeypatch.setattr(uow_module, "driver_connection", noting)
+    monkeypatch.setattr(outbox_module, "driver_connection", noting)
     sa.event.listen(runtime.engine.sync_engine, "before_cursor_execute", note)
     try:
         for size, first in ((3, 2000), (17, 2100), (60, 2200)):
@@ -235,7 +262,7 @@ async def test_batches_of_any_size_use_one_inbox_and_one_outbox_statement(  # ty
     finally:
         sa.event.remove(runtime.engine.sync_engine, "before_cursor_execute", note)
     kinds = {s.split("(")[0].strip() if s.startswith("INSERT") else s.split("WHERE")[0].strip() for s in seen}
-    assert len(seen) == len(kinds) <= 3, sorted(seen)  # inbox insert, outbox insert, relay's mark: one text each
+    assert len(seen) == len(kinds) == 3, sorted(seen)  # inbox insert, outbox insert, relay's mark: one text each
 
 
 async def test_one_relay_publishes_at_a_time_and_a_held_lock_holds_the_rows(runtime: Runtime) -> None:
@@ -362,3 +389,33 @@ async def test_delivery_statements_sent_first_in_a_transaction_are_part_of_it(ru
         outbox = await conn.scalar(sa.select(sa.func.count()).select_from(runtime.tables.outbox)
                                    .where(runtime.tables.outbox.c.event_id == emitted.id))
     assert (inbox, outbox) == (0, 0)
+
+
+async def test_a_relay_round_whose_driver_connection_broke_does_not_pool_it(  # type: ignore[no-untyped-def]
+        runtime: Runtime, monkeypatch) -> None:
+    """SQLAlchemy does not see an error of the driver it did not send: the relay invalidates the
+    connection itself, so the next round (or a consumer) never takes a broken one from the pool;
+    the rows stay unpublished and the next round publishes them."""
+    assert runtime.relay is not None
+    relay, broken = runtime.relay, []
+    claim = relay._claim
+
+    async def breaks(driver: Any) -> Any:
+        broken.append(driver)
+        raise asyncpg.exceptions.ConnectionDoesNotExistError("connection was closed in the middle of operation")
+
+    monkeypatch.setattr(relay, "_claim", breaks)
+    with pytest.raises(asyncpg.exceptions.ConnectionDoesNotExistError):
+        await relay.publish_once()
+    assert broken
+    assert broken[0].is_closed()  # invalidated: closed, not back in the pool
+    monkeypatch.setattr(relay, "_claim", claim)
+    event = await _emit(runtime, 7301)
+
+    async def published() -> bool:  # the mark commits just after the broker's ack
+        async with runtime.engine.connect() as conn:
+            return await conn.scalar(sa.select(runtime.tables.outbox.c.published_at)
+                                     .where(runtime.tables.outbox.c.event_id == event.id)) is not None
+
+    await until(published)
+    await until(lambda: _effects(runtime, 7301))
