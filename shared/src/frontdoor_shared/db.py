@@ -25,9 +25,10 @@ def sql(text: str) -> sa.TextClause:
 async def driver_connection(conn: AsyncConnection) -> Any:
     """The asyncpg connection under `conn`, in its transaction. The delivery statements every
     batch and every relay round run (inbox claim, outbox insert, the relay's claim) go to it
-    directly: through SQLAlchemy a statement cost about three times the client CPU (measured,
-    one-row inbox claim: 310-360 us against 111-114 us), which at a light load, where each batch
-    holds an event or two, is paid several times per concern. Errors are asyncpg's own (see
+    directly: through SQLAlchemy a statement cost three to four times the client CPU
+    (`python -m bench.driver_overhead`, a one-event inbox claim: 160-272 us against 38-66 us on
+    uvloop), which at a light load, where each batch holds an event or two, is paid several
+    times per concern. Errors are asyncpg's own (see
     `errors_classify`); statements are prepared once per connection by asyncpg's cache.
 
     SQLAlchemy sends BEGIN with a transaction's first statement, not at `begin()`: when the
