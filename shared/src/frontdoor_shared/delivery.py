@@ -223,7 +223,10 @@ class BatchConsumer:
         if not items:
             return
         if self._before_batch is not None:  # backpressure: held before the transaction opens
-            await self._before_batch()
+            try:
+                await self._before_batch()
+            except Exception:  # logged: a fault in the hold-back must not dead-letter good events
+                log.exception("batch.before_batch_failed", events=len(items))
         attempt = 0
         while True:
             try:

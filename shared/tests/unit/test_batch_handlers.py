@@ -128,3 +128,22 @@ async def test_before_batch_is_awaited_once_before_each_batchs_transaction_opens
     await consumer.handle([SimpleNamespace(value=b"not json", topic=EachV1.TOPIC)])
     assert order == []  # nothing to handle: nothing to hold back
     assert len(host.dead) == 1
+
+
+async def test_a_failing_before_batch_is_logged_and_the_batch_still_handled() -> None:
+    """The hold-back is advice: if it fails, the batch goes ahead rather than being dead-lettered
+    with a reason that is not its events'."""
+    handled: list[int] = []
+
+    async def each(event: Any, data: Any, topic: str) -> None:
+        handled.append(data.n)
+
+    async def broken() -> None:
+        raise RuntimeError("the sender's count went wrong")
+
+    host = Host()
+    consumer = BatchConsumer(host, each, [EachV1], before_batch=broken)
+    await consumer.handle([_record(EachV1(n=1)), _record(EachV1(n=2))])
+    assert handled == [1, 2]
+    assert host.dead == []
+    assert len(host.claimed) == 2
