@@ -26,6 +26,7 @@ import asyncpg
 import sqlalchemy as sa
 import structlog
 from aiokafka import AIOKafkaProducer
+from aiokafka.partitioner import DefaultPartitioner
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from frontdoor_shared.db import DeliveryTables, driver_connection
@@ -47,6 +48,7 @@ class OutboxRelay:
         self._engine = engine
         self._table = tables.outbox
         self._producer = producer
+        self._partitioner = DefaultPartitioner()
         self._batch = batch_size
         self._poll = poll_seconds
         self._linger = linger_seconds
@@ -129,13 +131,38 @@ class OutboxRelay:
         return sorted(await driver.fetch(self._take_rows, self._lock_key, self._batch), key=lambda r: r["id"])
 
     async def _send(self, rows: Sequence[Any]) -> None:
-        futures = [
-            await self._producer.send(
-                r["topic"], value=r["payload"], key=r["key"].encode(), headers=_headers(r["headers"])
-            )
-            for r in rows
-        ]
-        await asyncio.gather(*futures)
+        """Publish the rows as one record batch per partition (split where a batch is full), in
+        their order, and wait for the broker's ack of every one. A key's partition is the Kafka
+        default (murmur2 of the key over the topic's partitions in id order: what `send` and
+        Java clients choose), so one concern's events stay in one partition, in order. Measured
+        against `send` per record: 8 against 13 us of CPU and 12 against 38 us of wall time a
+        record (`bench/README.md`, session 13)."""
+        producer = self._producer
+        partitions: dict[str, list[int]] = {}
+        open_batches: dict[tuple[str, int], Any] = {}
+        acks: list[asyncio.Future[Any]] = []
+
+        async def ship(topic: str, partition: int) -> None:
+            batch = open_batches.pop((topic, partition))
+            batch.close()
+            acks.append(await producer.send_batch(batch, topic, partition=partition))
+
+        for r in rows:
+            topic, key = r["topic"], r["key"].encode()
+            if topic not in partitions:
+                partitions[topic] = sorted(await producer.partitions_for(topic))
+            partition = self._partitioner(key, partitions[topic], partitions[topic])
+            record = {"key": key, "value": r["payload"], "timestamp": None, "headers": _headers(r["headers"])}
+            batch = open_batches.get((topic, partition))
+            if batch is not None and batch.append(**record) is not None:
+                continue
+            if batch is not None:  # full: it goes, and a new one starts with this record
+                await ship(topic, partition)
+            batch = open_batches[(topic, partition)] = producer.create_batch()
+            batch.append(**record)  # a batch always takes its first record, whatever its size
+        for topic, partition in list(open_batches):
+            await ship(topic, partition)
+        await asyncio.gather(*acks)
 
     async def _cleanup_if_due(self) -> None:
         now = datetime.now(UTC)
