@@ -7,7 +7,6 @@ child's journey be followed across services without putting anything about the c
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -15,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from frontdoor_shared.contracts.base import Contract
 from frontdoor_shared.errors import InvalidEvent
+from frontdoor_shared.ids import new_id
 
 MAX_EVENT_BYTES = 256 * 1024
 
@@ -51,7 +51,7 @@ def new_event(
     time: datetime | None = None,
 ) -> CloudEvent:
     """Wrap a contract payload in a fresh envelope."""
-    eid = event_id or str(uuid.uuid4())
+    eid = event_id or str(new_id())
     return CloudEvent(
         specversion="1.0",
         id=eid,

@@ -104,6 +104,9 @@ async def test_a_group_has_the_effect_of_each_submission_in_turn(test_stack) -> 
         ("accepted", True, False), ("accepted", True, True), ("accepted", False, False),
         ("IdempotencyConflict", None), ("InvalidConcern", "child.date_of_birth"), ("accepted", True, False)]
     assert grouped[2].reference == grouped[0].reference  # the replay names the first concern
+    made = [grouped[i].concern_id for i in (0, 1, 5)]  # the three new concerns, in the order submitted
+    assert [c.version for c in made] == [7, 7, 7]
+    assert made == sorted(made)  # time-ordered ids: the indexes on them grow at one edge (frontdoor_shared.ids)
     assert await _stored(together) == await _stored(one_by_one) == {
         "concerns": 3, "links": [0, 0, 1], "keys": ["key-1", "key-2"], "match_keys": 6, "history": 3,
         "audit": 3, "outbox": 3, "data_keys": 3}

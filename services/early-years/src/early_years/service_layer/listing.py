@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 from typing import Any
 
@@ -16,6 +15,7 @@ from early_years.service_layer.panel import Clock, PanelSetup, utc_now
 from frontdoor_shared import erasure
 from frontdoor_shared.contracts import ConcernTriagedV1
 from frontdoor_shared.envelope import CloudEvent
+from frontdoor_shared.ids import new_id
 from frontdoor_shared.uow import UnitOfWork
 
 
@@ -48,7 +48,7 @@ async def _list(uow: UnitOfWork, event: CloudEvent, data: ConcernTriagedV1, pane
         return
     await meetings.ensure_panel(panel.id, panel.name)
     meeting = await upcoming_meeting(meetings, panel, panel.today(now))
-    await cases.add(id=uuid.uuid4(), concern_id=data.concern_id, reference=data.reference, status="listed",
+    await cases.add(id=new_id(), concern_id=data.concern_id, reference=data.reference, status="listed",
                     listed_at=now, panel_id=panel.id, **_evidence(data))
     case = await cases.for_concern(data.concern_id)
     await place(meetings, meeting.id, case, by="triage", at=now)
@@ -59,7 +59,7 @@ async def _add(uow: UnitOfWork, cases: CaseRepository, meetings: MeetingReposito
                new: list[tuple[CloudEvent, ConcernTriagedV1]], now: datetime) -> list[Any]:
     """New cases, in order: their rows, their places on the agenda (one statement each), their events."""
     rows = await cases.add_many_returning([
-        {"id": uuid.uuid4(), "concern_id": data.concern_id, "reference": data.reference, "status": "listed",
+        {"id": new_id(), "concern_id": data.concern_id, "reference": data.reference, "status": "listed",
          "listed_at": now, "panel_id": panel_id, **_evidence(data)} for _, data in new])
     await place_many(meetings, meeting.id, rows, by="triage", at=now)
     for (event, data), case in zip(new, rows, strict=True):

@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime
 from frontdoor_shared.at_rest import Keyring
 from frontdoor_shared.auth import Principal
 from frontdoor_shared.contracts import ConcernSubmittedV1
+from frontdoor_shared.ids import new_id
 from frontdoor_shared.sealed import seal
 from frontdoor_shared.uow import UnitOfWork
 from intake.adapters.repository import ConcernRepository, NewConcern, Prior
@@ -182,7 +183,7 @@ async def submit_many(uow: UnitOfWork, subs: Sequence[Submission], *, match_secr
             continue
         for k in keys:
             linked += [c for c in earlier_children.get(k, ()) if c not in linked]
-        concern = Concern(id=uuid.uuid4(), reference=new_reference(), channel=sub.channel, submitted_at=now,
+        concern = Concern(id=new_id(), reference=new_reference(), channel=sub.channel, submitted_at=now,
                           details=sub.concern.model_dump(mode="json"), linked_concern_ids=linked)
         for k in keys:
             earlier_children.setdefault(k, []).append(concern.id)

@@ -11,6 +11,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from frontdoor_shared.db import sql
+from frontdoor_shared.ids import new_id
 from notifications.adapters import orm
 from notifications.domain.journey import Step
 from notifications.domain.status_link import StatusLink
@@ -69,7 +70,7 @@ class JourneyRepository:
             "INSERT INTO notifications.status_link (id, concern_id, token_hash, created_at, expires_at)"
             " SELECT * FROM unnest(CAST(:ids AS uuid[]), CAST(:concerns AS uuid[]), CAST(:hashes AS text[]),"
             " CAST(:created AS timestamptz[]), CAST(:expires AS timestamptz[]))"),
-            {"ids": [uuid.uuid4() for _ in links], "concerns": [c for c, _ in links],
+            {"ids": [new_id() for _ in links], "concerns": [c for c, _ in links],
              "hashes": [link.token_hash for _, link in links], "created": [link.created_at for _, link in links],
              "expires": [link.expires_at for _, link in links]})
 

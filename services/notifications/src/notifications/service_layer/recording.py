@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from frontdoor_shared.envelope import CloudEvent
+from frontdoor_shared.ids import new_id
 from notifications.adapters.repository import MessageRepository
 from notifications.domain.delivery import PENDING
 from notifications.domain.messages import FAMILY, REFERRER, Planned, carer_number, dedupe_key, recipient_of
@@ -119,7 +120,7 @@ def message_values(ctx: Context, about: About, planned: Planned, *, kind: str, t
     """A pending message's row, with its unique key."""
     now = ctx.clock()
     return {
-        "id": uuid.uuid4(), "dedupe_key": key or dedupe_key(about.event_id, planned.audience, planned.recipient,
+        "id": new_id(), "dedupe_key": key or dedupe_key(about.event_id, planned.audience, planned.recipient,
                                                             planned.template),
         "concern_id": about.concern_id, "reference": about.reference, "audience": planned.audience, "channel": kind,
         "provider": ctx.provider, "template": planned.template, "about_event_id": about.event_id,
