@@ -60,6 +60,7 @@ class Platform:
             self.bootstrap = self.broker.bootstrap
         from frontdoor_shared.kafka import ensure_topics
 
+        assert self.bootstrap is not None
         asyncio.run(ensure_topics(self.bootstrap, int(os.environ.get("FRONTDOOR_TOPIC_PARTITIONS", "3"))))
         if fresh_broker:
             # Tansu keeps topics in memory: events published before the last stop are gone from

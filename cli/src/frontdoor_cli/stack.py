@@ -164,7 +164,7 @@ class EmbeddedPostgres:
 
     def _run(self, cmd: list[str], *, timeout: float, check: bool = True
              ) -> subprocess.CompletedProcess[str]:
-        result = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
+        result: subprocess.CompletedProcess[str] = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
                                 cwd="/", **self._kwargs)  # type: ignore[call-overload]
         if check and result.returncode != 0:
             log = self.data_dir / "server.log"

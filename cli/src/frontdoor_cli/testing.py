@@ -72,16 +72,16 @@ def test_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestStack]:
     kind = os.environ.get("FRONTDOOR_TEST_STACK", "embedded")
     if kind == "containers":
         gen = _containers()
-        server_url, bootstrap = next(gen)
-        yield from _with_database(kind, server_url, bootstrap)
+        external_url, external_bootstrap = next(gen)
+        yield from _with_database(kind, external_url, external_bootstrap)
         return
     # Not under pytest's basetemp: every pytest session re-secures that folder to 0700, which would
     # lock the unprivileged postgres user out of a server another session is still using.
     home = Path(tempfile.mkdtemp(prefix="frontdoor-stack-"))
     home.chmod(0o755)
     pg = broker = None
-    server_url = os.environ.get("DATABASE_URL")
-    bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
+    server_url: str | None = os.environ.get("DATABASE_URL")
+    bootstrap: str | None = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
     if kind == "external" and not (server_url and bootstrap):
         pytest.fail("FRONTDOOR_TEST_STACK=external needs DATABASE_URL and KAFKA_BOOTSTRAP_SERVERS")
     try:

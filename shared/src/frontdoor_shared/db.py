@@ -35,7 +35,7 @@ async def driver_connection(conn: AsyncConnection) -> Any:
     driver's statement comes first, it is sent here (as SQLAlchemy would have), or that statement
     would commit on its own, outside the transaction (an inbox row surviving its batch's rollback)."""
     fairy = await conn.get_raw_connection()
-    adapted = fairy.dbapi_connection  # SQLAlchemy's asyncpg adapter (pinned in uv.lock; tested)
+    adapted: Any = fairy.dbapi_connection  # SQLAlchemy's asyncpg adapter (pinned in uv.lock; tested)
     if conn.in_transaction() and adapted._transaction is None:
         await adapted._start_transaction()
     return fairy.driver_connection

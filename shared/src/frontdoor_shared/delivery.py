@@ -158,13 +158,8 @@ def _decode(msg: KafkaMessage) -> Any:
 
 def envelope_for(contract: type[Contract]) -> type[CloudEvent]:
     """The CloudEvent model whose data is this contract (documents the topic in AsyncAPI)."""
-    return create_model(  # type: ignore[call-overload, no-any-return]
-        f"{contract.__name__}Event",
-        __base__=CloudEvent,
-        __doc__=contract.__doc__,
-        type=(Literal[contract.TYPE], ...),  # type: ignore[valid-type]
-        data=(contract, ...),
-    )
+    fields: dict[str, Any] = {"type": (Literal[contract.TYPE], ...), "data": (contract, ...)}
+    return create_model(f"{contract.__name__}Event", __base__=CloudEvent, __doc__=contract.__doc__, **fields)
 
 
 Handler = Callable[[CloudEvent, Any, str], Awaitable[None]]
@@ -322,7 +317,8 @@ def subscribe(broker: KafkaBroker, contracts: type[Contract] | Sequence[type[Con
     }
     if host is None or documenting.get():
         async def consume(body: CloudEvent, message: KafkaMessageParam) -> None:
-            await handler(body, body.data, message.raw_message.topic)
+            raw: Any = message.raw_message
+            await handler(body, body.data, raw.topic)
 
         consume.__annotations__ = {"body": _union_of(listed), "message": KafkaMessageParam, "return": None}
         consume.__name__ = f"{group_id.replace('-', '_')}_consumer"

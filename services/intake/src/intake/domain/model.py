@@ -9,6 +9,7 @@ import secrets
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 # Crockford base32 without I, L, O, U: readable over the phone, no look-alike characters.
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -71,7 +72,7 @@ def advances(current: str, new: str) -> bool:
 class StatusChange:
     status: str
     at: datetime
-    detail: dict[str, object] = field(default_factory=dict)
+    detail: dict[str, Any] = field(default_factory=dict)
     event_type: str | None = None
 
 

@@ -119,7 +119,7 @@ def submitted_event(concern: Concern, c: ConcernIn, received: date, sealed: str 
     dob = c.child.date_of_birth
     return ConcernSubmittedV1(
         concern_id=concern.id, reference=concern.reference, submitted_at=concern.submitted_at,
-        channel=concern.channel, referrer_role=c.referrer.role,  # type: ignore[arg-type]
+        channel=concern.channel, referrer_role=c.referrer.role,
         age_in_months=checks.age_in_months(dob, received) if dob else None,
         pre_birth=dob is None,
         compulsory_school_age_from=checks.compulsory_school_age_from(dob) if dob else None,

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 import structlog
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from frontdoor_shared.contracts import ConcernSubmittedV1
 from frontdoor_shared.db import DeliveryTables
@@ -56,7 +56,7 @@ async def sweep(engine: AsyncEngine, tables: DeliveryTables, now: datetime, *, o
     return len(rows)
 
 
-async def _redrive(conn: sa.ext.asyncio.AsyncConnection, tables: DeliveryTables, row: sa.Row,  # type: ignore[type-arg]
+async def _redrive(conn: AsyncConnection, tables: DeliveryTables, row: sa.Row,  # type: ignore[type-arg]
                    now: datetime, counters: WatchdogCounters) -> None:
     o = tables.outbox
     await conn.execute(sa.update(o).where(o.c.key == str(row.id), o.c.event_type == ConcernSubmittedV1.TYPE)
@@ -67,7 +67,7 @@ async def _redrive(conn: sa.ext.asyncio.AsyncConnection, tables: DeliveryTables,
     log.warning("watchdog.redriven", reference=row.reference, attempt=row.watchdog_redrives + 1)
 
 
-async def _raise(conn: sa.ext.asyncio.AsyncConnection, row: sa.Row, now: datetime,  # type: ignore[type-arg]
+async def _raise(conn: AsyncConnection, row: sa.Row, now: datetime,  # type: ignore[type-arg]
                  counters: WatchdogCounters) -> None:
     await ConcernRepository(conn).add_status(
         row.id, StatusChange("raised-to-staff", now, {"why": "not triaged in time after re-drives"}),
