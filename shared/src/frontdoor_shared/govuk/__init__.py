@@ -26,6 +26,12 @@ def templates(service_templates: Path) -> Jinja2Templates:
     return Jinja2Templates(env=env)
 
 
+def templates_of(request: Request) -> Jinja2Templates:
+    """The templates the service's app keeps (`app.state.templates`, set from `templates` at start)."""
+    found: Jinja2Templates = request.app.state.templates
+    return found
+
+
 def mount_assets(app: FastAPI) -> None:
     app.mount("/assets", StaticFiles(directory=HERE / "static"), name="assets")
 

@@ -111,8 +111,7 @@ def render(request: Request, template: str, *, principal: Principal | None, titl
     context = govuk.page_context(request, title=title, service_name=SERVICE_NAME, home_url="/panel",
                                  sign_out_url="/sign-out", principal=principal, **values)
     context["cspNonce"] = context["csp_nonce"]  # the GOV.UK template's own inline script needs it
-    return request.app.state.templates.TemplateResponse(  # type: ignore[no-any-return]
-        request, template, context, status_code=status)
+    return govuk.templates_of(request).TemplateResponse(request, template, context, status_code=status)
 
 
 def on_page_refused(request: Request, exc: Exception) -> Response:

@@ -9,11 +9,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel
 
 from frontdoor_shared.auth import SESSION_COOKIE
-from frontdoor_shared.govuk import page_context
+from frontdoor_shared.govuk import page_context, templates_of
 from frontdoor_shared.web import set_session, verify_csrf
 from intake.entrypoints.errors import OAuthError, Problem, problem_responses
 from intake.service_layer.accounts import authenticate_client, authenticate_user
@@ -44,11 +43,6 @@ class TokenOut(BaseModel):
     scope: str
 
 
-def _templates(request: Request) -> Jinja2Templates:
-    templates: Jinja2Templates = request.app.state.templates
-    return templates
-
-
 @router.post("/oauth/token", summary="OAuth2 client credentials: a bearer token for a partner system",
              response_model=TokenOut, responses={
                  # a body that is not a form at all is refused before the endpoint, as a Problem
@@ -74,7 +68,7 @@ async def token(request: Request, grant_type: Annotated[str, Form()] = "",
 
 @router.get("/sign-in", include_in_schema=False)
 async def sign_in_page(request: Request, next: str = "/concerns") -> Response:
-    return _templates(request).TemplateResponse(request, "sign_in.html", page_context(
+    return templates_of(request).TemplateResponse(request, "sign_in.html", page_context(
         request, title="Sign in", service_name="Submit a concern", next=_safe_next(next, _allowed(request)), email="",
         errors=[], field_errors={}))
 
@@ -106,7 +100,7 @@ async def sign_in(request: Request, email: Annotated[str, Form()] = "", password
     if principal is None:
         field_errors = field_errors or {"email": "Enter the email address and password of your account"}
         errors = [{"text": text, "href": f"#{name}"} for name, text in field_errors.items()]
-        return _templates(request).TemplateResponse(request, "sign_in.html", page_context(
+        return templates_of(request).TemplateResponse(request, "sign_in.html", page_context(
             request, title="Sign in", service_name="Submit a concern", next=_safe_next(next, _allowed(request)),
             email=email, errors=errors, field_errors=field_errors), status_code=400)
     response = RedirectResponse(_safe_next(next, _allowed(request)), status_code=303)

@@ -21,7 +21,7 @@ from pydantic import BaseModel, ValidationError
 
 from frontdoor_shared.access import Resource, can_read_concern, can_submit_concern
 from frontdoor_shared.auth import SESSION_COOKIE, NotAuthenticated, Principal
-from frontdoor_shared.govuk import page_context
+from frontdoor_shared.govuk import page_context, templates_of
 from frontdoor_shared.web import verify_csrf
 from intake.adapters import audit
 from intake.adapters.repository import ConcernRepository
@@ -299,9 +299,7 @@ def _render(request: Request, principal: Principal, template: str, title: str, s
             **values: Any) -> Response:
     context = page_context(request, title=title, service_name=SERVICE, principal=principal, home_url="/concerns",
                            **{"errors": [], **values})
-    response: Response = request.app.state.templates.TemplateResponse(request, template, context,
-                                                                       status_code=status)
-    return response
+    return templates_of(request).TemplateResponse(request, template, context, status_code=status)
 
 
 def _page(request: Request, principal: Principal, step: str, answers: Answers,

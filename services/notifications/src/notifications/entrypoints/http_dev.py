@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
-from frontdoor_shared.govuk import page_context
+from frontdoor_shared.govuk import page_context, templates_of
 from notifications.adapters.repository import MessageRepository
 
 router = APIRouter(tags=["dev"])
@@ -30,7 +30,7 @@ async def mailbox_json(request: Request, reference: str | None = None) -> list[d
 
 @router.get("/dev/mailbox", include_in_schema=False)
 async def mailbox_page(request: Request, reference: str | None = None) -> Response:
-    return request.app.state.templates.TemplateResponse(  # type: ignore[no-any-return]
+    return templates_of(request).TemplateResponse(
         request, "mailbox.html", page_context(request, title="Dev mailbox", service_name="Notifications",
                                               home_url="/dev/mailbox", reference=reference,
                                               messages=await _messages(request, reference)))

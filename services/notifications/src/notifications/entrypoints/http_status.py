@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request, Response
 
 from frontdoor_shared.access import can_administer
 from frontdoor_shared.auth import Principal
-from frontdoor_shared.govuk import page_context
+from frontdoor_shared.govuk import page_context, templates_of
 from frontdoor_shared.web import principal_dependency, refuse_unless
 from notifications.domain.journey import long_date
 from notifications.service_layer.status_page import StatusView, revoke, status_view
@@ -38,13 +38,13 @@ async def status_page(request: Request, token: str) -> Response:
     svc = _svc(request)
     async with svc.runtime.engine.connect() as conn:
         view = await status_view(conn, svc.context, token)
-    templates = request.app.state.templates
+    templates = templates_of(request)
     if view is None:  # unknown, expired or revoked look the same: nothing to learn from trying
-        return templates.TemplateResponse(  # type: ignore[no-any-return]
+        return templates.TemplateResponse(
             request, "not_found.html", page_context(request, title="Page not found", service_name=SERVICE_NAME,
                                                     contact=svc.settings.council_contact, home_url=request.url.path),
             status_code=404, headers=PRIVATE)
-    return templates.TemplateResponse(  # type: ignore[no-any-return]
+    return templates.TemplateResponse(
         request, "status.html", page_context(request, title="Where things are", service_name=SERVICE_NAME,
                                              home_url=request.url.path, **_page(view)), headers=PRIVATE)
 
