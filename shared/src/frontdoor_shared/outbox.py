@@ -159,7 +159,8 @@ class OutboxRelay:
             if batch is not None:  # full: it goes, and a new one starts with this record
                 await ship(topic, partition)
             batch = open_batches[(topic, partition)] = producer.create_batch()
-            batch.append(**record)  # a batch always takes its first record, whatever its size
+            if batch.append(**record) is None:  # aiokafka takes any first record: never drop one unsaid
+                raise RuntimeError(f"outbox row {r['id']}: a new record batch refused it; nothing published")
         for topic, partition in list(open_batches):
             await ship(topic, partition)
         await asyncio.gather(*acks)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
+import pytest
 import sqlalchemy as sa
 
 from frontdoor_shared.db import delivery_tables
@@ -31,3 +33,37 @@ async def test_a_commit_during_publishing_is_published_without_waiting_for_the_n
 
     assert len(calls) == 2
     assert calls[1] - calls[0] < 1
+
+
+class _Producer:
+    """A producer whose record batches refuse every record (a fake: the real broker's tests are in
+    shared/tests/integration/test_relay_batches.py)."""
+
+    def __init__(self) -> None:
+        self.sent: list[Any] = []
+
+    async def partitions_for(self, topic: str) -> set[int]:
+        return {0, 1, 2}
+
+    def create_batch(self) -> Any:
+        class Refusing:
+            def append(self, **record: Any) -> None:
+                return None
+
+            def close(self) -> None:
+                return None
+
+        return Refusing()
+
+    async def send_batch(self, batch: Any, topic: str, *, partition: int) -> Any:
+        self.sent.append((topic, partition))
+        return asyncio.get_running_loop().create_future()
+
+
+async def test_a_record_no_batch_takes_fails_the_round_rather_than_being_marked_published_unsent() -> None:
+    producer = _Producer()
+    relay = OutboxRelay(None, delivery_tables(sa.MetaData(), "t"), producer)  # type: ignore[arg-type]
+    row = {"id": 7, "topic": "t.v1", "key": "k", "payload": b"{}", "headers": None}
+    with pytest.raises(RuntimeError, match="outbox row 7"):
+        await relay._send([row])
+    assert producer.sent == []  # nothing went: the round's transaction rolls back, the row stays unpublished
