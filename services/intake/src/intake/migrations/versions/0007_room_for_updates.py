@@ -15,7 +15,7 @@ down_revision = "0006"
 branch_labels = None
 depends_on = None
 S = "intake"
-TABLES = ('outbox',)
+TABLES = ("outbox",)
 
 
 def upgrade() -> None:

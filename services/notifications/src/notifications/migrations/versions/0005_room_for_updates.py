@@ -1,7 +1,9 @@
-"""notifications: leave room on each page of the outbox and the messages for the row's one later version (fillfactor).
+"""notifications: leave room on each page of the outbox and the messages for a row's one later
+version (fillfactor).
 
-Every outbox row is marked published once, soon after it is written. Every message is marked sent once, soon after it is recorded (4.4 messages a concern in
-the benchmark's mix): on a full page that update cost twice the server CPU of one on the same page.
+Every outbox row is marked published once, soon after it is written. Every message is marked sent
+once, soon after it is recorded (4.4 messages a concern in the benchmark's mix): on a full page
+that update cost twice the server CPU of one on the same page.
 
 Revision ID: 0005
 Revises: 0004
@@ -16,7 +18,7 @@ down_revision = "0004"
 branch_labels = None
 depends_on = None
 S = "notifications"
-TABLES = ('outbox', 'message')
+TABLES = ("outbox", "message")
 
 
 def upgrade() -> None:

@@ -15,7 +15,7 @@ down_revision = "0004"
 branch_labels = None
 depends_on = None
 S = "triage"
-TABLES = ('outbox',)
+TABLES = ("outbox",)
 
 
 def upgrade() -> None:
