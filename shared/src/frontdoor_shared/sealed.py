@@ -4,6 +4,16 @@ Intake seals a family's contact details with notifications' public key before th
 topic; only notifications, holding the private key, can open them. Anyone else reading the topic
 (or a backup of it) sees random bytes. Format: base64url(version || ephemeral public key ||
 nonce || ciphertext).
+
+One ephemeral key serves several seals to the same recipient, as one HPKE context serves several
+messages: for at most `EPHEMERAL_USES` seals or `EPHEMERAL_SECONDS`, whichever ends first, then a
+new one. Each seal still has its own random 96-bit nonce (with at most 4,096 seals under one key a
+nonce collision has odds of about 1 in 10^22), so confidentiality and integrity are those of
+AES-256-GCM under a key only the recipient can derive. What it saves is an X25519 key generation
+and exchange per seal, and on the recipient's side the exchange too: `open_sealed` keeps the keys
+it has derived (from the ephemeral public key on the token; never the plaintext) for the
+ephemeral keys it has recently seen. The ephemeral private key lives in the sealing process's
+memory for those few minutes, beside the plaintext it seals, and is never stored.
 """
 
 from __future__ import annotations
@@ -11,6 +21,8 @@ from __future__ import annotations
 import base64
 import functools
 import os
+import time
+from dataclasses import dataclass
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
@@ -70,13 +82,48 @@ def _key(shared: bytes, ephemeral: bytes) -> bytes:
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=ephemeral, info=_INFO).derive(shared)
 
 
+EPHEMERAL_USES = 4096
+EPHEMERAL_SECONDS = 300.0
+
+
+@dataclass
+class _Ephemeral:
+    """One ephemeral key's public half and the AES-GCM key it agreed with a recipient."""
+
+    public: bytes
+    aead: AESGCM
+    until: float
+    left: int
+
+
+_ephemeral: dict[str, _Ephemeral] = {}  # by recipient public key
+
+
+def _ephemeral_for(public_b64: str) -> _Ephemeral:
+    now = time.monotonic()
+    current = _ephemeral.get(public_b64)
+    if current is None or current.left <= 0 or now >= current.until:
+        ephemeral = X25519PrivateKey.generate()
+        eph_pub = ephemeral.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+        current = _Ephemeral(eph_pub, AESGCM(_key(ephemeral.exchange(_public_key(public_b64)), eph_pub)),
+                             now + EPHEMERAL_SECONDS, EPHEMERAL_USES)
+        _ephemeral[public_b64] = current
+    current.left -= 1
+    return current
+
+
 def seal(public_b64: str, plaintext: bytes) -> str:
-    recipient = _public_key(public_b64)
-    ephemeral = X25519PrivateKey.generate()
-    eph_pub = ephemeral.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    ephemeral = _ephemeral_for(public_b64)
     nonce = os.urandom(12)
-    ciphertext = AESGCM(_key(ephemeral.exchange(recipient), eph_pub)).encrypt(nonce, plaintext, _VERSION)
-    return _b64(_VERSION + eph_pub + nonce + ciphertext)
+    ciphertext = ephemeral.aead.encrypt(nonce, plaintext, _VERSION)
+    return _b64(_VERSION + ephemeral.public + nonce + ciphertext)
+
+
+@functools.lru_cache(maxsize=256)
+def _opener(private_b64: str, eph_pub: bytes) -> AESGCM:
+    """The AES-GCM key agreed with one ephemeral key (an exchange per ephemeral key, not per token)."""
+    shared = _private_key(private_b64).exchange(X25519PublicKey.from_public_bytes(eph_pub))
+    return AESGCM(_key(shared, eph_pub))
 
 
 def open_sealed(private_b64: str, token: str) -> bytes:
@@ -85,8 +132,7 @@ def open_sealed(private_b64: str, token: str) -> bytes:
         if blob[:1] != _VERSION or len(blob) < 1 + 32 + 12 + 16:
             raise SealError("sealed data has an unknown version or is truncated")
         eph_pub, nonce, ciphertext = blob[1:33], blob[33:45], blob[45:]
-        shared = _private_key(private_b64).exchange(X25519PublicKey.from_public_bytes(eph_pub))
-        return AESGCM(_key(shared, eph_pub)).decrypt(nonce, ciphertext, _VERSION)
+        return _opener(private_b64, eph_pub).decrypt(nonce, ciphertext, _VERSION)
     except SealError:
         raise
     except Exception as err:  # noqa: BLE001 - cryptography raises several types; all mean "cannot open"
