@@ -4,9 +4,11 @@ through any mix of priorities, waiting times and the chair's moves, without renu
 from __future__ import annotations
 
 import asyncio
+import json
 import random
 import uuid
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -243,3 +245,102 @@ async def test_a_long_agenda_fed_by_priority_is_never_rewritten(test_stack: Any)
     assert got == [item.case_id for item in expected]
     assert rewritten == 0
     assert max(len(p.as_tuple().digits) for p in positions) <= 15  # whole numbers, no halving
+
+
+async def test_batches_are_placed_where_the_rule_says_across_bands_moves_and_deferrals(test_stack: Any) -> None:
+    """`place_many` (each case's first outranked item found band by band) against the domain rule:
+    batches of cases listed out of order, every priority (one the panel does not know), the chair
+    moving cases and deferring some between batches, and a case placed again at the next meeting."""
+    from early_years.service_layer.agenda import place_many
+
+    engine = await _migrated_engine(test_stack)
+    rng = random.Random(20261130)
+    try:
+        async with engine.begin() as conn:
+            meetings, cases = MeetingRepository(conn), CaseRepository(conn)
+            meeting = await _one_meeting(meetings)
+            expected: list[AgendaItem] = []
+            n = 0
+            for _round in range(12):
+                batch = []
+                for _ in range(rng.randrange(1, 15)):
+                    listed = START + timedelta(minutes=rng.randrange(0, 50_000))  # not in arrival order
+                    priority = rng.choice(["urgent", "high", "routine", "routine", "unheard-of"])
+                    batch.append(await _listed_case(cases, n, priority, listed))
+                    n += 1
+                await place_many(meetings, meeting.id, batch, by="triage", at=START)
+                for case in batch:
+                    expected = insert_in_order(expected, AgendaItem(str(case.id), case.reference, case.priority,
+                                                                    case.listed_at))
+                assert await _agenda(meetings, meeting.id) == [x.case_id for x in expected], f"round {_round}"
+                ids = [uuid.UUID(x.case_id) for x in expected]
+                moved = move(ids, ids[rng.randrange(len(ids))], rng.choice(["up", "down"]))
+                await meetings.set_positions(meeting.id, moved)
+                by_id = {x.case_id: x for x in expected}
+                expected = [by_id[str(x)] for x in moved]
+                if len(expected) > 3 and _round % 3 == 1:  # deferred: off this agenda, outranking no one
+                    gone = expected.pop(rng.randrange(len(expected)))
+                    await meetings.defer(meeting.id, uuid.UUID(gone.case_id))
+            later = await meetings.create_meeting("p", date(2026, 12, 15))
+            on_later: list[AgendaItem] = []
+            for case in [await cases.get(uuid.UUID(x.case_id)) for x in rng.sample(expected, 3)]:
+                await place(meetings, later.id, case, by="chair", at=START)  # one at a time, as the chair does
+                on_later = insert_in_order(on_later, AgendaItem(str(case.id), case.reference, case.priority,
+                                                                case.listed_at))
+            fresh = [await _listed_case(cases, n + i, p, START + timedelta(minutes=i))
+                     for i, p in enumerate(["routine", "urgent", "high"])]
+            await place_many(meetings, later.id, fresh, by="triage", at=START)
+            for case in fresh:
+                on_later = insert_in_order(on_later, AgendaItem(str(case.id), case.reference, case.priority,
+                                                                case.listed_at))
+            got_later = await _agenda(meetings, later.id)
+    finally:
+        await engine.dispose()
+    assert n > 40
+    assert got_later == [x.case_id for x in on_later]
+
+
+async def test_finding_where_a_case_goes_reads_a_few_pages_however_long_the_agenda(test_stack: Any) -> None:
+    """At 50,000 concerns the benchmark lists 22,000 cases on one meeting: reading every item a new
+    case outranks took 5 ms a placement there. The first outranked item is now found with a few
+    index probes per band: the pages read stay a handful as the agenda grows tenfold."""
+    from early_years.adapters.meetings import _OUTRANKED_AND_BEFORE
+    from early_years.domain.agenda import band_end, rank_key
+    from frontdoor_shared.db import driver_connection
+
+    engine = await _migrated_engine(test_stack)
+    rng = random.Random(7)
+    pages = {}
+    try:
+        async with engine.begin() as conn:
+            meetings = MeetingRepository(conn)
+            meeting = await _one_meeting(meetings)
+            driver = await driver_connection(conn)
+            # the agenda's rows alone (a case row each is not what this measures)
+            await driver.execute("ALTER TABLE early_years.agenda_item DROP CONSTRAINT agenda_item_case_id_fkey")
+            listed = 0
+            for size in (500, 5000):
+                items = []
+                while listed < size:
+                    key = rank_key(rng.choice(["urgent", "high", "routine"]), START + timedelta(seconds=listed))
+                    items.append((uuid.uuid4(), Decimal(listed + 1), key))
+                    listed += 1
+                await meetings.add_items(meeting.id, items, by="triage", at=START)
+                await driver.execute("ANALYZE early_years.agenda_item")
+                keys = [rank_key(p, START + timedelta(days=30)) for p in ("urgent", "high", "routine")]
+                statement = _OUTRANKED_AND_BEFORE.replace(":m", "$1").replace(":besides", "$2") \
+                    .replace(":keys", "$3").replace(":ends", "$4")
+                plan = await driver.fetchval("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + statement,
+                                             meeting.id, None, keys, [band_end(k) for k in keys])
+                top = (json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]
+                pages[size] = top.get("Shared Hit Blocks", 0) + top.get("Shared Read Blocks", 0)
+                found, _ = await meetings.outranked_and_before(meeting.id, keys)
+                live = await conn.execute(sa.select(orm.agenda_item.c.position, orm.agenda_item.c.rank_key)
+                                          .where(orm.agenda_item.c.meeting_id == meeting.id))
+                rows = live.all()
+                for k in keys:  # the same answer as reading every item
+                    assert found[k][0] == min((p for p, r in rows if r > k), default=None)
+    finally:
+        await engine.dispose()
+    assert pages[5000] < 120  # reading the outranked items one by one: about 450 pages here
+    assert pages[5000] < pages[500] * 2

@@ -13,10 +13,28 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from early_years.adapters import orm
-from early_years.domain.agenda import RESPACED_GAP, position_between, too_deep
+from early_years.domain.agenda import RESPACED_GAP, band_end, position_between, too_deep
 from frontdoor_shared.db import sql
 
 M, A, G = orm.panel_meeting, orm.meeting_attendance, orm.agenda_item
+
+# The items of one meeting these statements read: live ones (not deferred), but for `besides`.
+_LIVE = ("FROM early_years.agenda_item WHERE meeting_id = :m AND deferred IS FALSE"
+         " AND case_id IS DISTINCT FROM CAST(:besides AS uuid)")
+_BAND = "floor(rank_key / 10000000000000000.0)"  # domain.agenda's band of a rank: migration 0008's index
+_OUTRANKED_AND_BEFORE = (
+    f"WITH RECURSIVE band(b) AS (SELECT min({_BAND}) {_LIVE}"
+    f"  UNION ALL SELECT (SELECT min({_BAND}) {_LIVE} AND {_BAND} > band.b) FROM band WHERE band.b IS NOT NULL),"
+    f" band_first(b, p) AS (SELECT b, (SELECT min(position) {_LIVE} AND {_BAND} = band.b)"
+    "  FROM band WHERE b IS NOT NULL)"
+    " SELECT k, f, (SELECT max(position) FROM early_years.agenda_item WHERE meeting_id = :m"
+    "              AND position < f AND case_id IS DISTINCT FROM CAST(:besides AS uuid)) AS b,"
+    "       (SELECT max(position) FROM early_years.agenda_item WHERE meeting_id = :m"
+    "              AND case_id IS DISTINCT FROM CAST(:besides AS uuid)) AS last"
+    # `+ 0` keeps min() from walking the position index in order, testing every item on the way
+    f" FROM (SELECT k, LEAST((SELECT min(position + 0) {_LIVE} AND rank_key > k AND rank_key < e),"
+    f"                       (SELECT min(p) FROM band_first WHERE band_first.b > floor(k / 10000000000000000.0))) AS f"
+    "       FROM unnest(CAST(:keys AS bigint[]), CAST(:ends AS bigint[])) AS u(k, e)) AS s")
 
 
 class MeetingRepository:
@@ -82,16 +100,13 @@ class MeetingRepository:
     async def position_for(self, meeting_id: uuid.UUID, case_id: uuid.UUID, key: int) -> Decimal:
         """Where `domain.agenda.insert_in_order` puts a case of rank `key`: just before the first
         live item it outranks (the chair's order of the others kept), as a position between that
-        item and the one before it. Nothing is renumbered, and the outranked items are found by an
-        index range on `rank_key`, so placing a case costs the same however long the agenda is."""
-        outranked = (G.c.meeting_id == meeting_id, G.c.rank_key > key, G.c.deferred.is_(False), G.c.case_id != case_id)
-        # `+ 0` keeps min() from walking the position index in order, testing every item on the way
-        first_outranked = await self.conn.scalar(sa.select(sa.func.min(G.c.position + 0)).where(*outranked))
-        others = sa.select(sa.func.max(G.c.position)).where(G.c.meeting_id == meeting_id, G.c.case_id != case_id)
+        item and the one before it (the case itself, if on the agenda already, not counted).
+        Nothing is renumbered, and the items are found by index probes (`outranked_and_before`),
+        so placing a case costs the same however long the agenda is."""
+        stored, last = await self.outranked_and_before(meeting_id, [key], besides=case_id)
+        first_outranked, before = stored[key]
         if first_outranked is None:
-            last = await self.conn.scalar(others)
             return Decimal(1) if last is None else Decimal(int(last) + 1)
-        before = await self.conn.scalar(others.where(G.c.position < first_outranked))
         if too_deep(before, first_outranked):
             await self.respace(meeting_id)
             return await self.position_for(meeting_id, case_id, key)
@@ -105,18 +120,19 @@ class MeetingRepository:
             "       FROM early_years.agenda_item WHERE meeting_id = :m) AS r"
             " WHERE a.meeting_id = :m AND a.case_id = r.case_id"), {"m": meeting_id, "gap": RESPACED_GAP})
 
-    async def outranked_and_before(self, meeting_id: uuid.UUID, keys: Sequence[int]
+    async def outranked_and_before(self, meeting_id: uuid.UUID, keys: Sequence[int], *,
+                                   besides: uuid.UUID | None = None
                                    ) -> tuple[dict[int, tuple[Decimal | None, Decimal | None]], Decimal | None]:
         """What `position_for` reads, for several ranks in ONE round trip: for each rank key, the
-        first live item it outranks and the last item before that one; and the agenda's last position."""
-        rows = (await self.conn.execute(sql(
-            "SELECT k, f, (SELECT max(position) FROM early_years.agenda_item"
-            "              WHERE meeting_id = :m AND position < f) AS b,"
-            "       (SELECT max(position) FROM early_years.agenda_item WHERE meeting_id = :m) AS last"
-            " FROM (SELECT k, (SELECT min(position + 0) FROM early_years.agenda_item"
-            "                  WHERE meeting_id = :m AND rank_key > k AND deferred IS FALSE) AS f"
-            "       FROM unnest(CAST(:keys AS bigint[])) AS k) AS s"),
-            {"m": meeting_id, "keys": sorted(set(keys))})).all()
+        first live item it outranks and the last item before that one; and the agenda's last
+        position (`besides`: a case these leave out). A case outranks the items of its own band
+        (priority) ranked after it, found on the rank index (for a case listed now, the few listed
+        after it), and every item of a later band: the first of those is the least of each later
+        band's first position, one probe per band (bands found by skipping through them) on the
+        index of migration 0008. Nothing is read item by item."""
+        rows = (await self.conn.execute(sql(_OUTRANKED_AND_BEFORE), {
+            "m": meeting_id, "besides": besides, "keys": sorted(set(keys)),
+            "ends": [band_end(k) for k in sorted(set(keys))]})).all()
         return {r.k: (r.f, r.b) for r in rows}, (rows[0].last if rows else None)
 
     async def add_items(self, meeting_id: uuid.UUID, items: Sequence[tuple[uuid.UUID, Decimal, int]], *, by: str,

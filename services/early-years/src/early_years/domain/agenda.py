@@ -41,6 +41,11 @@ def rank_key(priority: str, listed_at: datetime) -> int:
     return PRIORITY_ORDER.get(priority, UNKNOWN_PRIORITY) * _RANK_STEP + waited
 
 
+def band_end(key: int) -> int:
+    """The least rank key of a later band than `key`'s (bands: `floor(key / 10^16)`, a priority)."""
+    return (key // _RANK_STEP + 1) * _RANK_STEP
+
+
 def _exact(*values: Decimal) -> int:
     """Digits enough for the sum or difference of `values` (and 1), halved, to be exact."""
     top = max(max(v.adjusted() for v in values), 0)
