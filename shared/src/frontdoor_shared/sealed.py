@@ -96,7 +96,8 @@ class _Ephemeral:
     left: int
 
 
-_ephemeral: dict[str, _Ephemeral] = {}  # by recipient public key
+_ephemeral: dict[str, _Ephemeral] = {}  # by recipient public key (a service seals for one or two)
+_RECIPIENTS_KEPT = 16
 
 
 def _ephemeral_for(public_b64: str) -> _Ephemeral:
@@ -107,6 +108,8 @@ def _ephemeral_for(public_b64: str) -> _Ephemeral:
         eph_pub = ephemeral.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
         current = _Ephemeral(eph_pub, AESGCM(_key(ephemeral.exchange(_public_key(public_b64)), eph_pub)),
                              now + EPHEMERAL_SECONDS, EPHEMERAL_USES)
+        if public_b64 not in _ephemeral and len(_ephemeral) >= _RECIPIENTS_KEPT:
+            _ephemeral.clear()  # keys of many recipients (tests, rotations): start again, never grow
         _ephemeral[public_b64] = current
     current.left -= 1
     return current

@@ -91,3 +91,11 @@ def test_recipients_never_share_an_ephemeral_key() -> None:
     assert open_sealed(private_b, to_b) == b"for b"
     with pytest.raises(SealError):
         open_sealed(private_b, to_a)
+
+
+def test_ephemeral_keys_are_kept_for_a_bounded_number_of_recipients() -> None:
+    pairs = [generate_keypair() for _ in range(sealed._RECIPIENTS_KEPT * 2 + 1)]
+    tokens = [seal(public, b"x") for _, public in pairs]
+
+    assert len(sealed._ephemeral) <= sealed._RECIPIENTS_KEPT
+    assert all(open_sealed(private, token) == b"x" for (private, _), token in zip(pairs, tokens, strict=True))
