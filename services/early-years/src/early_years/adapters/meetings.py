@@ -13,27 +13,32 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from early_years.adapters import orm
-from early_years.domain.agenda import RESPACED_GAP, band_end, position_between, too_deep
+from early_years.domain.agenda import RANK_STEP, RESPACED_GAP, band_end, position_between, too_deep
 from frontdoor_shared.db import sql
 
 M, A, G = orm.panel_meeting, orm.meeting_attendance, orm.agenda_item
 
-# The items of one meeting these statements read: live ones (not deferred), but for `besides`.
-_LIVE = ("FROM early_years.agenda_item WHERE meeting_id = :m AND deferred IS FALSE"
-         " AND case_id IS DISTINCT FROM CAST(:besides AS uuid)")
-_BAND = "floor(rank_key / 10000000000000000.0)"  # domain.agenda's band of a rank: migration 0008's index
+# The items of one meeting these statements read (all, or the live ones: not deferred), but for `besides`.
+_ITEMS = ("FROM early_years.agenda_item WHERE meeting_id = :m"
+          " AND case_id IS DISTINCT FROM CAST(:besides AS uuid)")
+_LIVE = f"{_ITEMS} AND deferred IS FALSE"
+
+
+def _band(rank: str) -> str:
+    """domain.agenda's band of a rank key (`band_end`), written as migration 0008's index writes it."""
+    return f"floor({rank} / {RANK_STEP}.0)"
+
+
 _OUTRANKED_AND_BEFORE = (
-    f"WITH RECURSIVE band(b) AS (SELECT min({_BAND}) {_LIVE}"
-    f"  UNION ALL SELECT (SELECT min({_BAND}) {_LIVE} AND {_BAND} > band.b) FROM band WHERE band.b IS NOT NULL),"
-    f" band_first(b, p) AS (SELECT b, (SELECT min(position) {_LIVE} AND {_BAND} = band.b)"
+    f"WITH RECURSIVE band(b) AS (SELECT min({_band('rank_key')}) {_LIVE}"
+    f"  UNION ALL SELECT (SELECT min({_band('rank_key')}) {_LIVE} AND {_band('rank_key')} > band.b)"
+    "  FROM band WHERE band.b IS NOT NULL),"
+    f" band_first(b, p) AS (SELECT b, (SELECT min(position) {_LIVE} AND {_band('rank_key')} = band.b)"
     "  FROM band WHERE b IS NOT NULL)"
-    " SELECT k, f, (SELECT max(position) FROM early_years.agenda_item WHERE meeting_id = :m"
-    "              AND position < f AND case_id IS DISTINCT FROM CAST(:besides AS uuid)) AS b,"
-    "       (SELECT max(position) FROM early_years.agenda_item WHERE meeting_id = :m"
-    "              AND case_id IS DISTINCT FROM CAST(:besides AS uuid)) AS last"
+    f" SELECT k, f, (SELECT max(position) {_ITEMS} AND position < f) AS b, (SELECT max(position) {_ITEMS}) AS last"
     # `+ 0` keeps min() from walking the position index in order, testing every item on the way
     f" FROM (SELECT k, LEAST((SELECT min(position + 0) {_LIVE} AND rank_key > k AND rank_key < e),"
-    f"                       (SELECT min(p) FROM band_first WHERE band_first.b > floor(k / 10000000000000000.0))) AS f"
+    f"                       (SELECT min(p) FROM band_first WHERE band_first.b > {_band('k')})) AS f"
     "       FROM unnest(CAST(:keys AS bigint[]), CAST(:ends AS bigint[])) AS u(k, e)) AS s")
 
 

@@ -31,19 +31,19 @@ def _rank(item: AgendaItem) -> tuple[int, datetime]:
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_RANK_STEP = 10**16  # more microseconds than there are from 1970 to the year 2286
+RANK_STEP = 10**16  # more microseconds than there are from 1970 to the year 2286
 
 
 def rank_key(priority: str, listed_at: datetime) -> int:
     """`_rank` as one integer that sorts the same way (priority, then microseconds waited), so the
     database can find the cases a new one outranks with an index range instead of a scan."""
     waited = (listed_at - _EPOCH) // timedelta(microseconds=1)
-    return PRIORITY_ORDER.get(priority, UNKNOWN_PRIORITY) * _RANK_STEP + waited
+    return PRIORITY_ORDER.get(priority, UNKNOWN_PRIORITY) * RANK_STEP + waited
 
 
 def band_end(key: int) -> int:
     """The least rank key of a later band than `key`'s (bands: `floor(key / 10^16)`, a priority)."""
-    return (key // _RANK_STEP + 1) * _RANK_STEP
+    return (key // RANK_STEP + 1) * RANK_STEP
 
 
 def _exact(*values: Decimal) -> int:
