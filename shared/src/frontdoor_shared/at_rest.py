@@ -37,6 +37,7 @@ from sqlalchemy.dialects import postgresql as pg
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from frontdoor_shared import jsontext
 from frontdoor_shared.db import sql
 from frontdoor_shared.errors import PermanentError
 
@@ -169,7 +170,7 @@ def decrypt(data_key: bytes, token: str, *, purpose: str, owner: uuid.UUID) -> b
 
 
 def encrypt_json(data_key: bytes, value: Any, *, purpose: str, owner: uuid.UUID) -> str:
-    return encrypt(data_key, json.dumps(value, separators=(",", ":")).encode(), purpose=purpose, owner=owner)
+    return encrypt(data_key, jsontext.dumps_bytes(value), purpose=purpose, owner=owner)
 
 
 def decrypt_json(data_key: bytes, token: str, *, purpose: str, owner: uuid.UUID) -> Any:

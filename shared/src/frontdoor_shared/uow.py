@@ -17,7 +17,6 @@ end. The use-case code is the same either way; the batch commits once, or not at
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable
 from contextvars import ContextVar
 from types import TracebackType
@@ -26,6 +25,7 @@ from typing import Any
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransaction
 
+from frontdoor_shared import jsontext
 from frontdoor_shared.contracts.base import Contract
 from frontdoor_shared.db import DeliveryTables, driver_connection
 from frontdoor_shared.envelope import CloudEvent, new_event
@@ -59,7 +59,7 @@ async def write_outbox(conn: AsyncConnection, tables: DeliveryTables, rows: list
         "SELECT e, t, k, y, p, h::jsonb FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bytea[],"
         " $6::text[]) AS u(e, t, k, y, p, h)",
         [r["event_id"] for r in rows], [r["topic"] for r in rows], [r["key"] for r in rows],
-        [r["event_type"] for r in rows], [r["payload"] for r in rows], [json.dumps(r["headers"]) for r in rows])
+        [r["event_type"] for r in rows], [r["payload"] for r in rows], [jsontext.dumps(r["headers"]) for r in rows])
 
 
 async def _record_in_inbox(conn: AsyncConnection, tables: DeliveryTables, event: CloudEvent, topic: str) -> bool:

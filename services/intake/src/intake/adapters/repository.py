@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -12,7 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from frontdoor_shared import at_rest
+from frontdoor_shared import at_rest, jsontext
 from frontdoor_shared.at_rest import CannotDecrypt, DataKeys, Keyring
 from frontdoor_shared.auth import Principal
 from frontdoor_shared.db import sql
@@ -149,7 +148,7 @@ class ConcernRepository:
                 "keys": [n.idempotency[1] for n in keyed if n.idempotency],
                 "kids": [n.concern.id for n in keyed], "hashes": [n.idempotency[2] for n in keyed if n.idempotency],
                 "mks": [k for _, k in matched], "mids": [i for i, _ in matched],
-                "hist": [json.dumps(n.first_detail) for n in new],
+                "hist": [jsontext.dumps(n.first_detail) for n in new],
                 "actors": [n.actor.subject for n in new], "kinds": [n.actor.kind for n in new],
                 "roles": [n.actor.role for n in new], "whys": [n.why[:200] for n in new],
                 "audit_channels": [n.audit_channel for n in new]})
@@ -217,7 +216,7 @@ class ConcernRepository:
             " WHERE intake.concern.id = u.c"), {
                 "hc": [c for c, _, _, _ in lines], "hs": [ch.status for _, ch, _, _ in lines],
                 "ht": [ch.event_type for _, ch, _, _ in lines], "he": [e for _, _, e, _ in lines],
-                "hd": [json.dumps(ch.detail) for _, ch, _, _ in lines], "ha": [ch.at for _, ch, _, _ in lines],
+                "hd": [jsontext.dumps(ch.detail) for _, ch, _, _ in lines], "ha": [ch.at for _, ch, _, _ in lines],
                 "aa": [w.subject for w, *_ in audit], "ak": [w.kind for w, *_ in audit],
                 "ar": [w.role for w, *_ in audit], "ac": [a[1] for a in audit], "af": [a[2] for a in audit],
                 "ai": [a[3] for a in audit], "aw": [a[4][:200] for a in audit], "ah": [a[5] for a in audit],

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import unicodedata
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
+from frontdoor_shared import jsontext
 from frontdoor_shared.at_rest import Keyring
 from frontdoor_shared.auth import Principal
 from frontdoor_shared.contracts import ConcernSubmittedV1
@@ -202,7 +202,7 @@ async def submit_many(uow: UnitOfWork, subs: Sequence[Submission], *, match_secr
     if await repo.add_submitted_many(new):
         raise IdempotencyRace()
     for concern, sub in made:
-        sealed = (seal(notifications_key, json.dumps(recipients(sub.concern)).encode())
+        sealed = (seal(notifications_key, jsontext.dumps_bytes(recipients(sub.concern)))
                   if notifications_key else None)
         uow.emit(submitted_event(concern, sub.concern, now.date(), sealed),
                  subject=concern.reference, key=str(concern.id))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 from datetime import datetime
 from types import SimpleNamespace
@@ -12,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from frontdoor_shared import at_rest
+from frontdoor_shared import at_rest, jsontext
 from frontdoor_shared.at_rest import CannotDecrypt, DataKeys, Keyring
 from frontdoor_shared.db import sql
 from notifications.adapters import orm
@@ -152,7 +151,7 @@ class MessageRepository:
                 " v::jsonb FROM unnest(CAST(:e AS text[]), CAST(:c AS uuid[]), CAST(:t AS text[]),"
                 " CAST(:v AS text[])) AS u(e, c, t, v) ON CONFLICT DO NOTHING"),
                 {"e": [r[1] for r in rows], "c": [r[0] for r in rows], "t": [r[2] for r in rows],
-                 "v": [json.dumps(r[3]) for r in rows]})
+                 "v": [jsontext.dumps(r[3]) for r in rows]})
 
     async def remember_recipients(self, concern_id: uuid.UUID, reference: str, sealed: str) -> None:
         await self.conn.execute(insert(orm.recipient).values(

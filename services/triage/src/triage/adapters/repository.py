@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import AsyncIterator
 from datetime import datetime
@@ -12,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from frontdoor_shared import jsontext
 from frontdoor_shared.db import sql
 from triage.adapters import orm
 
@@ -45,7 +45,7 @@ class TriageRepository:
             + ", ".join(f"CAST(:{c} AS {k}[])" for c, k in columns.items()) + f") AS u({', '.join(columns)})"
             " ON CONFLICT (concern_id) DO UPDATE SET "
             + ", ".join(f"{c} = EXCLUDED.{c}" for c in columns if c != "concern_id")),
-            {c: [json.dumps(r[c], default=str) if c in jsonb else r[c] for r in latest] for c in columns})
+            {c: [jsontext.dumps(r[c]) if c in jsonb else r[c] for r in latest] for c in columns})
 
     async def record_routings(self, rows: list[dict[str, Any]]) -> None:
         """`record_routing` for many referrals, in one statement."""
