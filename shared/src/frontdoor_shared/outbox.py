@@ -33,6 +33,7 @@ from frontdoor_shared.db import DeliveryTables, driver_connection
 from frontdoor_shared.errors_classify import is_transient
 
 log = structlog.get_logger()
+PARTITIONS_KEPT = 4096  # keys per topic whose partition a relay remembers
 
 
 def _headers(headers: str | None) -> list[tuple[str, bytes]]:
@@ -49,6 +50,10 @@ class OutboxRelay:
         self._table = tables.outbox
         self._producer = producer
         self._partitioner = DefaultPartitioner()
+        # a key's partition per topic and partition list, as the partitioner gave it: its murmur2 is
+        # pure Python (4.7 us a key), and a concern's events follow one another through a relay
+        # (notifications publishes 4.4 a concern); bounded, and keyed by the partitions it was for
+        self._partition_of: dict[tuple[str, tuple[int, ...]], dict[bytes, int]] = {}
         self._batch = batch_size
         self._poll = poll_seconds
         self._linger = linger_seconds
@@ -151,7 +156,7 @@ class OutboxRelay:
             topic, key = r["topic"], r["key"].encode()
             if topic not in partitions:
                 partitions[topic] = sorted(await producer.partitions_for(topic))
-            partition = self._partitioner(key, partitions[topic], partitions[topic])
+            partition = self._partition(topic, partitions[topic], key)
             record = {"key": key, "value": r["payload"], "timestamp": None, "headers": _headers(r["headers"])}
             batch = open_batches.get((topic, partition))
             if batch is not None and batch.append(**record) is not None:
@@ -164,6 +169,17 @@ class OutboxRelay:
         for topic, partition in list(open_batches):
             await ship(topic, partition)
         await asyncio.gather(*acks)
+
+    def _partition(self, topic: str, all_partitions: list[int], key: bytes) -> int:
+        """The partition the Kafka default partitioner gives `key` over `all_partitions`, remembered
+        for the last `PARTITIONS_KEPT` keys of that topic and partition list."""
+        known = self._partition_of.setdefault((topic, tuple(all_partitions)), {})
+        partition = known.get(key)
+        if partition is None:
+            if len(known) >= PARTITIONS_KEPT:
+                known.clear()
+            partition = known[key] = self._partitioner(key, all_partitions, all_partitions)
+        return partition
 
     async def _cleanup_if_due(self) -> None:
         now = datetime.now(UTC)

@@ -67,3 +67,31 @@ async def test_a_record_no_batch_takes_fails_the_round_rather_than_being_marked_
     with pytest.raises(RuntimeError, match="outbox row 7"):
         await relay._send([row])
     assert producer.sent == []  # nothing went: the round's transaction rolls back, the row stays unpublished
+
+
+def test_a_keys_partition_is_the_default_partitioners_remembered_per_partition_list_and_bounded() -> None:
+    from aiokafka.partitioner import DefaultPartitioner
+
+    from frontdoor_shared import outbox
+
+    relay = OutboxRelay(None, delivery_tables(sa.MetaData(), "t"), None)  # type: ignore[arg-type]
+    reference = DefaultPartitioner()
+    computed: list[bytes] = []
+
+    def counting(key: bytes, all_partitions: list[int], available: list[int]) -> int:
+        computed.append(key)
+        return reference(key, all_partitions, available)
+
+    relay._partitioner = counting  # type: ignore[assignment]
+    keys = [f"01a22b9a-6d3f-767f-a137-{i:012x}".encode() for i in range(300)]
+    for parts in ([0, 1, 2], [0, 1, 2, 3, 4, 5]):  # the topic grows: every key is placed again
+        for _ in range(3):  # a concern's events, one after another
+            for key in keys:
+                assert relay._partition("t.topic", parts, key) == reference(key, parts, parts)
+    assert len(computed) == 2 * len(keys)  # once per key and partition list, not per event
+    assert relay._partition("other.topic", [0, 1, 2], keys[0]) == reference(keys[0], [0, 1, 2], [0, 1, 2])
+    assert len(computed) == 2 * len(keys) + 1  # and per topic
+
+    for i in range(outbox.PARTITIONS_KEPT + 10):  # many more concerns than it keeps
+        relay._partition("t.topic", [0, 1, 2], f"key-{i}".encode())
+    assert all(len(known) <= outbox.PARTITIONS_KEPT for known in relay._partition_of.values())
