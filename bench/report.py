@@ -64,6 +64,30 @@ def linearity(runs: list[dict[str, Any]]) -> dict[str, Any] | None:
             "complete_at_every_n": all(r.get("all_completed") for r in done)}
 
 
+TARGET_PER_S = 1000  # the issue's end-to-end target
+
+
+def budget_note(run: dict[str, Any], target_per_s: float) -> str | None:
+    """How the CPU budget of the target splits: what PostgreSQL and the broker take of it whatever
+    the services do, and what that leaves the four services against what they took."""
+    res = run.get("resources", {})
+    cpu, done = res.get("cpu_seconds", {}), run.get("completed") or 0
+    if not cpu or not done or not all(k in cpu for k in (*SERVICES, "postgres", "broker")):
+        return None
+    cores = res.get("cores") or 2
+    budget = 1000 * cores / target_per_s  # ms of CPU per concern the cores can give at the target
+    fixed = 1000 * (cpu["postgres"] + cpu["broker"]) / done
+    services = 1000 * sum(cpu[k] for k in SERVICES) / done
+    head = (f"Budget at {target_per_s:,.0f} concerns/s: {budget:.1f} ms of CPU per concern on {cores} cores. "
+            f"PostgreSQL and the broker took {fixed:.2f} ms, so four services that cost nothing would top out "
+            f"at ~{1000 * cores / fixed:,.0f} concerns/s; ")
+    left = budget - fixed
+    if left <= 0:
+        return head + f"they alone exceed the budget (the services took {services:.2f} ms)."
+    return head + (f"the target leaves the services {left:.2f} ms against the {services:.2f} ms they took "
+                   f"({services / left:.1f}x).")
+
+
 def limits(result: dict[str, Any]) -> list[str]:
     """A short note on what limits the figures, from what was measured (not from guesses)."""
     notes: list[str] = []
@@ -88,6 +112,9 @@ def limits(result: dict[str, Any]) -> list[str]:
                      f"could finish at most ~{ceiling:,.0f} concerns/s; the target of 1,000/s needs "
                      f"{per / 2:,.0f}x less. Biggest shares: "
                      + ", ".join(f"{k} {v / total:.0%}" for k, v in top) + ".")
+        budget = budget_note(head, TARGET_PER_S)
+        if budget:
+            notes.append(budget)
     kernel = res.get("kernel_seconds", {})
     if kernel and cpu:
         stack_cpu = sum(v for k, v in cpu.items() if k in STACK) or 1

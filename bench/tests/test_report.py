@@ -1,0 +1,40 @@
+"""The benchmark's note on how the target's CPU budget splits, from what was measured."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from bench.report import budget_note, limits
+
+
+def _run(**cpu_seconds: float) -> dict[str, Any]:
+    return {"completed": 10_000, "resources": {"cores": 2, "cpu_seconds": {
+        "intake": 9.0, "triage": 3.0, "early-years": 2.0, "notifications": 8.0, **cpu_seconds}}}
+
+
+def test_the_budget_names_what_the_fixed_parts_take_and_what_is_left_for_the_services() -> None:
+    note = budget_note(_run(postgres=11.0, broker=2.0), 1000)
+    assert note is not None
+    assert "2.0 ms of CPU per concern on 2 cores" in note
+    assert "PostgreSQL and the broker took 1.30 ms" in note
+    assert "~1,538 concerns/s" in note  # 2 cores / 1.3 ms
+    assert "leaves the services 0.70 ms against the 2.20 ms they took (3.1x)" in note
+
+
+def test_fixed_parts_over_the_budget_are_said_plainly() -> None:
+    note = budget_note(_run(postgres=19.0, broker=3.0), 1000)
+    assert note is not None
+    assert "they alone exceed the budget (the services took 2.20 ms)" in note
+
+
+@pytest.mark.parametrize("run", [{}, {"completed": 0, "resources": {"cpu_seconds": {"postgres": 1.0}}},
+                                 {"completed": 5, "resources": {"cpu_seconds": {"postgres": 1.0}}}])
+def test_no_note_without_every_parts_cpu(run: dict[str, Any]) -> None:
+    assert budget_note(run, 1000) is None
+
+
+def test_the_limits_carry_the_budget_note() -> None:
+    notes = limits({"end_to_end": _run(postgres=11.0, broker=2.0), "machine": {"cpus": 2}})
+    assert any(n.startswith("Budget at 1,000 concerns/s") for n in notes)
