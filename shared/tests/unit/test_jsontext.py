@@ -16,7 +16,7 @@ CASES: list[Any] = [
     {"ce_type": "uk.frontdoor.intake.concern.submitted.v1", "ce_id": "01a22b9a-6d3f-767f-a137-44b3c0bf3b42",
      "content-type": "application/cloudevents+json"},
     {"carers": [{"given_name": "Siân", "family_name": "Ó Briain", "email": "sian@example.com"}],
-     "note": "naïve café – “quoted” \u2028 line\nbreak \"and\" back\\slash", "emoji": "\U0001f600"},
+     "note": "naïve café \u2013 \u201cquoted\u201d \u2028 line\nbreak \"and\" back\\slash", "emoji": "\U0001f600"},
     {"n": 1, "x": 2.5, "big": 10**18, "small": 1e-7, "t": True, "f": False, "none": None, "empty": {}},
     {1: "a number key", "nested": {2: [1, 2, {"3": 3}]}},
     [], "plain text", 0,
