@@ -2,7 +2,7 @@
 
     python -m bench.broker_fetch --waits 50,150,500
 
-For each wait (`fetch_max_wait_ms`), on a fresh Tansu of its own: the broker's CPU (from /proc)
+For each wait (`fetch_max_wait_ms`), on a fresh Tansu of its own: the broker's CPU (as the benchmark's sampler reads it)
 while `--consumers` consumers, each subscribed to `--topics` topics of `--partitions` partitions,
 poll it with nothing to read; then one consumer's delivery time for events produced one at a time
 (`--events`, at irregular intervals), from the producer's send to the consumer's read. The figures
@@ -13,23 +13,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import statistics
 import time
 from typing import Any
 
+import psutil
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
+from bench.sampler import tree_cpu
 from frontdoor_cli.stack import TansuBroker, free_port
 
 SETTLE_SECONDS = 9.0  # a consumer group settles in ~5-9 s on Tansu
-
-
-def cpu_seconds(pid: int) -> float:
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 async def _topics(bootstrap: str, names: list[str], partitions: int) -> None:
@@ -50,6 +45,7 @@ async def idle_cost(broker: TansuBroker, wait_ms: int, *, consumers: int, topics
                     seconds: float) -> float:
     """The broker's CPU, in cores, while the consumers poll it with nothing to read."""
     assert broker.process is not None
+    process = psutil.Process(broker.process.pid)
     names = [f"idle-{wait_ms}-{i}" for i in range(topics)]
     await _topics(broker.bootstrap, names, partitions)
     polling = [_consumer(broker.bootstrap, names, f"idle-{wait_ms}-{i}", wait_ms) for i in range(consumers)]
@@ -63,9 +59,9 @@ async def idle_cost(broker: TansuBroker, wait_ms: int, *, consumers: int, topics
     tasks = [asyncio.create_task(poll(c)) for c in polling]
     try:
         await asyncio.sleep(SETTLE_SECONDS)
-        before = cpu_seconds(broker.process.pid)
+        before = tree_cpu(process)
         await asyncio.sleep(seconds)
-        return (cpu_seconds(broker.process.pid) - before) / seconds
+        return (tree_cpu(process) - before) / seconds
     finally:
         for t in tasks:
             t.cancel()

@@ -18,7 +18,7 @@ OUTSIDE = "outside this benchmark (other programs)"
 KERNEL = "kernel:"
 
 
-def _tree_cpu(proc: psutil.Process) -> float:
+def tree_cpu(proc: psutil.Process) -> float:
     return sum(_tree_user_system(proc))
 
 
@@ -119,10 +119,10 @@ class Sampler:
         return out
 
     def _cpu_now(self) -> dict[str, float]:
-        cpu = {name: _tree_cpu(p) for name, p in self._procs().items()}
+        cpu = {name: tree_cpu(p) for name, p in self._procs().items()}
         for name, proc in self.others.items():
             if proc is not None:
-                cpu[name] = _tree_cpu(proc)
+                cpu[name] = tree_cpu(proc)
         for name, proc in [*self._procs().items(), *self.others.items()]:
             if proc is not None:
                 cpu[f"{KERNEL}{name}"] = _tree_user_system(proc)[1]
