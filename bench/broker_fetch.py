@@ -25,6 +25,7 @@ from bench.sampler import tree_cpu
 from frontdoor_cli.stack import TansuBroker, free_port
 
 SETTLE_SECONDS = 9.0  # a consumer group settles in ~5-9 s on Tansu
+READ_SECONDS = 10.0  # an event not read by then counts as lost
 
 
 async def _topics(bootstrap: str, names: list[str], partitions: int) -> None:
@@ -70,6 +71,14 @@ async def idle_cost(broker: TansuBroker, wait_ms: int, *, consumers: int, topics
             await c.stop()
 
 
+async def _read_one(consumer: AIOKafkaConsumer, *, within: float) -> None:
+    """Wait for the consumer to read what was sent; a broker that never delivers fails the run."""
+    deadline = time.monotonic() + within
+    while not await consumer.getmany(timeout_ms=1000):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"nothing delivered within {within:g} s")
+
+
 async def delivery_ms(broker: TansuBroker, wait_ms: int, *, events: int) -> list[float]:
     """Milliseconds from each event's send to its read by a waiting consumer."""
     topic = f"latency-{wait_ms}"
@@ -80,16 +89,14 @@ async def delivery_ms(broker: TansuBroker, wait_ms: int, *, events: int) -> list
     await consumer.start()
     try:
         await producer.send_and_wait(topic, b"first", key=b"first")
-        while not await consumer.getmany(timeout_ms=1000):
-            pass
+        await _read_one(consumer, within=SETTLE_SECONDS + READ_SECONDS)  # the group settles meanwhile
         await asyncio.sleep(SETTLE_SECONDS)
         taken: list[float] = []
         for i in range(events):
             await asyncio.sleep(0.05 + (i * 37 % 100) / 1000)  # not in step with the wait
             start = time.perf_counter()
             await producer.send_and_wait(topic, b"x", key=str(i).encode())
-            while not await consumer.getmany(timeout_ms=5000):
-                pass
+            await _read_one(consumer, within=READ_SECONDS)
             taken.append((time.perf_counter() - start) * 1000)
         return taken
     finally:

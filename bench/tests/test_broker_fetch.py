@@ -26,3 +26,13 @@ async def test_it_measures_the_brokers_cpu_and_a_hops_delivery(monkeypatch: pyte
     assert result["broker_cores_idle"] > 0  # two consumers polling 20 times a second cost Tansu CPU
     assert 0 < result["delivery_p50_ms"] <= result["delivery_max_ms"] < 5000
     assert [b.process for b in started] == [None]  # stopped
+
+
+async def test_an_event_never_delivered_fails_the_run_rather_than_waiting_forever(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    class Silent:
+        async def getmany(self, timeout_ms: int) -> dict[str, list[bytes]]:
+            return {}
+
+    with pytest.raises(TimeoutError, match="nothing delivered within 0 s"):
+        await broker_fetch._read_one(Silent(), within=0)

@@ -232,6 +232,12 @@ BATTERY: list[tuple[str, str, Any, int, str]] = [
      422, "phone"),
     ("api", "NHS referrer without parent_informed", _api_concern(concern__parent_informed=None), 422,
      "parent_informed"),
+    # a lone surrogate (valid JSON escape, not a character) could not be written as UTF-8 when the
+    # details are encrypted and the contacts sealed: refused by name at the door, never a 5xx
+    ("api", "a lone surrogate in the description", _api_concern(concern__description="words \ud800 here"), 422,
+     "concern.description"),
+    ("api", "a lone surrogate in a carer's name", _api_concern(family__carers__0__given_name="Gr\udc00ce"), 422,
+     "family.carers.0.given_name"),
     ("api", "not JSON", b"{not json", 422, "JSON decode error"),
     ("api", "a JSON array", [], 422, "(body)"),
     ("api", "nested beyond the parser", b"[" * 100_000, 400, "parsing the body"),
