@@ -51,8 +51,7 @@ typecheck: venv
 contracts: venv
 	$(VENV)/bin/frontdoor contracts export
 
-asyncapi: venv
-	$(VENV)/bin/frontdoor contracts asyncapi
+asyncapi: contracts
 
 # Known vulnerabilities in the locked dependencies (pip-audit: PyPI, then OSV): fails on one;
 # prints "blocked: <reason>" and passes when no vulnerability database can be reached.

@@ -29,6 +29,7 @@ TOPICS=(
   early-years.panel-decision.v2
   early-years.action-assigned.v1
   early-years.action-overdue.v1
+  notifications.notification-sent.v2
   notifications.notification-sent.v1
   referrals.slcn.v1
   referrals.outreach.v1

@@ -12,7 +12,8 @@ CASE_LISTED = "early-years.case-listed.v1"
 PANEL_DECISION = "early-years.panel-decision.v2"
 ACTION_ASSIGNED = "early-years.action-assigned.v1"
 ACTION_OVERDUE = "early-years.action-overdue.v1"
-NOTIFICATION_SENT = "notifications.notification-sent.v1"
+NOTIFICATION_SENT = "notifications.notification-sent.v2"
+NOTIFICATION_SENT_V1 = "notifications.notification-sent.v1"  # retired: no longer published, still read by intake
 
 PATHWAYS = ("slcn", "outreach", "sen-support", "statutory", "universal-advice")
 
@@ -32,7 +33,7 @@ def all_topics() -> list[str]:
     """Every topic and its dead-letter topic, for creating them at start-up."""
     base = [
         PARTNER_CONCERNS, CONCERN_SUBMITTED, CONCERN_ERASED, CONCERN_TRIAGED, SAFEGUARDING_ESCALATED,
-        CASE_LISTED, PANEL_DECISION, ACTION_ASSIGNED, ACTION_OVERDUE, NOTIFICATION_SENT,
+        CASE_LISTED, PANEL_DECISION, ACTION_ASSIGNED, ACTION_OVERDUE, NOTIFICATION_SENT, NOTIFICATION_SENT_V1,
         *(referrals(p) for p in PATHWAYS),
     ]
     return [*base, *(dlq(t) for t in base)]

@@ -18,6 +18,7 @@ from frontdoor_shared.contracts import (
     ConcernSubmittedV1,
     ConcernTriagedV1,
     NotificationSentV1,
+    NotificationSentV2,
     PanelDecisionV2,
     PartnerConcernV1,
 )
@@ -67,7 +68,7 @@ class Intake:
         self.partner_key = load_key(settings.partner_private_jwk.get_secret_value()
                                     if settings.partner_private_jwk else None)
         subscribe(self.runtime.broker, [PartnerConcernV1, ConcernTriagedV1, CaseListedV1, PanelDecisionV2,
-                                        NotificationSentV1],
+                                        NotificationSentV1, NotificationSentV2],
                   self._on_event, group_id=SERVICE,
                   batch_handlers={**dict.fromkeys(STATUS_EVENTS, self._on_statuses),
                                   PartnerConcernV1: self._on_partner_concerns})

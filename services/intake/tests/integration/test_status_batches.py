@@ -13,7 +13,14 @@ import sqlalchemy as sa
 
 from frontdoor_cli.testing import fresh_database
 from frontdoor_shared.auth import Principal
-from frontdoor_shared.contracts import CaseListedV1, ConcernTriagedV1, NotificationSentV1, PanelDecisionV2
+from frontdoor_shared.contracts import (
+    CaseListedV1,
+    ConcernTriagedV1,
+    NotificationSentV1,
+    NotificationSentV2,
+    PanelDecisionV2,
+    SentMessage,
+)
 from frontdoor_shared.envelope import CloudEvent, new_event
 from intake.adapters import orm
 from intake.bootstrap import Intake
@@ -48,6 +55,15 @@ def _sent(cid: uuid.UUID, ref: str, minute: int) -> NotificationSentV1:
                               about_event_type=CaseListedV1.TYPE, sent_at=_at(minute))
 
 
+def _told(cid: uuid.UUID, ref: str, minute: int) -> NotificationSentV2:
+    """The family's and the referrer's messages about one decision, in one event (version 2)."""
+    return NotificationSentV2(concern_id=cid, reference=ref, about_event_type=PanelDecisionV2.TYPE, messages=[
+        SentMessage(message_id=uuid.uuid4(), audience="family", channel="letter", template="family/panel-decision",
+                    status="sent", sent_at=_at(minute)),
+        SentMessage(message_id=uuid.uuid4(), audience="referrer", channel="email",
+                    template="referrer/panel-decision", status="failed", sent_at=_at(minute + 1))])
+
+
 def _decided(cid: uuid.UUID, ref: str, minute: int) -> PanelDecisionV2:
     return PanelDecisionV2(concern_id=cid, reference=ref, case_id=uuid.uuid4(), decision_id=uuid.uuid4(),
                            decided_at=_at(minute), panel_id=uuid.uuid4(), outcome="confirmed", pathway="slcn",
@@ -70,6 +86,8 @@ async def _world(test_stack: Any) -> tuple[Intake, dict[str, tuple[uuid.UUID, st
 
 def _timed(event: CloudEvent, data: Any) -> CloudEvent:
     """The event stamped with when it happened, so two worlds built apart compare equal."""
+    if isinstance(data, NotificationSentV2):
+        return event.model_copy(update={"time": data.messages[0].sent_at})
     happened = next(getattr(data, a) for a in ("triaged_at", "listed_at", "sent_at", "decided_at") if hasattr(data, a))
     return event.model_copy(update={"time": happened})
 
@@ -80,6 +98,7 @@ def _events(c: dict[str, tuple[uuid.UUID, str]]) -> list[tuple[CloudEvent, Any, 
         _triaged(*c["panel"], "panel", 1), _triaged(*c["routed"], "routed", 2), _listed(*c["panel"], 3),
         _sent(*c["routed"], 4), _listed(*c["late"], 5), _triaged(*c["late"], "panel", 4),  # older, after
         _sent(*c["panel"], 6), _decided(*c["panel"], 7), _triaged(*c["erased"], "routed", 8),
+        _told(*c["panel"], 9),
     ]
     items = [(_timed(new_event(d, source="urn:test", subject=d.reference), d), d, d.TOPIC) for d in datas]
     return [*items[:3], items[1], *items[3:]]  # the routed concern's triage delivered twice
@@ -119,7 +138,14 @@ async def test_a_batch_as_a_set_leaves_what_each_event_alone_would(test_stack) -
     assert got == expected
     assert got["panel"]["status"] == "panel-decided"
     assert [h[0] for h in got["panel"]["history"]] == ["triaged", "listed-for-panel", "family-notified",
-                                                       "panel-decided"]
+                                                       "panel-decided", "family-notified", "referrer-notified"]
+    # one version 2 event gives a line per message, each with its own channel, template, status and time
+    assert [(h[2], h[3]) for h in got["panel"]["history"][-2:]] == [
+        ({"channel": "letter", "template": "family/panel-decision", "delivery": "sent",
+          "about": PanelDecisionV2.TYPE}, _at(9)),
+        ({"channel": "email", "template": "referrer/panel-decision", "delivery": "failed",
+          "about": PanelDecisionV2.TYPE}, _at(10))]
+    assert [a[1] for a in got["panel"]["audit"][-2:]] == ["status:family-notified", "status:referrer-notified"]
     assert got["routed"]["status"] == "routed"
     assert len(got["routed"]["history"]) == 2  # the triage delivered twice is one line
     assert got["late"]["status"] == "listed-for-panel"  # never moves backwards

@@ -13,7 +13,7 @@ import structlog
 
 from frontdoor_shared.at_rest import Keyring, rewrap
 from frontdoor_shared.auth import AuthSettings, Tokens
-from frontdoor_shared.contracts import ConcernErasedV1, NotificationSentV1
+from frontdoor_shared.contracts import ConcernErasedV1, NotificationSentV2
 from frontdoor_shared.delivery import publisher_doc, subscribe
 from frontdoor_shared.envelope import CloudEvent
 from frontdoor_shared.runtime import Runtime
@@ -67,7 +67,7 @@ class Notifications:
         self.consumer = subscribe(self.runtime.broker, [*CONSUMED, ConcernErasedV1], self._on_status,
                                   group_id=SERVICE, batch_handlers=dict.fromkeys(CONSUMED, self._on_statuses),
                                   before_batch=self.sender.room)
-        publisher_doc(self.runtime.broker, NotificationSentV1)
+        publisher_doc(self.runtime.broker, NotificationSentV2)
 
     async def _on_status(self, event: CloudEvent, data: Any, topic: str) -> None:
         if isinstance(data, ConcernErasedV1):

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from aiokafka import AIOKafkaProducer
 
 from frontdoor_cli.testing import migrate_all
-from frontdoor_shared.contracts import Contract, NotificationSentV1
+from frontdoor_shared.contracts import Contract, NotificationSentV2
 from frontdoor_shared.envelope import CloudEvent, new_event
 from notifications.adapters import orm
 from notifications.adapters.repository import MessageRepository
@@ -76,12 +76,15 @@ class World:
                         .all())
 
     async def announced(self, reference: str) -> list[dict[str, Any]]:
-        """NotificationSentV1 events in the outbox about a concern (status per message)."""
+        """Each message announced in the outbox about a concern (`NotificationSentV2` events, a
+        line per message with its event's fields), in the order they were published."""
         outbox = self.svc.runtime.tables.outbox
         async with self.svc.runtime.engine.connect() as conn:
             payloads = (await conn.execute(sa.select(outbox.c.payload).where(
-                outbox.c.event_type == NotificationSentV1.TYPE))).scalars().all()
-        return [e["data"] for e in map(json.loads, payloads) if e["data"]["reference"] == reference]
+                outbox.c.event_type == NotificationSentV2.TYPE).order_by(outbox.c.id))).scalars().all()
+        return [{**{k: v for k, v in e["data"].items() if k != "messages"}, **m}
+                for e in map(json.loads, payloads) if e["data"]["reference"] == reference
+                for m in e["data"]["messages"]]
 
     def http(self) -> httpx.AsyncClient:
         return httpx.AsyncClient(base_url=self.url, timeout=10)

@@ -143,7 +143,7 @@ async def test_a_round_of_sends_is_recorded_as_one_set_and_a_receipt_that_overto
     async with svc.runtime.uow() as uow:
         await outcomes.record_sent_many(uow, svc.context, [(first, ChannelResult("p-1", "sent")),
                                                            (second, ChannelResult("p-2", "sent"))])
-        announced = [uuid.UUID(e.data["message_id"]) for e in uow.emitted]
+        announced = [uuid.UUID(m["message_id"]) for e in uow.emitted for m in e.data["messages"]]
         await uow.commit()
     async with svc.runtime.engine.connect() as conn:
         after = {r.id: r for r in (await conn.execute(sa.select(orm.message))).all()}
@@ -174,6 +174,37 @@ class _Recording:
 async def _messages(svc: Notifications) -> dict[uuid.UUID, Any]:
     async with svc.runtime.engine.connect() as conn:
         return {r.id: r for r in (await conn.execute(sa.select(orm.message))).all()}
+
+
+async def test_a_round_announces_the_messages_about_each_event_of_a_concern_in_one_event(  # type: ignore[no-untyped-def]
+        test_stack) -> None:
+    from notifications.service_layer import outcomes
+
+    svc = await _world(test_stack)
+    batch = _batches()[0]
+    async with svc.runtime.batch_scope() as scope:
+        await scope.claim((event, topic) for event, _, topic in batch)
+        await handle_statuses(svc.runtime.uow(), batch, svc.context)
+    async with svc.runtime.engine.connect() as conn:
+        rows = (await conn.execute(sa.select(orm.message).where(orm.message.c.status == "pending")
+                                   .order_by(orm.message.c.dedupe_key))).all()
+    about: dict[tuple[Any, str], list[Any]] = {}
+    for row in rows:
+        about.setdefault((row.concern_id, row.about_event_id), []).append(row)
+    assert len(rows) > len(about) > 1  # some events told more than one person, about more than one event
+    async with svc.runtime.uow() as uow:
+        await outcomes.record_sent_many(uow, svc.context, [(row, ChannelResult(f"p-{row.id}", "sent"))
+                                                           for row in rows])
+        emitted = list(uow.emitted)
+        await uow.commit()
+    assert len(emitted) == len(about)  # not one event per message
+    for event in emitted:
+        told = about[(uuid.UUID(event.data["concern_id"]), event.causationid)]
+        assert event.type == "uk.frontdoor.notifications.notification.sent.v2"
+        assert event.subject == event.data["reference"] == told[0].reference
+        assert event.data["about_event_type"] == told[0].about_event_type
+        assert [(m["message_id"], m["audience"], m["template"], m["status"]) for m in event.data["messages"]] == [
+            (str(r.id), r.audience, r.template, "sent") for r in told]
 
 
 async def test_a_batch_hands_its_messages_to_the_sender_already_taken_and_a_lost_hand_over_comes_back(  # type: ignore[no-untyped-def]

@@ -10,6 +10,7 @@ from frontdoor_shared.contracts.concern_erased_v1 import ConcernErasedV1
 from frontdoor_shared.contracts.concern_submitted_v1 import ConcernSubmittedV1
 from frontdoor_shared.contracts.concern_triaged_v1 import ConcernTriagedV1
 from frontdoor_shared.contracts.notification_sent_v1 import NotificationSentV1
+from frontdoor_shared.contracts.notification_sent_v2 import NotificationSentV2, SentMessage
 from frontdoor_shared.contracts.panel_decision_v2 import FundingDecision, PanelDecisionV2
 from frontdoor_shared.contracts.partner_concern_v1 import PartnerConcernV1
 from frontdoor_shared.contracts.referral_routed_v1 import ReferralRoutedV1
@@ -21,6 +22,7 @@ ALL_CONTRACTS: tuple[type[Contract], ...] = (
     ReferralRoutedV1,
     CaseListedV1,
     NotificationSentV1,
+    NotificationSentV2,
     SafeguardingEscalatedV1,
     PanelDecisionV2,
     ActionAssignedV1,
@@ -42,8 +44,10 @@ __all__ = [
     "Contract",
     "FundingDecision",
     "NotificationSentV1",
+    "NotificationSentV2",
     "PanelDecisionV2",
     "PartnerConcernV1",
     "ReferralRoutedV1",
     "SafeguardingEscalatedV1",
+    "SentMessage",
 ]

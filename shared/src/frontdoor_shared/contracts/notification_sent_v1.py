@@ -1,4 +1,8 @@
-"""notifications.notification-sent.v1: a message was sent (or failed) to a recipient."""
+"""notifications.notification-sent.v1: a message was sent (or failed) to a recipient.
+
+Retired: notifications publishes `NotificationSentV2` (the messages about one event, together)
+instead. Intake still reads this version, so events published before an upgrade keep their place
+in a concern's history."""
 
 from __future__ import annotations
 
@@ -16,7 +20,7 @@ class NotificationSentV1(Contract):
     """A message about a concern went to a family or professional, by a channel."""
 
     TYPE: ClassVar[str] = "uk.frontdoor.notifications.notification.sent.v1"
-    TOPIC: ClassVar[str] = topics.NOTIFICATION_SENT
+    TOPIC: ClassVar[str] = topics.NOTIFICATION_SENT_V1
     VERSION: ClassVar[int] = 1
 
     concern_id: UUID = Field(description="The concern; the Kafka key")

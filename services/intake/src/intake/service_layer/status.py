@@ -8,6 +8,7 @@ from frontdoor_shared.contracts import (
     CaseListedV1,
     ConcernTriagedV1,
     NotificationSentV1,
+    NotificationSentV2,
     PanelDecisionV2,
 )
 from frontdoor_shared.envelope import CloudEvent
@@ -42,18 +43,34 @@ def status_change(event: CloudEvent, data: Any) -> StatusChange:
                   "next_review": data.next_review.isoformat() if data.next_review else None}
         return StatusChange(Status.PANEL_DECIDED, at or data.decided_at, detail, event.type)
     if isinstance(data, NotificationSentV1):
-        status = Status.FAMILY_NOTIFIED if data.audience == "family" else f"{data.audience}-notified"
-        detail = {"channel": data.channel, "template": data.template, "delivery": data.status,
-                  "about": data.about_event_type}
-        return StatusChange(status, at or data.sent_at, detail, event.type)
+        return _told(data, data.about_event_type, event.type, at)
     raise TypeError(f"no status for {type(data).__name__}")
+
+
+def _told(message: Any, about: str, event_type: str, at: Any = None) -> StatusChange:
+    """A message's line: who was told, how, from which template, and about what."""
+    status = Status.FAMILY_NOTIFIED if message.audience == "family" else f"{message.audience}-notified"
+    detail = {"channel": message.channel, "template": message.template, "delivery": message.status, "about": about}
+    return StatusChange(status, at or message.sent_at, detail, event_type)
+
+
+def status_changes(event: CloudEvent, data: Any) -> list[StatusChange]:
+    """The lines of a concern's history an event gives: one, or one per message it reports."""
+    if isinstance(data, NotificationSentV2):  # each message at its own time, not the event's
+        return [_told(m, data.about_event_type, event.type) for m in data.messages]
+    return [status_change(event, data)]
+
+
+def is_message(data: Any) -> bool:
+    """A message sent is history, not a status: it never moves the concern's present status."""
+    return isinstance(data, NotificationSentV1 | NotificationSentV2)
 
 
 class UnknownConcern(PermanentError):
     """A status event names a concern intake never accepted (dead-lettered, not retried)."""
 
 
-STATUS_EVENTS = (ConcernTriagedV1, CaseListedV1, PanelDecisionV2, NotificationSentV1)
+STATUS_EVENTS = (ConcernTriagedV1, CaseListedV1, PanelDecisionV2, NotificationSentV1, NotificationSentV2)
 
 
 async def record_status(uow: UnitOfWork, event: CloudEvent, data: Any, topic: str) -> None:
@@ -62,18 +79,18 @@ async def record_status(uow: UnitOfWork, event: CloudEvent, data: Any, topic: st
         if not await uow.first_time(event, topic):
             return
         repo = ConcernRepository(uow.conn)
-        change = status_change(event, data)
         present = await repo.status_of(data.concern_id)
         if present is None:
             raise UnknownConcern(f"data.concern_id: no concern with this id was accepted by intake ({topic})")
         if present == Status.ERASED:  # a late event about an erased concern: its history stays blank
             await uow.commit()
             return
-        # a message is history, not a status; and the status never moves backwards
-        journey = not isinstance(data, NotificationSentV1) and advances(present, change.status)
-        await repo.add_status(data.concern_id, change, event.id, current=journey)
-        await audit.record(uow.conn, audit.SYSTEM, f"status:{change.status}", data.reference,
-                           concern_id=data.concern_id, why=f"event {event.type}", channel="event")
+        for change in status_changes(event, data):
+            # a message is history, not a status; and the status never moves backwards
+            journey = not is_message(data) and advances(present, change.status)
+            await repo.add_status(data.concern_id, change, event.id, current=journey)
+            await audit.record(uow.conn, audit.SYSTEM, f"status:{change.status}", data.reference,
+                               concern_id=data.concern_id, why=f"event {event.type}", channel="event")
         await uow.commit()
 
 
@@ -92,11 +109,11 @@ async def record_statuses(uow: UnitOfWork, items: list[tuple[CloudEvent, Any, st
                 raise UnknownConcern(f"data.concern_id: no concern with this id was accepted by intake ({topic})")
             if now == Status.ERASED:
                 continue
-            change = status_change(event, data)
-            journey = not isinstance(data, NotificationSentV1) and advances(now, change.status)
-            if journey:
-                present[data.concern_id] = change.status
-            lines.append((data, change, event.id, journey))
+            for change in status_changes(event, data):
+                journey = not is_message(data) and advances(now, change.status)
+                if journey:
+                    present[data.concern_id] = now = change.status
+                lines.append((data, change, event.id, journey))
         await repo.add_statuses([(d.concern_id, c, e, j) for d, c, e, j in lines],
                                 audit=[(audit.SYSTEM, f"status:{c.status}", d.reference, d.concern_id,
                                         f"event {c.event_type}", "event") for d, c, _, _ in lines])

@@ -9,7 +9,8 @@ from typing import Any
 
 import structlog
 
-from frontdoor_shared.contracts import NotificationSentV1
+from frontdoor_shared.contracts import NotificationSentV2, SentMessage
+from frontdoor_shared.contracts.notification_sent_v2 import MAX_MESSAGES
 from frontdoor_shared.envelope import CloudEvent
 from frontdoor_shared.uow import UnitOfWork
 from notifications.adapters.channels.base import ChannelResult
@@ -26,14 +27,28 @@ AUDIENCE_NAMES = {FAMILY: "family", "referrer": "professional who raised the con
 
 
 def _announce(uow: UnitOfWork, ctx: Context, row: Any, status: str, at: datetime) -> None:
-    cause = CloudEvent(specversion="1.0", id=row.about_event_id, source="urn:frontdoor:notifications",
-                       type=row.about_event_type, correlationid=row.correlation_id or row.about_event_id)
-    channel = "dev-mailbox" if ctx.provider == "dev-mailbox" else row.channel
-    uow.emit(NotificationSentV1(
-        concern_id=row.concern_id, reference=row.reference, message_id=row.id, audience=row.audience,
-        channel=channel, template=row.template, status=status,
-        about_event_type=row.about_event_type, sent_at=at), subject=row.reference, key=str(row.concern_id),
-        cause=cause)
+    _announce_many(uow, ctx, [(row, status)], at)
+
+
+def _announce_many(uow: UnitOfWork, ctx: Context, rows: list[tuple[Any, str]], at: datetime) -> None:
+    """One event for the messages about each event of a concern (`NotificationSentV2`), in the
+    order they were handled: the family's and the referrer's messages about one step go out in one
+    round, and one event costs every hop (outbox, relay, broker, intake's inbox) whatever it holds."""
+    about: dict[tuple[Any, str], list[tuple[Any, str]]] = {}
+    for row, status in rows:
+        about.setdefault((row.concern_id, row.about_event_id), []).append((row, status))
+    channel_of = (lambda _: "dev-mailbox") if ctx.provider == "dev-mailbox" else (lambda r: r.channel)
+    for told in about.values():
+        first = told[0][0]
+        cause = CloudEvent(specversion="1.0", id=first.about_event_id, source="urn:frontdoor:notifications",
+                           type=first.about_event_type, correlationid=first.correlation_id or first.about_event_id)
+        for start in range(0, len(told), MAX_MESSAGES):
+            uow.emit(NotificationSentV2(
+                concern_id=first.concern_id, reference=first.reference, about_event_type=first.about_event_type,
+                messages=[SentMessage(message_id=row.id, audience=row.audience, channel=channel_of(row),
+                                      template=row.template, status=status, sent_at=at)
+                          for row, status in told[start:start + MAX_MESSAGES]]),
+                subject=first.reference, key=str(first.concern_id), cause=cause)
 
 
 async def record_sent(uow: UnitOfWork, ctx: Context, row: Any, result: ChannelResult) -> None:
@@ -48,10 +63,9 @@ async def record_sent_many(uow: UnitOfWork, ctx: Context, sent: list[tuple[Any, 
     changed = await repo.mark_sent_many([(row.id, result.status, result.provider_id) for row, result in sent],
                                         provider=ctx.provider, at=now)
     for row, result in sent:
-        if row.id in changed:
-            _announce(uow, ctx, row, result.status, now)
-        else:  # a receipt overtook us: keep its status, remember the provider's id
+        if row.id not in changed:  # a receipt overtook us: keep its status, remember the provider's id
             await repo.update_if(row.id, (SENT, DELIVERED, FAILED), provider_id=result.provider_id, sent_at=now)
+    _announce_many(uow, ctx, [(row, result.status) for row, result in sent if row.id in changed], now)
 
 
 async def record_temporary(uow: UnitOfWork, ctx: Context, row: Any, reason: str) -> None:
