@@ -512,7 +512,7 @@ CONSUMERS = {
     "intake.concern-submitted.v1": ("triage", "notifications"),
     "triage.concern-triaged.v1": ("early_years", "notifications", "intake"),
     "early-years.case-listed.v1": ("notifications", "intake"),
-    "notifications.notification-sent.v1": ("intake",),
+    "notifications.notification-sent.v2": ("intake",),
 }
 
 
