@@ -37,7 +37,7 @@ def _announce_many(uow: UnitOfWork, ctx: Context, rows: list[tuple[Any, str]], a
     about: dict[tuple[Any, str], list[tuple[Any, str]]] = {}
     for row, status in rows:
         about.setdefault((row.concern_id, row.about_event_id), []).append((row, status))
-    channel_of = (lambda _: "dev-mailbox") if ctx.provider == "dev-mailbox" else (lambda r: r.channel)
+    dev = ctx.provider == "dev-mailbox"  # nothing left the machine: say so rather than the channel
     for told in about.values():
         first = told[0][0]
         cause = CloudEvent(specversion="1.0", id=first.about_event_id, source="urn:frontdoor:notifications",
@@ -45,8 +45,8 @@ def _announce_many(uow: UnitOfWork, ctx: Context, rows: list[tuple[Any, str]], a
         for start in range(0, len(told), MAX_MESSAGES):
             uow.emit(NotificationSentV2(
                 concern_id=first.concern_id, reference=first.reference, about_event_type=first.about_event_type,
-                messages=[SentMessage(message_id=row.id, audience=row.audience, channel=channel_of(row),
-                                      template=row.template, status=status, sent_at=at)
+                messages=[SentMessage(message_id=row.id, audience=row.audience, template=row.template,
+                                      channel="dev-mailbox" if dev else row.channel, status=status, sent_at=at)
                           for row, status in told[start:start + MAX_MESSAGES]]),
                 subject=first.reference, key=str(first.concern_id), cause=cause)
 
