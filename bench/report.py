@@ -47,7 +47,7 @@ def cpu_ms_per_concern(run: dict[str, Any], *, less_idle: bool = False) -> float
         idle = run.get("idle", {}).get("cpu_share_of_all_cores", {})
         cores = res.get("cores") or 2
         ours -= sum(idle.get(k, 0.0) for k in STACK) * cores * res.get("window_seconds", 0.0)
-    return round(max(float(ours), 0.0) / done * 1000, 1)
+    return round(max(float(ours), 0.0) / done * 1000, 3)  # to the microsecond: ratios are read from it
 
 
 def linearity(runs: list[dict[str, Any]]) -> dict[str, Any] | None:
@@ -108,9 +108,9 @@ def limits(result: dict[str, Any]) -> list[str]:
         by = {k: v for k, v in cpu.items() if k in (*SERVICES, "postgres", "broker")}
         top = sorted(by.items(), key=lambda kv: -kv[1])[:3]
         total = sum(by.values()) or 1
-        notes.append(f"CPU cost: {per:,.0f} ms of CPU per concern across the stack, so two fully free cores "
+        notes.append(f"CPU cost: {per:,.2f} ms of CPU per concern across the stack, so two fully free cores "
                      f"could finish at most ~{ceiling:,.0f} concerns/s; the target of 1,000/s needs "
-                     f"{per / 2:,.0f}x less. Biggest shares: "
+                     f"{per / 2:,.1f}x less. Biggest shares: "
                      + ", ".join(f"{k} {v / total:.0%}" for k, v in top) + ".")
         budget = budget_note(head, TARGET_PER_S)
         if budget:
@@ -216,8 +216,8 @@ def table(result: dict[str, Any], console: Console) -> None:
                   "no duplicate family messages", "")
         per = cpu_ms_per_concern(head)
         net = cpu_ms_per_concern(head, less_idle=True)
-        t.add_row("  CPU per concern (services + PostgreSQL + broker)", _fmt(per, 0, " ms"),
-                  (f"ceiling on 2 free cores ~{2000 / per:,.0f}/s; {_fmt(net, 0)} ms less the idle pollers"
+        t.add_row("  CPU per concern (services + PostgreSQL + broker)", _fmt(per, 2, " ms"),
+                  (f"ceiling on 2 free cores ~{2000 / per:,.0f}/s; {_fmt(net, 2)} ms less the idle pollers"
                    if per else ""), "")
     lat = result.get("latency")
     if lat:
@@ -244,7 +244,7 @@ def table(result: dict[str, Any], console: Console) -> None:
     for run in result.get("scale", []):
         per = cpu_ms_per_concern(run)
         t.add_row(f"Scale N={run['n']:,}", _fmt(run.get("concerns_per_s"), 2, " concerns/s"),
-                  f"{run['seconds'] / max(run['completed'], 1) * 1000:,.1f} ms wall, {_fmt(per, 0)} ms CPU per concern"
+                  f"{run['seconds'] / max(run['completed'], 1) * 1000:,.1f} ms wall, {_fmt(per, 2)} ms CPU per concern"
                   + ("" if run.get("all_completed") else f" ({run['completed']:,} of {run['n']:,} done)"), "")
     lin = result.get("linearity")
     if lin:

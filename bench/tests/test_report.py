@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from bench.report import budget_note, limits
+from bench.report import budget_note, cpu_ms_per_concern, limits, linearity
 
 
 def _run(**cpu_seconds: float) -> dict[str, Any]:
@@ -38,3 +38,24 @@ def test_no_note_without_every_parts_cpu(run: dict[str, Any]) -> None:
 def test_the_limits_carry_the_budget_note() -> None:
     notes = limits({"end_to_end": _run(postgres=11.0, broker=2.0), "machine": {"cpus": 2}})
     assert any(n.startswith("Budget at 1,000 concerns/s") for n in notes)
+
+
+def _scale(n: int, seconds: float, stack_cpu: float) -> dict[str, Any]:
+    return {"n": n, "completed": n, "seconds": seconds, "all_completed": True,
+            "resources": {"cores": 2, "cpu_seconds": {"intake": stack_cpu, "bench client": 99.0}}}
+
+
+def test_cpu_per_concern_is_kept_to_the_microsecond_and_the_cost_ratio_is_read_from_it() -> None:
+    small, large = _scale(5_000, 10.0, 15.245), _scale(50_000, 100.0, 167.55)  # 3.049 and 3.351 ms
+    assert cpu_ms_per_concern(small) == 3.049  # the bench client's CPU is not the stack's
+    lin = linearity([small, large])
+    assert lin is not None
+    assert lin["cpu_ms_per_concern"] == [3.049, 3.351]
+    assert lin["cpu_ratio"] == 1.1  # from 3.0 and 3.4 (each rounded to a tenth of a ms) it was 1.13
+
+
+def test_the_notes_give_the_cpu_per_concern_to_the_hundredth() -> None:
+    notes = limits({"end_to_end": _run(postgres=11.0, broker=2.0), "machine": {"cpus": 2}})
+    cost = next(n for n in notes if n.startswith("CPU cost"))
+    assert "3.50 ms of CPU per concern" in cost  # (9 + 3 + 2 + 8 + 11 + 2) s over 10,000 concerns
+    assert "needs 1.8x less" in cost
