@@ -59,3 +59,16 @@ def test_the_notes_give_the_cpu_per_concern_to_the_hundredth() -> None:
     cost = next(n for n in notes if n.startswith("CPU cost"))
     assert "3.50 ms of CPU per concern" in cost  # (9 + 3 + 2 + 8 + 11 + 2) s over 10,000 concerns
     assert "needs 1.8x less" in cost
+
+
+def test_the_plot_is_drawn_from_a_result(tmp_path: Any) -> None:
+    pytest.importorskip("matplotlib")
+    from bench.report import write_png
+
+    run = {**_run(postgres=11.0, broker=2.0), "n": 10_000}
+    run["resources"]["cpu_seconds"].update({"bench client": 1.0, "whole machine": 37.0})
+    result = {"end_to_end": run, "scale": [_scale(5_000, 10.0, 15.0), _scale(20_000, 41.0, 66.0)],
+              "peak_rss_mb": {"intake": 170.0, "triage": 120.0}}
+    path = tmp_path / "bench.png"
+    assert write_png(result, path) is None
+    assert path.read_bytes().startswith(b"\x89PNG")
