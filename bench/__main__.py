@@ -95,8 +95,8 @@ def _baselines(stack: BenchStack, args: argparse.Namespace) -> dict[str, Any]:
 def _profiled_n(args: argparse.Namespace) -> int:
     """The N whose run py-spy samples: a scale run other than the headline when there is one, since
     sampling four processes costs CPU (about 6% of this machine) that the measured run then lacks."""
-    others = [n for n in args.scale_ns if n != args.n]
-    return min(others) if others else args.n
+    others = [int(n) for n in args.scale_ns if n != args.n]
+    return min(others) if others else int(args.n)
 
 
 def _scale_run(stack: BenchStack, args: argparse.Namespace, n: int, profiled: bool, result: dict[str, Any]
