@@ -8,7 +8,7 @@ VENV := .venv
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 
-.PHONY: help venv run test test-unit test-integration test-e2e faults bench lint typecheck contracts asyncapi audit clean
+.PHONY: help venv run test test-unit test-integration test-e2e faults bench lint typecheck contracts asyncapi govuk-assets audit clean
 
 help:
 	@echo "make run    start Front Door on the embedded stack (PostgreSQL + Tansu) and print where to go"
@@ -52,6 +52,15 @@ contracts: venv
 	$(VENV)/bin/frontdoor contracts export
 
 asyncapi: contracts
+
+# The vendored GOV.UK Frontend stylesheet, rebuilt from its Sass for a service not on GOV.UK (Arial,
+# not GDS Transport): needs Node.js and npm, and only when govuk-frontend is upgraded; the built
+# file is committed, so running and testing Front Door need neither.
+GOVUK_ASSETS = shared/govuk-assets
+govuk-assets:
+	cd $(GOVUK_ASSETS) && npm ci --no-audit --no-fund && node_modules/.bin/sass --style=compressed --no-source-map \
+		--quiet-deps --silence-deprecation=import frontdoor-govuk.scss ../src/frontdoor_shared/govuk/static/govuk-frontend.min.css
+	cp $(GOVUK_ASSETS)/node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js shared/src/frontdoor_shared/govuk/static/
 
 # Known vulnerabilities in the locked dependencies (pip-audit: PyPI, then OSV): fails on one;
 # prints "blocked: <reason>" and passes when no vulnerability database can be reached.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from frontdoor_shared.settings import ServiceSettings
@@ -25,7 +25,9 @@ class NotificationsSettings(ServiceSettings):
         default=None, description="Id of the key in NOTIFICATIONS_DATA_KEYS that wraps new data keys")
     channel: Literal["dev-mailbox", "notify", "smtp"] = Field(
         default="dev-mailbox", description="How messages leave: the dev mailbox, GOV.UK Notify or SMTP")
-    council_name: str = "Front Door Model Council"
+    council_name: str = Field(  # the deployment's FRONTDOOR_COUNCIL_NAME unless this service is told otherwise
+        default="Front Door Model Council",
+        validation_alias=AliasChoices("NOTIFICATIONS_COUNCIL_NAME", "FRONTDOOR_COUNCIL_NAME"))
     council_contact: str = "the SEND team on 0300 000 0000 or send@frontdoor.example"
     sendiass_contact: str = Field(
         default="your local SEND Information, Advice and Support Service (SENDIASS) on 0300 000 0001",

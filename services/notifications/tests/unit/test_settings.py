@@ -1,4 +1,4 @@
-"""Settings refuse a half-configured GOV.UK Notify."""
+"""Notifications' settings: a half-configured GOV.UK Notify is refused; the council is the deployment's."""
 
 from __future__ import annotations
 
@@ -20,3 +20,10 @@ def test_the_embedded_stack_uses_the_dev_mailbox_by_default() -> None:
     assert settings.channel == "dev-mailbox"
     assert settings.still_waiting_days == 20
     assert settings.status_link_days == 180
+
+
+def test_messages_name_the_deployments_council_unless_told_otherwise(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FRONTDOOR_COUNCIL_NAME", "Borsetshire County Council")
+    assert NotificationsSettings().council_name == "Borsetshire County Council"  # as every page's footer
+    monkeypatch.setenv("NOTIFICATIONS_COUNCIL_NAME", "Borsetshire SEND Service")
+    assert NotificationsSettings().council_name == "Borsetshire SEND Service"

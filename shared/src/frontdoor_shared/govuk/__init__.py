@@ -1,5 +1,8 @@
 """The GOV.UK Design System for every service's pages: govuk-frontend-jinja's macros, the
-vendored govuk-frontend assets (MIT licence, see static/LICENSE*), and a shared base layout."""
+vendored govuk-frontend stylesheet and script (MIT licence; the stylesheet built for a service not
+on GOV.UK by `make govuk-assets`: Arial, not the GDS Transport typeface that is GOV.UK's alone), and
+a shared base layout with the council's own footer and icon (no crown, no Royal Arms, no Crown
+copyright: a council's service is not a Crown body's)."""
 
 from __future__ import annotations
 
@@ -14,7 +17,11 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, P
 HERE = Path(__file__).resolve().parent
 
 
-def templates(service_templates: Path) -> Jinja2Templates:
+DEFAULT_COUNCIL = "Front Door Model Council"
+
+
+def templates(service_templates: Path, *, council_name: str = DEFAULT_COUNCIL) -> Jinja2Templates:
+    """The service's page templates over the shared layout; `council_name` is named in every footer."""
     env = Environment(
         loader=ChoiceLoader([
             FileSystemLoader(service_templates),
@@ -23,6 +30,7 @@ def templates(service_templates: Path) -> Jinja2Templates:
         ]),
         autoescape=select_autoescape(["html"]),
     )
+    env.globals["council_name"] = council_name
     return Jinja2Templates(env=env)
 
 

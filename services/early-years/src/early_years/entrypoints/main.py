@@ -54,8 +54,8 @@ def reason_list(codes: Sequence[str] | None) -> Markup:
     return Markup('<ul class="govuk-list govuk-list--bullet">{}</ul>').format(items)
 
 
-def page_templates() -> Any:
-    templates = govuk.templates(PAGES)
+def page_templates(council_name: str = govuk.DEFAULT_COUNCIL) -> Any:
+    templates = govuk.templates(PAGES, council_name=council_name)
     templates.env.filters.update(long_date=long_date, pounds=pounds, agency=agency_name, pathway=pathway_name)
     templates.env.globals.update(options=options, reason_items=reason_items, reason_list=reason_list,
                                  reasons=REASONS)
@@ -77,7 +77,7 @@ def create_app(settings: EarlyYearsSettings | None = None, *, service: EarlyYear
     app = FastAPI(title="Front Door early years", version="1.0.0", lifespan=lifespan,
                   description="The early years inclusion panel: agenda, cases, decisions and actions.")
     app.state.early_years = ey
-    app.state.templates = page_templates()
+    app.state.templates = page_templates(ey.settings.council_name)
     app.add_exception_handler(SignInRequired, on_sign_in_required)
     app.add_exception_handler(PageRefused, on_page_refused)
     for module in (agenda_pages, case_pages, action_pages, api):

@@ -45,7 +45,7 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     app = FastAPI(title="Front Door intake", version="1.0.0", lifespan=lifespan,
                   description="The single front door for early concerns about a child's SEND.")
     app.state.intake = intake
-    app.state.templates = govuk.templates(TEMPLATES)
+    app.state.templates = govuk.templates(TEMPLATES, council_name=intake.settings.council_name)
     app.add_exception_handler(RequestValidationError, on_request_validation)
     app.include_router(api.router)
     app.include_router(auth_routes.router)

@@ -36,7 +36,7 @@ def create_app(settings: NotificationsSettings | None = None, *, service: Notifi
     app = FastAPI(title="Front Door notifications", version="1.0.0", lifespan=lifespan,
                   description="Families and professionals always know where things stand.")
     app.state.notifications = svc
-    app.state.templates = govuk.templates(PAGES)
+    app.state.templates = govuk.templates(PAGES, council_name=svc.settings.council_name)
     app.include_router(http_status.router)
     app.include_router(http_callbacks.router)
     if svc.settings.environment == "development":

@@ -1,0 +1,67 @@
+"""Every page's layout is a council's, not GOV.UK's: Front Door is not on GOV.UK, so it carries
+none of GOV.UK's crown, Royal Arms, Crown copyright or GDS Transport typeface (licensed for GOV.UK
+alone), and names the council that runs it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI, Request
+from fastapi.testclient import TestClient
+
+from frontdoor_shared import govuk
+from frontdoor_shared.settings import ServiceSettings
+
+STATIC = Path(govuk.__file__).resolve().parent / "static"
+
+
+@pytest.fixture
+def page(tmp_path: Path) -> str:
+    (tmp_path / "hello.html").write_text(
+        '{% extends "frontdoor_base.html" %}{% block page %}<p>Hello</p>{% endblock %}')
+    app = FastAPI()
+    app.state.templates = govuk.templates(tmp_path, council_name="Borsetshire County Council")
+    govuk.mount_assets(app)
+
+    @app.get("/")
+    async def hello(request: Request) -> object:
+        return govuk.templates_of(request).TemplateResponse(
+            request, "hello.html", govuk.page_context(request, title="Hello", service_name="Test"))
+
+    with TestClient(app) as client:
+        response = client.get("/")
+        assert response.status_code == 200
+        icon = client.get("/assets/favicon.svg")
+        assert icon.status_code == 200
+        assert icon.content.startswith(b"<svg")
+        return response.text
+
+
+def test_the_footer_names_the_council_and_claims_no_crown_copyright(page: str) -> None:
+    assert "&copy; Borsetshire County Council" in page or "© Borsetshire County Council" in page
+    assert '<footer class="govuk-footer">' in page  # one contentinfo landmark
+    for gov_uk_only in ("Crown copyright", "govuk-footer__copyright-logo", "govuk-footer__crown",
+                        "govuk-crest", "govuk-logo"):
+        assert gov_uk_only not in page
+
+
+def test_the_page_icon_is_front_doors_not_the_crown(page: str) -> None:
+    assert '<link rel="icon" href="/assets/favicon.svg" type="image/svg+xml">' in page
+    for crowned in ("govuk-icon", "favicon.ico", "manifest.json"):
+        assert crowned not in page
+
+
+def test_the_stylesheet_is_set_in_arial_and_ships_no_gds_transport() -> None:
+    css = (STATIC / "govuk-frontend.min.css").read_text()
+    assert "GDS Transport" not in css
+    assert "font-family:arial,sans-serif" in css
+    assert "/assets/fonts/" not in css
+    assert not (STATIC / "fonts").exists()
+    assert not list(STATIC.rglob("*.woff*"))
+
+
+def test_the_council_is_named_by_the_deployment(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert ServiceSettings().council_name == "Front Door Model Council"
+    monkeypatch.setenv("FRONTDOOR_COUNCIL_NAME", "Borsetshire County Council")
+    assert ServiceSettings().council_name == "Borsetshire County Council"
