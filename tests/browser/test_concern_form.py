@@ -1,5 +1,6 @@
 """The web form in Chromium: a health visitor signs in, meets the error summary, walks every
-page of "submit a concern", sends it and sees the reference; axe-core finds no WCAG 2.2 A/AA
+page of "submit a concern", sends it and sees the reference; every service's footer leads to the council's
+privacy notice and accessibility statement; axe-core finds no WCAG 2.2 A/AA
 failure on the pages.
 
 Needs Python Playwright (no browser download: Debian's /usr/bin/chromium is driven directly) and,
@@ -184,3 +185,24 @@ def test_every_page_passes_axe_for_wcag_2_2_a_and_aa(page, platform) -> None:  #
     page.wait_for_url(re.compile(r".*/confirmation$"))
     problems["Sent"] = _axe_violations(page)
     assert {name: found for name, found in problems.items() if found} == {}
+
+
+@pytest.mark.parametrize("service", ["intake", "early-years", "notifications"])
+def test_every_footer_leads_to_the_councils_privacy_notice_and_accessibility_statement(
+        chromium, platform, service: str) -> None:  # type: ignore[no-untyped-def]
+    context = chromium.new_context(base_url=f"http://127.0.0.1:{platform.ports[service]}", bypass_csp=True)
+    tab = context.new_page()
+    try:
+        problems = {}
+        for link, heading in (("Privacy notice", "How we use information about your child"),
+                              ("Accessibility statement", "Accessibility statement")):
+            tab.goto("/accessibility" if link == "Privacy notice" else "/privacy")  # reached from the other
+            tab.click(f"footer >> text={link}")
+            tab.wait_for_load_state()
+            assert tab.inner_text("h1") == heading
+            assert "Front Door Model Council" in tab.inner_text("main")
+            assert "© Front Door Model Council" in tab.inner_text("footer")
+            problems[link] = _axe_violations(tab)
+        assert {name: found for name, found in problems.items() if found} == {}
+    finally:
+        context.close()

@@ -192,7 +192,8 @@ def test_postgres_costs_random_reads_as_for_ssd_as_the_embedded_stack_does(compo
 
 
 @pytest.mark.parametrize("name", APP_SERVICES)
-def test_a_deployment_names_its_council_or_compose_refuses_to_start(compose: dict[str, Any], name: str) -> None:
-    # no model council's name on a real council's pages: it must be said
-    assert _environment(_service(compose, name))["FRONTDOOR_COUNCIL_NAME"] == \
-        "${FRONTDOOR_COUNCIL_NAME:?set FRONTDOOR_COUNCIL_NAME}"
+@pytest.mark.parametrize("variable", ["FRONTDOOR_COUNCIL_NAME", "FRONTDOOR_COUNCIL_CONTACT", "FRONTDOOR_COUNCIL_DPO"])
+def test_a_deployment_names_its_council_or_compose_refuses_to_start(
+        compose: dict[str, Any], name: str, variable: str) -> None:
+    # no model council's name or contacts on a real council's pages: they must be said
+    assert _environment(_service(compose, name))[variable] == f"${{{variable}:?set {variable}}}"

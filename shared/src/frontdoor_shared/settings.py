@@ -32,8 +32,13 @@ class ServiceSettings(BaseSettings):
         default="auto", validation_alias="FRONTDOOR_LOG_FORMAT"
     )
     log_level: str = Field(default="INFO", validation_alias="FRONTDOOR_LOG_LEVEL")
-    council_name: str = Field(default="Front Door Model Council", validation_alias="FRONTDOOR_COUNCIL_NAME",
-                              description="The council running this deployment, named in every page's footer")
+    # the council running this deployment: named in every page's footer, its privacy notice and its
+    # accessibility statement (and, unless notifications is told otherwise, in families' messages)
+    council_name: str = Field(default="Front Door Model Council", validation_alias="FRONTDOOR_COUNCIL_NAME")
+    council_contact: str = Field(default="the SEND team on 0300 000 0000 or send@frontdoor.example",
+                                 validation_alias="FRONTDOOR_COUNCIL_CONTACT")
+    council_dpo: str = Field(default="the data protection officer at dpo@frontdoor.example",
+                             validation_alias="FRONTDOOR_COUNCIL_DPO")
     topic_partitions: int = Field(default=3, ge=1, validation_alias="FRONTDOOR_TOPIC_PARTITIONS")
     outbox_batch_size: int = Field(default=500, ge=1, validation_alias="FRONTDOOR_OUTBOX_BATCH")
     # a commit in this process wakes the relay at once; the poll only finds rows written elsewhere

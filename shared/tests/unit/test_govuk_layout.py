@@ -14,6 +14,8 @@ from frontdoor_shared import govuk
 from frontdoor_shared.settings import ServiceSettings
 
 STATIC = Path(govuk.__file__).resolve().parent / "static"
+BORSETSHIRE = govuk.Council("Borsetshire County Council", "the SEND team on 01632 960000",
+                            "our data protection officer at dpo@borsetshire.example")
 
 
 @pytest.fixture
@@ -21,7 +23,8 @@ def page(tmp_path: Path) -> str:
     (tmp_path / "hello.html").write_text(
         '{% extends "frontdoor_base.html" %}{% block page %}<p>Hello</p>{% endblock %}')
     app = FastAPI()
-    app.state.templates = govuk.templates(tmp_path, council_name="Borsetshire County Council")
+    app.state.templates = govuk.templates(tmp_path, council=BORSETSHIRE)
+    app.include_router(govuk.about_pages("Test"))
     govuk.mount_assets(app)
 
     @app.get("/")
@@ -38,9 +41,22 @@ def page(tmp_path: Path) -> str:
         return response.text
 
 
+@pytest.fixture
+def about(tmp_path: Path) -> dict[str, str]:
+    app = FastAPI()
+    app.state.templates = govuk.templates(tmp_path, council=BORSETSHIRE)
+    app.include_router(govuk.about_pages("Test"))
+    with TestClient(app) as client:
+        pages = {path: client.get(path) for path in ("/privacy", "/accessibility")}
+    assert {path: r.status_code for path, r in pages.items()} == {"/privacy": 200, "/accessibility": 200}
+    return {path: r.text for path, r in pages.items()}
+
+
 def test_the_footer_names_the_council_and_claims_no_crown_copyright(page: str) -> None:
     assert "&copy; Borsetshire County Council" in page or "© Borsetshire County Council" in page
     assert '<footer class="govuk-footer">' in page  # one contentinfo landmark
+    assert '<a class="govuk-footer__link" href="/privacy">Privacy notice</a>' in page
+    assert '<a class="govuk-footer__link" href="/accessibility">Accessibility statement</a>' in page
     for gov_uk_only in ("Crown copyright", "govuk-footer__copyright-logo", "govuk-footer__crown",
                         "govuk-crest", "govuk-logo"):
         assert gov_uk_only not in page
@@ -65,3 +81,20 @@ def test_the_council_is_named_by_the_deployment(monkeypatch: pytest.MonkeyPatch)
     assert ServiceSettings().council_name == "Front Door Model Council"
     monkeypatch.setenv("FRONTDOOR_COUNCIL_NAME", "Borsetshire County Council")
     assert ServiceSettings().council_name == "Borsetshire County Council"
+
+
+def test_the_privacy_notice_is_the_councils_and_says_how_to_use_your_rights(about: dict[str, str]) -> None:
+    notice = about["/privacy"]
+    assert "Borsetshire County Council is the data controller" in notice
+    assert "our data protection officer at dpo@borsetshire.example" in notice
+    assert "the SEND team on 01632 960000" in notice
+    assert "https://ico.org.uk/make-a-complaint/" in notice
+    assert "article 6(1)(e)" in notice
+
+
+def test_the_accessibility_statement_says_what_was_tested_and_what_was_not(about: dict[str, str]) -> None:
+    statement = about["/accessibility"]
+    assert "Borsetshire County Council runs this service" in statement
+    assert "partially compliant with WCAG 2.2 AA" in statement
+    assert "not yet been audited by hand" in statement
+    assert "contact the SEND team on 01632 960000" in statement

@@ -28,7 +28,9 @@ class NotificationsSettings(ServiceSettings):
     council_name: str = Field(  # the deployment's FRONTDOOR_COUNCIL_NAME unless this service is told otherwise
         default="Front Door Model Council",
         validation_alias=AliasChoices("NOTIFICATIONS_COUNCIL_NAME", "FRONTDOOR_COUNCIL_NAME"))
-    council_contact: str = "the SEND team on 0300 000 0000 or send@frontdoor.example"
+    council_contact: str = Field(
+        default="the SEND team on 0300 000 0000 or send@frontdoor.example",
+        validation_alias=AliasChoices("NOTIFICATIONS_COUNCIL_CONTACT", "FRONTDOOR_COUNCIL_CONTACT"))
     sendiass_contact: str = Field(
         default="your local SEND Information, Advice and Support Service (SENDIASS) on 0300 000 0001",
         description="Free, impartial advice for families, named in every decision message")

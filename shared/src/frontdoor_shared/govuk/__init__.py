@@ -6,22 +6,38 @@ copyright: a council's service is not a Crown body's)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader, select_autoescape
 
+from frontdoor_shared.settings import ServiceSettings
+
 HERE = Path(__file__).resolve().parent
+_FIELDS = ServiceSettings.model_fields
 
 
-DEFAULT_COUNCIL = "Front Door Model Council"
+@dataclass(frozen=True)
+class Council:
+    """The council running the deployment, as its pages name it (`FRONTDOOR_COUNCIL_*`)."""
+
+    name: str = _FIELDS["council_name"].default
+    contact: str = _FIELDS["council_contact"].default
+    dpo: str = _FIELDS["council_dpo"].default
+
+    @classmethod
+    def of(cls, settings: ServiceSettings) -> Council:
+        return cls(settings.council_name, settings.council_contact, settings.council_dpo)
 
 
-def templates(service_templates: Path, *, council_name: str = DEFAULT_COUNCIL) -> Jinja2Templates:
-    """The service's page templates over the shared layout; `council_name` is named in every footer."""
+def templates(service_templates: Path, *, council: Council | None = None) -> Jinja2Templates:
+    """The service's page templates over the shared layout; `council` is named in every footer and
+    in the privacy notice and accessibility statement (`about_pages`)."""
     env = Environment(
         loader=ChoiceLoader([
             FileSystemLoader(service_templates),
@@ -30,7 +46,7 @@ def templates(service_templates: Path, *, council_name: str = DEFAULT_COUNCIL) -
         ]),
         autoescape=select_autoescape(["html"]),
     )
-    env.globals["council_name"] = council_name
+    env.globals["council"] = council or Council()
     return Jinja2Templates(env=env)
 
 
@@ -49,3 +65,23 @@ def page_context(request: Request, **values: Any) -> dict[str, Any]:
     nonce = getattr(request.state, "csp_nonce", "")
     return {"request": request, "csp_nonce": nonce, "cspNonce": nonce,
             "csrf_token": getattr(request.state, "csrf_token", ""), **values}
+
+
+ABOUT = {"/privacy": ("privacy.html", "How we use information about your child"),
+         "/accessibility": ("accessibility.html", "Accessibility statement")}
+
+
+def about_pages(service_name: str) -> APIRouter:
+    """The privacy notice and the accessibility statement, linked from every page's footer: public,
+    on each service that has pages, in the council's name."""
+    router = APIRouter(include_in_schema=False)
+
+    def page(template: str, title: str) -> Any:
+        async def show(request: Request) -> HTMLResponse:
+            return templates_of(request).TemplateResponse(
+                request, template, page_context(request, title=title, service_name=service_name))
+        return show
+
+    for path, (template, title) in ABOUT.items():
+        router.add_api_route(path, page(template, title), methods=["GET"], response_class=HTMLResponse)
+    return router

@@ -16,7 +16,7 @@ from early_years.bootstrap import EarlyYears
 from early_years.config import EarlyYearsSettings
 from early_years.domain.agencies import agency_name, pathway_name
 from early_years.domain.reasons import REASONS
-from early_years.entrypoints import action_pages, agenda_pages, api, case_pages
+from early_years.entrypoints import action_pages, agenda_pages, api, case_pages, web
 from early_years.entrypoints.web import PAGES, PageRefused, SignInRequired, on_page_refused, on_sign_in_required
 from frontdoor_shared import govuk
 from frontdoor_shared.service_main import service_cli
@@ -54,8 +54,8 @@ def reason_list(codes: Sequence[str] | None) -> Markup:
     return Markup('<ul class="govuk-list govuk-list--bullet">{}</ul>').format(items)
 
 
-def page_templates(council_name: str = govuk.DEFAULT_COUNCIL) -> Any:
-    templates = govuk.templates(PAGES, council_name=council_name)
+def page_templates(council: govuk.Council | None = None) -> Any:
+    templates = govuk.templates(PAGES, council=council)
     templates.env.filters.update(long_date=long_date, pounds=pounds, agency=agency_name, pathway=pathway_name)
     templates.env.globals.update(options=options, reason_items=reason_items, reason_list=reason_list,
                                  reasons=REASONS)
@@ -77,11 +77,12 @@ def create_app(settings: EarlyYearsSettings | None = None, *, service: EarlyYear
     app = FastAPI(title="Front Door early years", version="1.0.0", lifespan=lifespan,
                   description="The early years inclusion panel: agenda, cases, decisions and actions.")
     app.state.early_years = ey
-    app.state.templates = page_templates(ey.settings.council_name)
+    app.state.templates = page_templates(govuk.Council.of(ey.settings))
     app.add_exception_handler(SignInRequired, on_sign_in_required)
     app.add_exception_handler(PageRefused, on_page_refused)
     for module in (agenda_pages, case_pages, action_pages, api):
         app.include_router(module.router)
+    app.include_router(govuk.about_pages(web.SERVICE_NAME))
     govuk.mount_assets(app)
     harden(app, production=ey.settings.environment == "production")  # forms post to itself only
 

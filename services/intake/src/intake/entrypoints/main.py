@@ -45,12 +45,13 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     app = FastAPI(title="Front Door intake", version="1.0.0", lifespan=lifespan,
                   description="The single front door for early concerns about a child's SEND.")
     app.state.intake = intake
-    app.state.templates = govuk.templates(TEMPLATES, council_name=intake.settings.council_name)
+    app.state.templates = govuk.templates(TEMPLATES, council=govuk.Council.of(intake.settings))
     app.add_exception_handler(RequestValidationError, on_request_validation)
     app.include_router(api.router)
     app.include_router(auth_routes.router)
     app.include_router(web.router)
     app.include_router(fhir.router)
+    app.include_router(govuk.about_pages(web.SERVICE))
     govuk.mount_assets(app)
     harden(app, production=intake.auth_production, max_body_bytes=intake.settings.max_body_bytes,
            form_targets=tuple(intake.settings.sign_in_return_urls), too_large=fhir.too_large)

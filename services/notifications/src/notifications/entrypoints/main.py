@@ -36,9 +36,10 @@ def create_app(settings: NotificationsSettings | None = None, *, service: Notifi
     app = FastAPI(title="Front Door notifications", version="1.0.0", lifespan=lifespan,
                   description="Families and professionals always know where things stand.")
     app.state.notifications = svc
-    app.state.templates = govuk.templates(PAGES, council_name=svc.settings.council_name)
+    app.state.templates = govuk.templates(PAGES, council=govuk.Council.of(svc.settings))
     app.include_router(http_status.router)
     app.include_router(http_callbacks.router)
+    app.include_router(govuk.about_pages(http_status.SERVICE_NAME))
     if svc.settings.environment == "development":
         app.include_router(http_dev.router)
     govuk.mount_assets(app)
