@@ -1,0 +1,37 @@
+"""The family's status page in Chromium, reached by the private link in the family's first
+message: it says whose support it is and where things stand, links the council's privacy notice,
+and axe-core finds no WCAG 2.2 A/AA failure."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from tests.browser.test_concern_form import ARGS, CHROMIUM, _axe_violations, sync_api
+from tests.support import a_concern, mailbox, post_concern, wait_for
+
+
+def _status_link(platform: Any, reference: str) -> str:
+    def first_message() -> list[dict[str, Any]]:
+        return [m for m in mailbox(platform, reference) if m["template"] == "family/concern-submitted"]
+
+    wait_for(lambda: bool(first_message()), 90, "the family's first message")
+    token = re.search(r"/status/([A-Za-z0-9_\-]+)", first_message()[0]["body"])
+    assert token is not None
+    return f"http://127.0.0.1:{platform.ports['notifications']}/status/{token.group(1)}"
+
+
+def test_the_familys_page_says_where_things_stand_and_passes_axe(platform: Any) -> None:
+    reference = post_concern(platform, a_concern(given_name="Statuspage")).json()["reference"]
+    link = _status_link(platform, reference)
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        try:
+            tab = browser.new_context(bypass_csp=True).new_page()
+            tab.goto(link)
+            assert tab.inner_text("h1") == "Support for Statuspage: where things are"
+            assert reference in tab.inner_text("main")
+            assert tab.get_attribute("footer a[href='/privacy']", "class") == "govuk-footer__link"
+            assert _axe_violations(tab) == []
+        finally:
+            browser.close()
