@@ -188,14 +188,14 @@ def test_every_page_passes_axe_for_wcag_2_2_a_and_aa(page, platform) -> None:  #
 
 
 @pytest.mark.parametrize("service", ["intake", "early-years", "notifications"])
-def test_every_footer_leads_to_the_councils_privacy_notice_and_accessibility_statement(
+def test_every_footer_leads_to_the_councils_privacy_notice_accessibility_statement_and_cookies(
         chromium, platform, service: str) -> None:  # type: ignore[no-untyped-def]
     context = chromium.new_context(base_url=f"http://127.0.0.1:{platform.ports[service]}", bypass_csp=True)
     tab = context.new_page()
     try:
         problems = {}
         for link, heading in (("Privacy notice", "How we use information about your child"),
-                              ("Accessibility statement", "Accessibility statement")):
+                              ("Accessibility statement", "Accessibility statement"), ("Cookies", "Cookies")):
             tab.goto("/accessibility" if link == "Privacy notice" else "/privacy")  # reached from the other
             tab.click(f"footer >> text={link}")
             tab.wait_for_load_state()

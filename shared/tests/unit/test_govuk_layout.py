@@ -11,7 +11,9 @@ from fastapi import FastAPI, Request
 from fastapi.testclient import TestClient
 
 from frontdoor_shared import govuk
+from frontdoor_shared.auth import SESSION_COOKIE
 from frontdoor_shared.settings import ServiceSettings
+from frontdoor_shared.web import CSRF_COOKIE
 
 STATIC = Path(govuk.__file__).resolve().parent / "static"
 BORSETSHIRE = govuk.Council("Borsetshire County Council", "the SEND team on 01632 960000",
@@ -47,8 +49,8 @@ def about(tmp_path: Path) -> dict[str, str]:
     app.state.templates = govuk.templates(tmp_path, council=BORSETSHIRE)
     app.include_router(govuk.about_pages("Test"))
     with TestClient(app) as client:
-        pages = {path: client.get(path) for path in ("/privacy", "/accessibility")}
-    assert {path: r.status_code for path, r in pages.items()} == {"/privacy": 200, "/accessibility": 200}
+        pages = {path: client.get(path) for path in ("/privacy", "/accessibility", "/cookies")}
+    assert {path: r.status_code for path, r in pages.items()} == dict.fromkeys(pages, 200)
     return {path: r.text for path, r in pages.items()}
 
 
@@ -57,6 +59,7 @@ def test_the_footer_names_the_council_and_claims_no_crown_copyright(page: str) -
     assert '<footer class="govuk-footer">' in page  # one contentinfo landmark
     assert '<a class="govuk-footer__link" href="/privacy">Privacy notice</a>' in page
     assert '<a class="govuk-footer__link" href="/accessibility">Accessibility statement</a>' in page
+    assert '<a class="govuk-footer__link" href="/cookies">Cookies</a>' in page
     for gov_uk_only in ("Crown copyright", "govuk-footer__copyright-logo", "govuk-footer__crown",
                         "govuk-crest", "govuk-logo"):
         assert gov_uk_only not in page
@@ -98,3 +101,11 @@ def test_the_accessibility_statement_says_what_was_tested_and_what_was_not(about
     assert "partially compliant with WCAG 2.2 AA" in statement
     assert "not yet been audited by hand" in statement
     assert "contact the SEND team on 01632 960000" in statement
+
+
+def test_the_cookies_page_lists_every_cookie_the_service_sets(about: dict[str, str]) -> None:
+    page = about["/cookies"]
+    assert SESSION_COOKIE in page
+    assert CSRF_COOKIE in page
+    assert "After 60 minutes, or when you sign out" in page  # FRONTDOOR_TOKEN_MINUTES, the session's life
+    assert "we do not ask you to accept any" in page

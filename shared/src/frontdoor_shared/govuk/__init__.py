@@ -16,6 +16,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader, select_autoescape
 
+from frontdoor_shared.auth import AuthSettings
 from frontdoor_shared.settings import ServiceSettings
 
 HERE = Path(__file__).resolve().parent
@@ -68,18 +69,20 @@ def page_context(request: Request, **values: Any) -> dict[str, Any]:
 
 
 ABOUT = {"/privacy": ("privacy.html", "How we use information about your child"),
-         "/accessibility": ("accessibility.html", "Accessibility statement")}
+         "/accessibility": ("accessibility.html", "Accessibility statement"),
+         "/cookies": ("cookies.html", "Cookies")}
 
 
 def about_pages(service_name: str) -> APIRouter:
-    """The privacy notice and the accessibility statement, linked from every page's footer: public,
-    on each service that has pages, in the council's name."""
+    """The privacy notice, the accessibility statement and the cookies page, linked from every
+    page's footer: public, on each service that has pages, in the council's name."""
     router = APIRouter(include_in_schema=False)
 
     def page(template: str, title: str) -> Any:
         async def show(request: Request) -> HTMLResponse:
             return templates_of(request).TemplateResponse(
-                request, template, page_context(request, title=title, service_name=service_name))
+                request, template, page_context(request, title=title, service_name=service_name,
+                                                session_minutes=AuthSettings().token_minutes))
         return show
 
     for path, (template, title) in ABOUT.items():
