@@ -156,7 +156,7 @@ def limits(result: dict[str, Any]) -> list[str]:
         cores = result["machine"].get("cpus") or 2
         notes.append(f"At the latency run's light load ({lat['rate_per_s']:g} concerns/s) the machine was "
                      f"{lat_share:.0%} busy: {lat_share * cores * 1000 / lat['rate_per_s']:,.0f} ms of CPU per "
-                     f"concern, against {per or 0:,.0f} ms at full throughput, since each consumer's "
+                     f"concern, against {per or 0:,.2f} ms at full throughput, since each consumer's "
                      f"batch holds only the few events that came within one fetch wait "
                      f"({lat_work.get('commits_per_concern', 0):,.1f} transactions per concern, against "
                      f"{(work or {}).get('commits_per_concern', 0):,.1f}); the services and PostgreSQL "
