@@ -16,8 +16,9 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader, select_autoescape
 
-from frontdoor_shared.auth import AuthSettings
+from frontdoor_shared.auth import SESSION_COOKIE, AuthSettings
 from frontdoor_shared.settings import ServiceSettings
+from frontdoor_shared.web import CSRF_COOKIE
 
 HERE = Path(__file__).resolve().parent
 _FIELDS = ServiceSettings.model_fields
@@ -38,7 +39,7 @@ class Council:
 
 def templates(service_templates: Path, *, council: Council | None = None) -> Jinja2Templates:
     """The service's page templates over the shared layout; `council` is named in every footer and
-    in the privacy notice and accessibility statement (`about_pages`)."""
+    in the privacy notice, accessibility statement and cookies page (`about_pages`)."""
     env = Environment(
         loader=ChoiceLoader([
             FileSystemLoader(service_templates),
@@ -77,12 +78,13 @@ def about_pages(service_name: str) -> APIRouter:
     """The privacy notice, the accessibility statement and the cookies page, linked from every
     page's footer: public, on each service that has pages, in the council's name."""
     router = APIRouter(include_in_schema=False)
+    cookies = {"session_cookie": SESSION_COOKIE, "csrf_cookie": CSRF_COOKIE,
+               "session_minutes": AuthSettings().token_minutes}
 
     def page(template: str, title: str) -> Any:
         async def show(request: Request) -> HTMLResponse:
             return templates_of(request).TemplateResponse(
-                request, template, page_context(request, title=title, service_name=service_name,
-                                                session_minutes=AuthSettings().token_minutes))
+                request, template, page_context(request, title=title, service_name=service_name, **cookies))
         return show
 
     for path, (template, title) in ABOUT.items():
