@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import UTC, date, datetime
 from types import SimpleNamespace
@@ -135,3 +136,22 @@ def test_the_actions_page_lists_overdue_actions_with_a_way_to_complete_them() ->
 def test_every_page_has_one_main_heading(name: str) -> None:
     source = page_templates().env.loader.get_source(page_templates().env, name)[0]  # type: ignore[union-attr]
     assert source.count('<h1 class="govuk-heading-l">') == 1
+
+
+
+def _active_item(page: str) -> str:
+    found = re.search(r'govuk-service-navigation__item--active">\s*<a class="govuk-service-navigation__link" '
+                      r'href="([^"]+)"', page)
+    assert found is not None, "no active item in the panel's navigation"
+    return found.group(1)
+
+
+def test_the_panels_navigation_marks_where_the_member_is_and_sign_out_sits_beside_their_name() -> None:
+    on_agenda = agenda(is_chair=True)
+    assert 'aria-label="Panel pages"' in on_agenda
+    assert _active_item(on_agenda) == "/panel"
+    on_actions = render("actions.html", view=ActionsView(overdue=[ACTION], open=[], completed=[]), agencies=AGENCIES,
+                        request=SimpleNamespace(url=SimpleNamespace(path="/panel/actions")))
+    assert _active_item(on_actions) == "/panel/actions"
+    # a form inside a <p> closes it: "Sign out" fell onto a line of its own, in the browser's serif
+    assert re.search(r'<div class="govuk-body-s">Signed in as Priya Chair \(panel-chair\) ·\s*<form', on_agenda)
