@@ -4,6 +4,7 @@ alone), and names the council that runs it."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,8 @@ BORSETSHIRE = govuk.Council("Borsetshire County Council", "the SEND team on 0163
 
 
 @pytest.fixture
-def page(tmp_path: Path) -> str:
+def client(tmp_path: Path) -> Iterator[TestClient]:
+    """A service's pages as `govuk` gives them: the shared layout, the about pages, the assets."""
     (tmp_path / "hello.html").write_text(
         '{% extends "frontdoor_base.html" %}{% block page %}<p>Hello</p>{% endblock %}')
     app = FastAPI()
@@ -34,28 +36,29 @@ def page(tmp_path: Path) -> str:
         return govuk.templates_of(request).TemplateResponse(
             request, "hello.html", govuk.page_context(request, title="Hello", service_name="Test"))
 
-    with TestClient(app) as client:
-        response = client.get("/")
-        assert response.status_code == 200
-        icon = client.get("/assets/favicon.svg")
-        assert icon.status_code == 200
-        assert icon.content.startswith(b"<svg")
-        return response.text
+    with TestClient(app) as test_client:
+        yield test_client
 
 
 @pytest.fixture
-def about(tmp_path: Path) -> dict[str, str]:
-    app = FastAPI()
-    app.state.templates = govuk.templates(tmp_path, council=BORSETSHIRE)
-    app.include_router(govuk.about_pages("Test"))
-    with TestClient(app) as client:
-        pages = {path: client.get(path) for path in ("/privacy", "/accessibility", "/cookies")}
+def page(client: TestClient) -> str:
+    response = client.get("/")
+    assert response.status_code == 200
+    icon = client.get("/assets/favicon.svg")
+    assert icon.status_code == 200
+    assert icon.content.startswith(b"<svg")
+    return response.text
+
+
+@pytest.fixture
+def about(client: TestClient) -> dict[str, str]:
+    pages = {path: client.get(path) for path in ("/privacy", "/accessibility", "/cookies")}
     assert {path: r.status_code for path, r in pages.items()} == dict.fromkeys(pages, 200)
     return {path: r.text for path, r in pages.items()}
 
 
 def test_the_footer_names_the_council_and_claims_no_crown_copyright(page: str) -> None:
-    assert "&copy; Borsetshire County Council" in page or "© Borsetshire County Council" in page
+    assert "&copy; Borsetshire County Council" in page
     assert '<footer class="govuk-footer">' in page  # one contentinfo landmark
     assert '<a class="govuk-footer__link" href="/privacy">Privacy notice</a>' in page
     assert '<a class="govuk-footer__link" href="/accessibility">Accessibility statement</a>' in page

@@ -25,11 +25,12 @@ class NotificationsSettings(ServiceSettings):
         default=None, description="Id of the key in NOTIFICATIONS_DATA_KEYS that wraps new data keys")
     channel: Literal["dev-mailbox", "notify", "smtp"] = Field(
         default="dev-mailbox", description="How messages leave: the dev mailbox, GOV.UK Notify or SMTP")
-    council_name: str = Field(  # the deployment's FRONTDOOR_COUNCIL_NAME unless this service is told otherwise
-        default="Front Door Model Council",
+    # the deployment's FRONTDOOR_COUNCIL_NAME and _CONTACT unless this service is told otherwise
+    council_name: str = Field(
+        default=ServiceSettings.model_fields["council_name"].default,
         validation_alias=AliasChoices("NOTIFICATIONS_COUNCIL_NAME", "FRONTDOOR_COUNCIL_NAME"))
     council_contact: str = Field(
-        default="the SEND team on 0300 000 0000 or send@frontdoor.example",
+        default=ServiceSettings.model_fields["council_contact"].default,
         validation_alias=AliasChoices("NOTIFICATIONS_COUNCIL_CONTACT", "FRONTDOOR_COUNCIL_CONTACT"))
     sendiass_contact: str = Field(
         default="your local SEND Information, Advice and Support Service (SENDIASS) on 0300 000 0001",
