@@ -16,8 +16,10 @@ _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 
 def new_reference() -> str:
-    """A reference a family can read out: FD-XXXX-XXXX (40 random bits)."""
-    chars = "".join(secrets.choice(_ALPHABET) for _ in range(8))
+    """A reference a family can read out: FD-XXXX-XXXX (40 random bits, 5 a character: each of the
+    32 characters equally likely; one draw from the system's randomness, not one per character)."""
+    bits = secrets.randbits(40)
+    chars = "".join(_ALPHABET[(bits >> shift) & 31] for shift in range(0, 40, 5))
     return f"FD-{chars[:4]}-{chars[4:]}"
 
 
