@@ -3,6 +3,7 @@ by when. Lines never name anyone: the status page adds the child's name around t
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -40,11 +41,13 @@ class Step:
 WAITING_ON_COUNCIL = frozenset({"submitted", "more-information-needed", "panel", "listed-for-panel"})
 
 
+@functools.lru_cache(maxsize=1024)  # the same few service dates for every concern of a day
 def long_date(day: date) -> str:
     """GOV.UK style: 4 June 2026."""
     return f"{day.day} {day:%B %Y}"
 
 
+@functools.lru_cache(maxsize=1024)  # walked day by day: 3% of the service's CPU before it was kept
 def add_working_days(start: date, days: int) -> date:
     """`days` working days (Monday to Friday) after `start`; bank holidays are not known here."""
     current = start
