@@ -42,6 +42,7 @@ def test_the_purpose_audited_is_a_code_never_free_text(platform) -> None:  # typ
     url = f"http://127.0.0.1:{platform.ports['intake']}/api/v1/concerns/{reference}"
     refused = httpx.get(url, headers={**auth(platform), "X-Purpose": "checking how Ava Smith is doing"}, timeout=10)
     assert refused.status_code == 422
+    assert refused.json()["title"] == "The request could not be answered"  # a read, not a refused concern
     [problem] = refused.json()["errors"]
     assert problem["field"].lower() == "x-purpose"
     assert "status-enquiry" in problem["reason"]

@@ -268,6 +268,8 @@ def test_each_invalid_input_is_refused_by_name_and_never_with_a_5xx(  # type: ig
             **bearer, "Content-Type": "application/json", "Idempotency-Key": str(uuid.uuid4())})
     assert r.status_code == status, r.text[:500]
     assert names in r.text
+    if door == "api" and status == 422:
+        assert r.json()["title"] == "The concern could not be accepted"
     assert intake.get("/health").status_code == 200
 
 

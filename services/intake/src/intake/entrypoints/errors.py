@@ -51,12 +51,22 @@ def problem_responses(*codes: int, model: Any = Problem) -> dict[int | str, dict
     return {code: {"model": model, "description": _WHY[code]} for code in codes}
 
 
-def unprocessable(items: list[dict[str, str]]) -> JSONResponse:
-    return JSONResponse(status_code=422, content={
-        "title": "The concern could not be accepted", "errors": items,
-    })
+SUBMISSION_REFUSED = "The concern could not be accepted"
+REQUEST_REFUSED = "The request could not be answered"
 
 
-async def on_request_validation(_: Request, exc: Exception) -> JSONResponse:
+def unprocessable(items: list[dict[str, str]], title: str = SUBMISSION_REFUSED) -> JSONResponse:
+    return JSONResponse(status_code=422, content={"title": title, "errors": items})
+
+
+def _is_submission(request: Request) -> bool:
+    return request.method == "POST" and request.url.path.rstrip("/").endswith("/concerns")
+
+
+async def on_request_validation(request: Request, exc: Exception) -> JSONResponse:
+    """A refused submission says the concern was not accepted; any other request (a status
+    enquiry with a bad X-Purpose, say) says that it could not be answered, not that a concern was
+    refused."""
     assert isinstance(exc, RequestValidationError | ValidationError)
-    return unprocessable(problems(list(exc.errors())))
+    return unprocessable(problems(list(exc.errors())),
+                         SUBMISSION_REFUSED if _is_submission(request) else REQUEST_REFUSED)
