@@ -240,6 +240,7 @@ BATTERY: list[tuple[str, str, Any, int, str]] = [
      "family.carers.0.given_name"),
     ("api", "not JSON", b"{not json", 422, "JSON decode error"),
     ("api", "a JSON array", [], 422, "(body)"),
+    ("api", "an empty body", b"", 422, "the body is empty: send a JSON object"),
     ("api", "nested beyond the parser", b"[" * 100_000, 400, "parsing the body"),
     ("fhir", "not JSON", b"{not json", 400, "not JSON"),
     ("fhir", "nested beyond the parser", b"[" * 100_000, 400, "not JSON"),
@@ -271,6 +272,20 @@ def test_each_invalid_input_is_refused_by_name_and_never_with_a_5xx(  # type: ig
     if door == "api" and status == 422:
         assert r.json()["title"] == "The concern could not be accepted"
     assert intake.get("/health").status_code == 200
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", "application/xml"])
+def test_a_concern_not_sent_as_json_is_refused_as_the_wrong_media_type_naming_the_header(  # type: ignore[no-untyped-def]
+        intake, bearer, content_type) -> None:
+    r = intake.post("/api/v1/concerns", content=json.dumps(_api_concern()).encode(),
+                    headers={**bearer, "Content-Type": content_type, "Idempotency-Key": str(uuid.uuid4())})
+    assert r.status_code == 415, r.text[:300]
+    assert r.json() == {"title": "The concern could not be accepted", "errors": [
+        {"field": "Content-Type", "reason": "send the concern as application/json"}]}
+    as_json = intake.post("/api/v1/concerns", content=json.dumps(_api_concern()).encode(),
+                          headers={**bearer, "Content-Type": "application/json; charset=utf-8",
+                                   "Idempotency-Key": str(uuid.uuid4())})
+    assert as_json.status_code == 202, as_json.text[:300]
 
 
 def test_the_api_says_which_carer_will_not_be_written_to(intake, bearer) -> None:  # type: ignore[no-untyped-def]

@@ -95,7 +95,7 @@ EXAMPLE_CONCERN = {  # a test child: NHS numbers starting 999 are never issued
 
 @router.post("/concerns", status_code=202, response_model=AcceptedOut, responses={
     200: {"model": AcceptedOut, "description": "The same Idempotency-Key again: the original concern"},
-    **problem_responses(400, 401, 403, 413, 422, 503)})
+    **problem_responses(400, 401, 403, 413, 415, 422, 503)})
 async def post_concern(
     concern: Annotated[ConcernIn, Body(openapi_examples={"speech": {
         "summary": "Speech and language, from a health visitor", "value": EXAMPLE_CONCERN}})],

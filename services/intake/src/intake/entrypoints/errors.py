@@ -63,10 +63,20 @@ def _is_submission(request: Request) -> bool:
     return request.method == "POST" and request.url.path.rstrip("/").endswith("/concerns")
 
 
+def _sent_as_json(request: Request) -> bool:
+    """No Content-Type is read as JSON (as FastAPI reads it); otherwise application/json or +json."""
+    media = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+    return not media or media == "application/json" or (media.startswith("application/") and media.endswith("+json"))
+
+
 async def on_request_validation(request: Request, exc: Exception) -> JSONResponse:
-    """A refused submission says the concern was not accepted; any other request (a status
-    enquiry with a bad X-Purpose, say) says that it could not be answered, not that a concern was
-    refused."""
+    """A refused submission says the concern was not accepted (415 when the body was not sent as
+    JSON at all); any other request (a status enquiry with a bad X-Purpose, say) says that it
+    could not be answered, not that a concern was refused."""
     assert isinstance(exc, RequestValidationError | ValidationError)
-    return unprocessable(problems(list(exc.errors())),
-                         SUBMISSION_REFUSED if _is_submission(request) else REQUEST_REFUSED)
+    if not _is_submission(request):
+        return unprocessable(problems(list(exc.errors())), REQUEST_REFUSED)
+    if not _sent_as_json(request):
+        return JSONResponse(status_code=415, content={"title": SUBMISSION_REFUSED, "errors": [
+            {"field": "Content-Type", "reason": "send the concern as application/json"}]})
+    return unprocessable(problems(list(exc.errors())))

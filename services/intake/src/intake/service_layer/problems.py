@@ -21,6 +21,8 @@ def problems(errors: list[Any]) -> list[dict[str, str]]:
         msg = msg.removeprefix("Value error, ")
         if err.get("type") == "json_invalid":  # its loc is a character position, not a field
             loc, msg = [], f"the body is not valid JSON ({msg})"
+        elif not loc and err.get("type") == "missing":  # no body at all, not a field left out
+            msg = "the body is empty: send a JSON object"
         out.append({"field": ".".join(loc) or "(body)", "reason": msg})
     return out
 
