@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import UTC, date, datetime
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
+import frontdoor_shared.govuk as govuk
 from early_years.adapters.intake_evidence import UNREACHABLE, Evidence
 from early_years.domain.agencies import AGENCIES, FUNDING_PERIODS, PATHWAYS
 from early_years.domain.quorum import Attendee, QuorumRule
@@ -155,3 +157,18 @@ def test_the_panels_navigation_marks_where_the_member_is_and_sign_out_sits_besid
     assert _active_item(on_actions) == "/panel/actions"
     # a form inside a <p> closes it: "Sign out" fell onto a line of its own, in the browser's serif
     assert re.search(r'<div class="govuk-body-s">Signed in as Priya Chair \(panel-chair\) ·\s*<form', on_agenda)
+
+
+def test_a_reference_and_the_chairs_controls_never_break_across_lines() -> None:
+    """FD-ABCD-EFGH read out over the phone: a table must not wrap it at its hyphen, nor a
+    'Move down' between its words (both did in a narrow column)."""
+    page = agenda(is_chair=True)
+    assert re.search(r'<th scope="row" class="govuk-table__header frontdoor-nowrap"><a [^>]*>FD-ABCD-EFGH</a>', page)
+    assert 'class="govuk-link frontdoor-link-button"' in page
+    actions = render("actions.html", view=ActionsView(overdue=[ACTION], open=[], completed=[]), agencies=AGENCIES,
+                     today=TODAY, is_chair=True)
+    assert 'frontdoor-nowrap"><a class="govuk-link" href="/panel/cases/' in actions
+    css = (Path(govuk.__file__).parent / "static" / "frontdoor.css").read_text()
+    assert re.search(r"\.frontdoor-nowrap \{ white-space: nowrap; \}", css)
+    assert re.search(r"\.frontdoor-link-button \{[^}]*white-space: nowrap;[^}]*\}", css)
+    assert re.search(r"\.frontdoor-link-button \{[^}]*text-align: left;[^}]*\}", css)
