@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from early_years.entrypoints.forms import error_summary, read_decision, read_pounds
+from early_years.entrypoints.forms import error_summary, example_date, read_decision, read_pounds
 
 FILLED = {"csrf_token": "t", "outcome": "overridden", "pathway": "outreach",
           "reasons": "specialist-advice", "note": "Outreach suits better.",
@@ -54,7 +54,18 @@ def test_blank_funding_and_blank_actions_are_left_out() -> None:
 
 def test_a_date_that_does_not_exist_is_named() -> None:
     read = read_decision({**FILLED, "next_review-day": "31", "next_review-month": "2"})
-    assert read.errors == {"next_review": "The next review date must be a real date, like 27 3 2026"}
+    assert read.errors == {"next_review": "The next review date must be a real date"}
+
+
+def test_the_date_hints_example_is_twelve_weeks_ahead_and_one_the_form_accepts() -> None:
+    today = date(2026, 11, 30)
+    example = example_date(today)
+    assert example == "22 2 2027"
+    day, month, year = example.split()
+    read = read_decision({**FILLED, "next_review-day": day, "next_review-month": month, "next_review-year": year})
+    assert read.errors == {}
+    assert read.draft.next_review is not None
+    assert read.draft.next_review > today
 
 
 def test_an_amount_that_is_not_money_is_named() -> None:

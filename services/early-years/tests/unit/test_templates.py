@@ -115,8 +115,11 @@ def test_the_decision_form_shows_every_problem_linked_to_its_field() -> None:
     view = CaseView(case=CASE, meeting=MEETING, quorum=INQUORATE, decisions=[], standing_id=None, actions=[])
     page = render("decision.html", view=view, values={"outcome": "overridden"}, field_errors=errors,
                   errors=error_summary(errors), pathways=PATHWAYS, agencies=AGENCIES, bands=("FFI-1",),
-                  periods=FUNDING_PERIODS, rows=range(1, 4), correcting=False, title="Record the panel's decision")
+                  periods=FUNDING_PERIODS, rows=range(1, 4), correcting=False, title="Record the panel's decision",
+                  example_date="22 2 2027")
     assert "There is a problem" in page
+    assert "When the panel looks at this child&#39;s support again. For example, 22 2 2027" in page
+    assert page.count("For example, 22 2 2027") == 4  # the next review and each action's due date
     assert 'href="/panel#attendance"' in page
     assert 'id="reasons-error"' in page
     assert 'name="reasons" type="checkbox" value="family-views"' in page

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -31,6 +31,14 @@ def _get(form: Mapping[str, Any], name: str) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
+def example_date(today: date) -> str:
+    """A date to show as the example in a date field's hint: twelve weeks ahead, as the form wants it
+    typed (day month year), so the example is one the form would accept (review and due dates must be
+    in the future)."""
+    ahead = today + timedelta(weeks=12)
+    return f"{ahead.day} {ahead.month} {ahead.year}"
+
+
 def read_date(form: Mapping[str, Any], name: str, label: str) -> tuple[date | None, str | None]:
     parts = [_get(form, f"{name}-{p}") for p in DATE_PARTS]
     if not any(parts):
@@ -41,7 +49,7 @@ def read_date(form: Mapping[str, Any], name: str, label: str) -> tuple[date | No
             raise ValueError(year)
         return date(year, month, day), None
     except ValueError:
-        return None, f"{label} must be a real date, like 27 3 2026"
+        return None, f"{label} must be a real date"
 
 
 def read_pounds(raw: str) -> tuple[int | None, str | None]:
