@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from tests.browser.test_family_page import _status_link
 from tests.support import a_concern, mailbox, post_concern, wait_for
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
@@ -98,6 +99,7 @@ def fill_decision(page: Any, pathway: str, reason: str = REASON) -> None:
         page.fill(f"#{prefix}-month", str(when.month))
         page.fill(f"#{prefix}-year", str(when.year))
     page.select_option("#action-1-agency", "speech-and-language")
+    page.select_option("#action-1-task", "assess")
     page.fill("#action-1-owner_role", "Speech and language therapist")
 
 
@@ -162,6 +164,7 @@ def test_the_chair_overrides_with_a_reason_and_an_action_and_everyone_hears(chai
     sync_api.expect(chair.locator(".govuk-notification-banner")).to_contain_text("Decision recorded")
     sync_api.expect(chair.get_by_text(REASON)).to_be_visible()  # the chair's note, for the panel's eyes
     sync_api.expect(chair.get_by_text(CODED_REASON)).to_be_visible()
+    sync_api.expect(chair.get_by_role("cell", name="Assess the child's needs")).to_be_visible()  # the action's task
     [routed] = referrals(test_stack.bootstrap, f"referrals.{pathway}.v1", reference)
     assert routed["data"]["decided_by"] == "panel"
     assert CODED_REASON in [r["text"] for r in routed["data"]["reasons"]]  # the council's words travel ...
@@ -172,6 +175,13 @@ def test_the_chair_overrides_with_a_reason_and_an_action_and_everyone_hears(chai
 
     wait_for(lambda: len(told()) >= 2, 60, "the family and the referrer told of the decision")
     assert told() == ["family/panel-decision", "referrer/panel-decision"]
+
+    # the family's page says what the panel asked which agency to do, in the council's words
+    family_page = chair.context.new_page()
+    family_page.goto(_status_link(platform, reference))
+    sync_api.expect(family_page.locator("main")).to_contain_text(
+        "The panel asked Speech and language therapy to assess the child's needs.")
+    family_page.close()
     letters = [m for m in mailbox(platform, reference) if m["template"].endswith("panel-decision")]
     assert all(REASON in m["body"] for m in letters), "the note reaches the family's and the referrer's letters"
 

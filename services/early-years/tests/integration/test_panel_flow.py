@@ -44,7 +44,8 @@ def decision_form(**overrides: Any) -> dict[str, Any]:
     form = {"csrf_token": CSRF, "outcome": "overridden", "pathway": "outreach", "note": REASON,
             "reasons": ["specialist-advice", "progress-with-support"],
             **{f"next_review-{k}": v for k, v in review.items()},
-            "action-1-agency": "speech-and-language", "action-1-owner_role": "Speech and language therapist",
+            "action-1-agency": "speech-and-language", "action-1-task": "assess",
+            "action-1-owner_role": "Speech and language therapist",
             **{f"action-1-due-{k}": v for k, v in due.items()}}
     return form | overrides
 
@@ -120,6 +121,7 @@ async def test_with_quorum_the_decision_and_its_action_reach_their_topics(world:
         assert recorded.status_code == 303, recorded.text
         page = await chair.get(recorded.headers["location"])
     assert "Decision recorded" in page.text
+    assert "Assess the child&#39;s needs" in page.text  # the action's task, in the council's words
     assert REASON.replace("'", "&#39;") in page.text  # the chair's note, decrypted for the panel
     assert REASONS["specialist-advice"].replace("'", "&#39;") in page.text
 
@@ -143,6 +145,9 @@ async def test_with_quorum_the_decision_and_its_action_reach_their_topics(world:
     assert action["data"]["decision_id"] == decision["data"]["decision_id"]
     assert (action["data"]["agency"], action["data"]["owner_role"]) == ("speech-and-language",
                                                                        "Speech and language therapist")
+    assert (action["data"]["task"], action["data"]["task_text"]) == ("assess", "assess the child's needs")
+    [stored] = await world.rows(sa.select(orm.action).where(orm.action.c.case_id == case.id))
+    assert stored.task == "assess"
 
 
 async def _decided(world: Any, people: Any, data: Any, *, due_in_days: int = 14) -> Any:
@@ -151,7 +156,8 @@ async def _decided(world: Any, people: Any, data: Any, *, due_in_days: int = 14)
     await record_attendance(world.svc.runtime.uow(), world.svc.panel, meeting.id, QUORATE)
     draft = DecisionDraft(outcome="confirmed", pathway="slcn", reason_codes=(),
                           next_review=today(world) + timedelta(90),
-                          actions=(ActionDraft(1, "health", "Health visitor", today(world) + timedelta(due_in_days)),))
+                          actions=(ActionDraft(1, "health", "Health visitor", today(world) + timedelta(due_in_days),
+                                               "assess"),))
     await record_decision(world.svc.runtime.uow(), world.svc.panel, world.svc.notes, case.id, draft, by="panel-chair",
                           now=world.clock())
     return case

@@ -26,7 +26,7 @@ CONFIRM = DecisionDraft(outcome="confirmed", pathway="slcn", reason_codes=(), ne
 OVERRIDE = DecisionDraft(outcome="overridden", pathway="outreach", reason_codes=("specialist-advice",),
                          note="The nursery asked for specialist outreach.", next_review=date(2026, 6, 1),
                          actions=(ActionDraft(1, "speech-and-language", "Speech and language therapist",
-                                              date(2026, 4, 1)),))
+                                              date(2026, 4, 1), "assess"),))
 
 
 def problems(draft: DecisionDraft, quorum: object = QUORATE, recommended: str | None = "slcn") -> dict[str, str]:
@@ -108,14 +108,22 @@ def test_inclusion_funding_of_nothing_is_allowed() -> None:
     assert problems(replace(CONFIRM, funding=FundingDraft("FFI-1", 0, "per term"))) == {}
 
 
-def test_an_action_needs_an_agency_an_owner_role_and_a_future_due_date() -> None:
+def test_an_action_needs_an_agency_a_task_an_owner_role_and_a_future_due_date() -> None:
     bad = ActionDraft(2, "the-moon", "", TODAY)
-    assert set(problems(replace(CONFIRM, actions=(bad,)))) == {"action-2-agency", "action-2-owner_role",
-                                                               "action-2-due"}
+    assert set(problems(replace(CONFIRM, actions=(bad,)))) == {"action-2-agency", "action-2-task",
+                                                               "action-2-owner_role", "action-2-due"}
+    assert problems(replace(CONFIRM, actions=(bad,)))["action-2-task"] == "Select what is to be done in action 2"
+
+
+def test_an_actions_task_is_one_of_the_councils_not_free_text() -> None:
+    typed = ActionDraft(1, "health", "Health visitor", date(2026, 4, 1), "see Ava at home on Tuesday")
+    assert set(problems(replace(CONFIRM, actions=(typed,)))) == {"action-1-task"}
+    coded = replace(typed, task="family-support")
+    assert problems(replace(CONFIRM, actions=(coded,))) == {}
 
 
 def test_an_action_owner_is_a_role_not_contact_details() -> None:
-    bad = ActionDraft(1, "health", "ring 07700 900123", date(2026, 4, 1))
+    bad = ActionDraft(1, "health", "ring 07700 900123", date(2026, 4, 1), "assess")
     assert "action-1-owner_role" in problems(replace(CONFIRM, actions=(bad,)))
 
 

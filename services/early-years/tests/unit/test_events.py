@@ -54,11 +54,22 @@ def test_the_chairs_note_travels_only_sealed_for_notifications() -> None:
     assert open_sealed(private, event.note_sealed or "").decode() == note
 
 
-def test_an_action_event_names_the_agency_and_role() -> None:
-    action = {"id": uuid.uuid4(), "decision_id": uuid.uuid4(), "agency": "health", "owner_role": "Health visitor",
+def test_an_action_event_names_the_agency_the_task_and_the_role() -> None:
+    action = {"id": uuid.uuid4(), "decision_id": uuid.uuid4(), "agency": "speech-and-language",
+              "task": "visit-setting", "owner_role": "Speech and language therapist",
               "due": date(2026, 4, 1), "assigned_at": NOW}
     event = action_event(CASE, action)
-    assert (event.agency, event.owner_role, event.due) == ("health", "Health visitor", date(2026, 4, 1))
+    assert (event.agency, event.owner_role, event.due) == ("speech-and-language", "Speech and language therapist",
+                                                           date(2026, 4, 1))
+    assert (event.task, event.task_text) == ("visit-setting", "visit the setting and advise its staff")
+    assert event.agency_name == "Speech and language therapy"
+
+
+def test_an_action_set_before_tasks_were_recorded_says_none() -> None:
+    action = {"id": uuid.uuid4(), "decision_id": uuid.uuid4(), "agency": "health", "task": None,
+              "owner_role": "Health visitor", "due": date(2026, 4, 1), "assigned_at": NOW}
+    event = action_event(CASE, action)
+    assert (event.task, event.task_text, event.agency_name) == (None, None, "Health")
 
 
 def test_the_panel_chooses_among_the_platforms_pathways() -> None:

@@ -10,7 +10,7 @@ FILLED = {"csrf_token": "t", "outcome": "overridden", "pathway": "outreach",
           "reasons": "specialist-advice", "note": "Outreach suits better.",
           "next_review-day": "1", "next_review-month": "6", "next_review-year": "2026",
           "funding_band": "FFI-2", "funding_amount": "£1,250.50", "funding_period": "per term",
-          "action-1-agency": "health", "action-1-owner_role": "Health visitor",
+          "action-1-agency": "health", "action-1-task": "assess", "action-1-owner_role": "Health visitor",
           "action-1-due-day": "2", "action-1-due-month": "4", "action-1-due-year": "2026"}
 
 
@@ -77,7 +77,14 @@ def test_an_amount_that_is_not_money_is_named() -> None:
 def test_a_half_filled_action_is_kept_so_the_rules_can_say_what_is_missing() -> None:
     read = read_decision({"action-3-owner_role": "Specialist teacher"})
     [action] = read.draft.actions
-    assert (action.row, action.agency, action.due) == (3, "", None)
+    assert (action.row, action.agency, action.task, action.due) == (3, "", "", None)
+    [chosen] = read_decision({"action-2-task": "visit-setting"}).draft.actions
+    assert (chosen.row, chosen.task) == (2, "visit-setting")
+
+
+def test_a_filled_action_carries_what_is_to_be_done() -> None:
+    [action] = read_decision(FILLED).draft.actions
+    assert (action.agency, action.task, action.owner_role) == ("health", "assess", "Health visitor")
 
 
 def test_the_error_summary_follows_the_form_and_links_to_each_field() -> None:

@@ -32,7 +32,8 @@ INQUORATE = QuorumRule().check([Attendee("panel-health", "health")])
 MEMBERS = [Member("panel-chair", "Priya Chair", "panel-chair", "send", False),
            Member("panel-health", "Dr Owen Health", "panel-member", "health", True)]
 ACTION = SimpleNamespace(id=uuid.uuid4(), case_id=CASE.id, reference=CASE.reference, agency="health",
-                         owner_role="Health visitor", due=date(2026, 3, 1), completed_at=None, overdue_raised_at=NOW)
+                         task="visit-setting", owner_role="Health visitor", due=date(2026, 3, 1), completed_at=None,
+                         overdue_raised_at=NOW)
 
 
 def render(name: str, **values: Any) -> str:
@@ -134,6 +135,29 @@ def test_the_actions_page_lists_overdue_actions_with_a_way_to_complete_them() ->
                   today=TODAY)
     assert f'action="/panel/actions/{ACTION.id}/complete"' in page
     assert "1 March 2026" in page
+    assert "Visit the setting and advise its staff" in page
+
+
+def test_an_action_set_before_tasks_were_recorded_says_so_rather_than_nothing() -> None:
+    older = SimpleNamespace(**{**vars(ACTION), "task": None})
+    page = render("actions.html", view=ActionsView(overdue=[], open=[older], completed=[]), agencies=AGENCIES,
+                  today=TODAY)
+    assert "Not recorded" in page
+
+
+def test_each_action_row_of_the_decision_form_asks_what_is_to_be_done_from_the_councils_tasks() -> None:
+    view = CaseView(case=CASE, meeting=MEETING, quorum=INQUORATE, decisions=[], standing_id=None, actions=[])
+    errors = {"action-2-task": "Select what is to be done in action 2"}
+    page = render("decision.html", view=view, values={"action-2-task": "train-staff"}, field_errors=errors,
+                  errors=error_summary(errors), pathways=PATHWAYS, agencies=AGENCIES, bands=("FFI-1",),
+                  periods=FUNDING_PERIODS, rows=range(1, 4), correcting=False, title="Record the panel's decision",
+                  example_date="22 2 2027")
+    for row in (1, 2, 3):
+        assert f'name="action-{row}-task"' in page
+    assert '<option value="train-staff" selected>Train the setting&#39;s staff</option>' in page
+    assert page.count('<option value="assess">Assess the child&#39;s needs</option>') == 3  # in every row
+    assert 'id="action-2-task-error"' in page
+    assert 'href="#action-2-task"' in page
 
 
 @pytest.mark.parametrize("name", ["agenda.html", "case.html", "decision.html", "actions.html", "error.html",

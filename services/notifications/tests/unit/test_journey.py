@@ -53,3 +53,22 @@ def test_a_family_is_still_waiting_after_the_idle_days_while_the_council_owes_th
         status: str, days_idle: int, expected: bool) -> None:
     clock = MONDAY + timedelta(days=days_idle)  # a fake clock: no waiting in tests
     assert is_still_waiting(status, MONDAY, clock, 20) is expected
+
+
+def test_an_action_tells_the_family_which_agency_will_do_what_by_when_in_the_councils_words() -> None:
+    step = step_for(Facts(kind=m.ACTION_ASSIGNED, at=MONDAY, agency="speech-and-language", due=date(2026, 4, 1),
+                          agency_name="Speech and language therapy",
+                          task_text="visit the setting and advise its staff"))
+    assert step is not None
+    assert step.status == "action-assigned"
+    assert step.line == "The panel asked Speech and language therapy to visit the setting and advise its staff."
+    assert step.next_step == "Speech and language therapy will do this by 1 April 2026."
+    assert step.expected_by == date(2026, 4, 1)
+
+
+def test_an_action_from_before_tasks_were_recorded_reads_as_english_never_as_a_code() -> None:
+    step = step_for(Facts(kind=m.ACTION_ASSIGNED, at=MONDAY, agency="speech-and-language", due=date(2026, 4, 1)))
+    assert step is not None
+    assert "speech-and-language" not in step.line + step.next_step
+    assert step.line == "The panel asked one of the teams that work with the panel to do something to help."
+    assert step.next_step == "They will do it by 1 April 2026."

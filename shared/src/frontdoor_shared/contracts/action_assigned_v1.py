@@ -1,4 +1,4 @@
-"""early-years.action-assigned.v1: the panel gave an agency an action with an owner and a due date."""
+"""early-years.action-assigned.v1: the panel gave an agency an action (what, an owner, a due date)."""
 
 from __future__ import annotations
 
@@ -27,3 +27,11 @@ class ActionAssignedV1(Contract):
     owner_role: str = Field(max_length=60, description="Role of the owner (no names)")
     due: date = Field(description="Due date")
     assigned_at: datetime = Field(description="When it was assigned")
+    task: str | None = Field(default=None, max_length=60, description=(
+        "What is to be done: a code of the council's tasks, e.g. assess; none on actions set before tasks "
+        "were recorded"))
+    task_text: str | None = Field(default=None, max_length=200, description=(
+        "The task in the council's words, read after 'asked <agency> to', e.g. assess the child's needs "
+        "(never free text)"))
+    agency_name: str | None = Field(default=None, max_length=120, description=(
+        "The agency in the council's words, e.g. Speech and language therapy"))

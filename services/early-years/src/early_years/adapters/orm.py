@@ -102,6 +102,7 @@ action = sa.Table(
     sa.Column("decision_id", UUID, sa.ForeignKey("decision.id"), nullable=False),
     sa.Column("case_id", UUID, sa.ForeignKey("panel_case.id"), nullable=False),
     sa.Column("agency", sa.Text, nullable=False),
+    sa.Column("task", sa.Text),  # a code of domain.agencies.TASKS; None on actions set before 0009
     sa.Column("owner_role", sa.Text, nullable=False),
     sa.Column("due", sa.Date, nullable=False),
     sa.Column("assigned_at", TS, nullable=False),

@@ -21,9 +21,29 @@ PATHWAYS: dict[str, str] = {
 
 FUNDING_PERIODS: dict[str, str] = {"per term": "Per term", "per year": "Per year", "one-off": "One-off"}
 
+# What a multi-agency action is, as codes with the council's words (never free text: an action
+# travels to the family's page and letters, and a task typed by hand could name someone). Each
+# reads after "asked <agency> to".
+TASKS: dict[str, str] = {
+    "assess": "assess the child's needs",
+    "visit-setting": "visit the setting and advise its staff",
+    "advice-to-setting": "send the setting advice and strategies",
+    "train-staff": "train the setting's staff",
+    "therapy": "start therapy sessions with the child",
+    "family-support": "offer the family support at home",
+    "review-meeting": "hold a review meeting with the family and the setting",
+    "refer-on": "refer the child to another service",
+    "arrange-funding": "arrange the inclusion funding",
+}
+
 
 def agency_name(code: str) -> str:
     return AGENCIES.get(code, code)
+
+
+def task_words(code: str | None) -> str:
+    """The action in the council's words ("assess the child's needs"); an older action has none."""
+    return TASKS.get(code or "", "act")
 
 
 def pathway_name(code: str | None) -> str:

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from early_years.domain.agencies import AGENCIES, FUNDING_PERIODS, PATHWAYS
+from early_years.domain.agencies import AGENCIES, FUNDING_PERIODS, PATHWAYS, TASKS
 from early_years.domain.quorum import Quorum
 from early_years.domain.reasons import REASONS
 
@@ -32,6 +32,7 @@ class ActionDraft:
     agency: str
     owner_role: str
     due: date | None
+    task: str = ""  # a code of agencies.TASKS: what is to be done
 
 
 @dataclass(frozen=True)
@@ -130,6 +131,8 @@ def _action_errors(action: ActionDraft, today: date) -> dict[str, str]:
     prefix, errors = f"action-{action.row}", {}
     if action.agency not in AGENCIES:
         errors[f"{prefix}-agency"] = f"Select the agency responsible for action {action.row}"
+    if action.task not in TASKS:
+        errors[f"{prefix}-task"] = f"Select what is to be done in action {action.row}"
     role = action.owner_role.strip()
     if not role:
         errors[f"{prefix}-owner_role"] = f"Enter the role of the owner of action {action.row}"

@@ -13,7 +13,7 @@ from early_years.domain.decision import ActionDraft, DecisionDraft, FundingDraft
 
 ACTION_ROWS = 3
 DATE_PARTS = ("day", "month", "year")
-ACTION_FIELDS = ("agency", "owner_role", "due")
+ACTION_FIELDS = ("agency", "task", "owner_role", "due")
 # The order fields appear on the form: the error summary lists them the same way.
 FIELD_ORDER = ("quorum", "corrects", "outcome", "reasons", "note", "pathway", "funding_band", "funding_amount",
                "funding_period", "next_review")
@@ -78,11 +78,12 @@ def _actions(form: Mapping[str, Any], errors: dict[str, str]) -> tuple[ActionDra
     for row in range(1, ACTION_ROWS + 1):
         prefix = f"action-{row}"
         agency, role = _get(form, f"{prefix}-agency"), _get(form, f"{prefix}-owner_role")
+        task = _get(form, f"{prefix}-task")
         due, problem = read_date(form, f"{prefix}-due", f"The due date of action {row}")
         if problem:
             errors[f"{prefix}-due"] = problem
-        if agency or role or due or problem:
-            drafts.append(ActionDraft(row=row, agency=agency, owner_role=role, due=due))
+        if agency or task or role or due or problem:
+            drafts.append(ActionDraft(row=row, agency=agency, owner_role=role, due=due, task=task))
     return tuple(drafts)
 
 

@@ -14,7 +14,7 @@ from markupsafe import Markup
 
 from early_years.bootstrap import EarlyYears
 from early_years.config import EarlyYearsSettings
-from early_years.domain.agencies import agency_name, pathway_name
+from early_years.domain.agencies import TASKS, agency_name, pathway_name, task_words
 from early_years.domain.reasons import REASONS
 from early_years.entrypoints import action_pages, agenda_pages, api, case_pages, web
 from early_years.entrypoints.web import PAGES, PageRefused, SignInRequired, on_page_refused, on_sign_in_required
@@ -31,6 +31,11 @@ def long_date(value: date | None) -> str:
 
 def pounds(pence: int | None) -> str:
     return f"£{pence / 100:,.2f}" if pence is not None else ""
+
+
+def task_label(code: str | None) -> str:
+    """An action's task as a table or a list shows it; an action set before tasks were recorded has none."""
+    return task_words(code)[:1].upper() + task_words(code)[1:] if code in TASKS else "Not recorded"
 
 
 def options(choices: Mapping[str, str] | Sequence[str], selected: str | None = None,
@@ -56,9 +61,10 @@ def reason_list(codes: Sequence[str] | None) -> Markup:
 
 def page_templates(council: govuk.Council | None = None) -> Any:
     templates = govuk.templates(PAGES, council=council)
-    templates.env.filters.update(long_date=long_date, pounds=pounds, agency=agency_name, pathway=pathway_name)
+    templates.env.filters.update(long_date=long_date, pounds=pounds, agency=agency_name, pathway=pathway_name,
+                                 task=task_label)
     templates.env.globals.update(options=options, reason_items=reason_items, reason_list=reason_list,
-                                 reasons=REASONS)
+                                 reasons=REASONS, task_choices={code: task_label(code) for code in TASKS})
     return templates
 
 

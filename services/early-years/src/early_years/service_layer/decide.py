@@ -85,5 +85,5 @@ def _decision_row(case: Any, meeting: Any, present: list[Any], draft: DecisionDr
 
 def _action_rows(case: Any, decision: dict[str, Any], draft: DecisionDraft) -> list[dict[str, Any]]:
     return [{"id": uuid.uuid4(), "decision_id": decision["id"], "case_id": case.id, "agency": a.agency,
-             "owner_role": a.owner_role.strip(), "due": a.due, "assigned_at": decision["decided_at"]}
+             "task": a.task, "owner_role": a.owner_role.strip(), "due": a.due, "assigned_at": decision["decided_at"]}
             for a in draft.actions]

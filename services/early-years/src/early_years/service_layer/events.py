@@ -9,6 +9,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
+from early_years.domain.agencies import agency_name, task_words
 from early_years.domain.reasons import rule_of, wording
 from frontdoor_shared.contracts import (
     ActionAssignedV1,
@@ -43,7 +44,9 @@ def decision_event(case: Any, d: dict[str, Any], *, note_sealed: str | None = No
 def action_event(case: Any, a: dict[str, Any]) -> ActionAssignedV1:
     return ActionAssignedV1(concern_id=case.concern_id, reference=case.reference, action_id=a["id"],
                             decision_id=a["decision_id"], agency=a["agency"], owner_role=a["owner_role"],
-                            due=a["due"], assigned_at=a["assigned_at"])
+                            due=a["due"], assigned_at=a["assigned_at"], task=a.get("task"),
+                            task_text=task_words(a["task"]) if a.get("task") else None,
+                            agency_name=agency_name(a["agency"]))
 
 
 def overdue_event(row: Any, action_id: uuid.UUID, now: datetime) -> ActionOverdueV1:

@@ -14,6 +14,7 @@ from early_years.adapters.decisions import DecisionRepository
 from early_years.adapters.meetings import MeetingRepository
 from early_years.adapters.notes import Notes
 from early_years.domain.actions import ActionState, is_overdue
+from early_years.domain.agencies import agency_name
 from early_years.domain.decision import standing
 from early_years.domain.quorum import Quorum
 from early_years.service_layer.agenda import upcoming_meeting
@@ -101,7 +102,7 @@ def _history(case: Any, agenda: list[Any], decisions: list[Any], actions: list[A
     for d in decisions:
         kind = "Correction recorded" if d.corrects_decision_id else "Decision recorded"
         lines.append((d.decided_at, f"{kind}: {d.outcome}, {d.pathway} pathway"))
-    lines += [(a.completed_at, f"Action for {a.agency} completed") for a in actions if a.completed_at]
+    lines += [(a.completed_at, f"Action for {agency_name(a.agency)} completed") for a in actions if a.completed_at]
     return sorted(lines, key=lambda line: line[0])
 
 

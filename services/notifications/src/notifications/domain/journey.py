@@ -26,6 +26,8 @@ class Facts:
     due: date | None = None
     agency: str | None = None
     next_review: date | None = None
+    agency_name: str | None = None  # an action's agency and task in the council's words, when the event has them
+    task_text: str | None = None
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,17 @@ def _triaged(f: Facts) -> Step | None:
     return None
 
 
+def _action_step(f: Facts, due: date) -> Step:
+    """What the panel asked an agency to do, in the council's words; an action recorded before its
+    task and the agency's name travelled with it still reads as English, never as a code."""
+    who = f.agency_name or "one of the teams that work with the panel"
+    if f.task_text:
+        return Step("action-assigned", f"The panel asked {who} to {f.task_text}.",
+                    f"{who[:1].upper()}{who[1:]} will do this by {long_date(due)}.", due)
+    return Step("action-assigned", f"The panel asked {who} to do something to help.",
+                f"They will do it by {long_date(due)}.", due)
+
+
 def step_for(f: Facts) -> Step | None:
     day = f.at.date()
     if f.kind == m.SUBMITTED:
@@ -95,8 +108,7 @@ def step_for(f: Facts) -> Step | None:
         return Step("decided", f"The panel decided {_team(f.pathway)} should help.",
                     f"{_team(f.pathway).capitalize()} will contact you.{review}", add_working_days(day, ROUTED_DAYS))
     if f.kind == m.ACTION_ASSIGNED and f.due:
-        return Step("action-assigned", f"The panel asked the {f.agency or 'support'} team to act.",
-                    f"The {f.agency or 'support'} team will do this by {long_date(f.due)}.", f.due)
+        return _action_step(f, f.due)
     return None
 
 

@@ -50,7 +50,7 @@ def facts_for(event: CloudEvent, data: Any) -> Facts:
     at = event.time or next(f[a] for a in _OCCURRED if f.get(a) is not None)
     return Facts(kind=kind_of(data), at=at, outcome=f.get("outcome"), pathway=f.get("pathway"),
                  panel_date=f.get("panel_date"), due=f.get("due"), agency=f.get("agency"),
-                 next_review=f.get("next_review"))
+                 next_review=f.get("next_review"), agency_name=f.get("agency_name"), task_text=f.get("task_text"))
 
 
 def journey_step(event: CloudEvent, data: Any) -> Step | None:
