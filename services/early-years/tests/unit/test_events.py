@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 from early_years.domain.agencies import PATHWAYS
 from early_years.domain.reasons import REASONS
-from early_years.service_layer.events import action_event, decision_event
+from early_years.service_layer.events import action_event, decision_event, overdue_event
 from frontdoor_shared import topics
 from frontdoor_shared.sealed import generate_keypair, open_sealed, seal
 
@@ -74,3 +74,13 @@ def test_an_action_set_before_tasks_were_recorded_says_none() -> None:
 
 def test_the_panel_chooses_among_the_platforms_pathways() -> None:
     assert tuple(PATHWAYS) == topics.PATHWAYS
+
+
+def test_an_overdue_action_names_the_agency_and_the_task_in_the_councils_words() -> None:
+    row = SimpleNamespace(concern_id=CASE.concern_id, reference=CASE.reference, agency="early-years",
+                          task="train-staff", due=date(2026, 4, 1))
+    event = overdue_event(row, uuid.uuid4(), NOW)
+    assert (event.agency, event.agency_name, event.task_text) == ("early-years", "Early years",
+                                                                  "train the setting's staff")
+    older = overdue_event(SimpleNamespace(**{**vars(row), "task": None}), uuid.uuid4(), NOW)
+    assert (older.agency_name, older.task_text) == ("Early years", None)

@@ -163,3 +163,18 @@ def test_a_template_loaded_once_renders_as_jinja_itself_does_each_time(ctx, name
         assert (subject, body) == (first.removeprefix("Subject: ").strip(), rest.strip() + "\n")
         assert own.render(name, **values) == own.render(name, **values) == (subject, body)
 
+
+
+def test_staff_hear_which_agency_has_an_overdue_action_and_what_it_was_in_the_councils_words(ctx) -> None:  # type: ignore[no-untyped-def]
+    _, body = _rendered(ctx, "staff/action-overdue")
+    assert ("An action the early years inclusion panel gave Speech and language therapy, to assess the child's "
+            "needs, was due on 1 April 2026 and has not been completed.") in body
+    assert "Contact Speech and language therapy, agree a new date" in body
+    assert "speech-and-language" not in body
+
+
+def test_an_overdue_action_from_before_the_agencys_name_travelled_still_reads(ctx) -> None:  # type: ignore[no-untyped-def]
+    values = {**_values(ctx, "staff/action-overdue"), "agency_name": None, "task_text": None}
+    _, body = renderer.render("staff/action-overdue", **values)
+    assert "gave the speech-and-language team was due on 1 April 2026" in body
+    assert "Contact the speech-and-language team, agree a new date" in body

@@ -25,3 +25,8 @@ class ActionOverdueV1(Contract):
     agency: str = Field(max_length=60, description="Agency responsible")
     due: date = Field(description="The date it was due")
     raised_at: datetime = Field(description="When it was raised as overdue")
+    agency_name: str | None = Field(default=None, max_length=120, description=(
+        "The agency in the council's words, e.g. Speech and language therapy"))
+    task_text: str | None = Field(default=None, max_length=200, description=(
+        "What was to be done, in the council's words, e.g. assess the child's needs; none for an action "
+        "set before tasks were recorded (never free text)"))

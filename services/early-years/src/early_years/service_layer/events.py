@@ -51,4 +51,5 @@ def action_event(case: Any, a: dict[str, Any]) -> ActionAssignedV1:
 
 def overdue_event(row: Any, action_id: uuid.UUID, now: datetime) -> ActionOverdueV1:
     return ActionOverdueV1(concern_id=row.concern_id, reference=row.reference, action_id=action_id,
-                           agency=row.agency, due=row.due, raised_at=now)
+                           agency=row.agency, due=row.due, raised_at=now, agency_name=agency_name(row.agency),
+                           task_text=task_words(row.task) if getattr(row, "task", None) else None)

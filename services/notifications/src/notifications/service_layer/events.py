@@ -75,5 +75,7 @@ def event_values(data: Any, step: Step | None) -> dict[str, Any]:
         "age_in_months": f.get("age_in_months"),
         "due": f.get("due"),
         "agency": f.get("agency"),
+        "agency_name": f.get("agency_name"),
+        "task_text": f.get("task_text"),
         "expected_by": step.expected_by if step else None,
     }

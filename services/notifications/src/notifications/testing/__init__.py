@@ -74,9 +74,12 @@ def events(concern_id: uuid.UUID, reference: str, who: dict[str, Any] | None = N
                                    funding=FundingDecision(band="FFI-2", amount_pence=125000, period="per term")),
         "action-assigned": ActionAssignedV1(**ids, action_id=uuid.uuid4(), decision_id=uuid.uuid4(),
                                             agency="speech-and-language", owner_role="therapist",
-                                            due=date(2026, 4, 1), assigned_at=at),
+                                            due=date(2026, 4, 1), assigned_at=at, task="assess",
+                                            task_text="assess the child's needs",
+                                            agency_name="Speech and language therapy"),
         "action-overdue": ActionOverdueV1(**ids, action_id=uuid.uuid4(), agency="speech-and-language",
-                                          due=date(2026, 4, 1), raised_at=at),
+                                          due=date(2026, 4, 1), raised_at=at, agency_name="Speech and language therapy",
+                                          task_text="assess the child's needs"),
     }
 
 
