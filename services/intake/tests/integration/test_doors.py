@@ -192,6 +192,24 @@ def test_a_service_request_identifier_reused_for_another_child_is_refused(intake
     assert r.json()["issue"][0]["expression"] == ["ServiceRequest.identifier"]
 
 
+def test_the_fhir_door_says_what_it_accepts_to_anyone_who_asks(intake) -> None:  # type: ignore[no-untyped-def]
+    r = intake.get("/fhir/metadata")  # no credentials: a client reads this before it has any
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("application/fhir+json")
+    statement = r.json()
+    assert (statement["resourceType"], statement["fhirVersion"], statement["kind"]) == (
+        "CapabilityStatement", "4.0.1", "instance")
+    assert "application/fhir+json" in statement["format"]
+    [rest] = statement["rest"]
+    assert rest["mode"] == "server"
+    assert rest["security"]["service"][0]["coding"][0]["code"] == "OAuth"
+    assert "/oauth/token" in rest["security"]["description"]
+    [resource] = rest["resource"]
+    assert resource["type"] == "ServiceRequest"
+    assert [i["code"] for i in resource["interaction"]] == ["create"]
+    assert "Prefer: return=OperationOutcome" in rest["documentation"]
+
+
 def test_the_fhir_door_refuses_requests_without_valid_credentials(intake) -> None:  # type: ignore[no-untyped-def]
     r = _fhir(intake, {}, a_bundle("REF-NOAUTH"))
     assert r.status_code == 401

@@ -30,7 +30,7 @@ def _schema_ref(document: dict[str, Any], path: str, method: str, status: int, m
 
 
 @pytest.mark.parametrize(("path", "method", "statuses"), [
-    ("/api/v1/concerns", "post", (400, 401, 403, 413, 422, 503)),
+    ("/api/v1/concerns", "post", (400, 401, 403, 413, 415, 422, 503)),
     ("/api/v1/concerns", "get", (401, 503)),
     ("/api/v1/concerns/{reference}", "get", (401, 404, 422, 503)),
     ("/api/v1/referrals/{reference}", "get", (401, 404, 422, 503)),
@@ -58,6 +58,10 @@ def test_fhir_refusals_are_operation_outcomes_in_fhir_json(document) -> None:  #
         assert _schema_ref(document, "/fhir/ServiceRequest", "post", status, fhir.FHIR_JSON) == "OperationOutcome"
     assert set(operation["responses"]["201"]["content"]) == {fhir.FHIR_JSON}
     assert fhir.FHIR_JSON in operation["requestBody"]["content"]
+
+
+def test_the_fhir_capability_statement_is_declared_in_fhir_json(document) -> None:  # type: ignore[no-untyped-def]
+    assert set(document["paths"]["/fhir/metadata"]["get"]["responses"]["200"]["content"]) == {fhir.FHIR_JSON}
 
 
 def test_the_documented_example_concern_is_one_intake_accepts(document) -> None:  # type: ignore[no-untyped-def]

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from importlib import metadata
 from typing import Any, Literal
 
 from fastapi import APIRouter, HTTPException, Request
@@ -43,6 +44,7 @@ from intake.service_layer.submit import IdempotencyConflict, InvalidConcern, Sub
 router = APIRouter(prefix="/fhir", tags=["fhir"])
 FHIR_JSON = "application/fhir+json"
 _MEDIA_TYPES = ("application/fhir+json", "application/json")
+CAPABILITIES_DATE = "2026-11-30"  # when this door's CapabilityStatement last changed
 
 
 class FhirJSONResponse(JSONResponse):
@@ -214,6 +216,57 @@ async def create_service_request(request: Request) -> Any:
                else _stored(_service_request(payload), accepted.reference))
     return JSONResponse(status_code=201 if accepted.created else 200, media_type=FHIR_JSON, content=content,
                         headers={"Location": location})
+
+
+@router.get("/metadata", summary="What this FHIR door accepts: its CapabilityStatement (no credentials needed)",
+            response_class=FhirJSONResponse, responses={200: {"content": {FHIR_JSON: {}}}})
+async def capability_statement(request: Request) -> Any:
+    """FHIR's `capabilities` interaction, which a partner's client reads before anything else: the
+    one resource this door creates, the profiles it reads, how to authenticate and how to ask for
+    the reference and the warnings back."""
+    settings = intake_of(request).settings
+    base = settings.public_base_url
+    return JSONResponse(media_type=FHIR_JSON, content={
+        "resourceType": "CapabilityStatement",
+        "status": "active",
+        "date": CAPABILITIES_DATE,
+        "publisher": settings.council_name,
+        "kind": "instance",
+        "software": {"name": "Front Door intake", "version": _version()},
+        "implementation": {"description": "Front Door: the single front door for early concerns about a child's "
+                                          "special educational needs and disabilities", "url": f"{base}/fhir"},
+        "fhirVersion": "4.0.1",
+        "format": [FHIR_JSON, "json"],
+        "rest": [{
+            "mode": "server",
+            "documentation": (
+                "POST a ServiceRequest (its Patient, Practitioner, Organization and RelatedPersons contained), or "
+                "a Bundle holding them, to ServiceRequest. The same ServiceRequest.identifier again returns the "
+                f"original concern (200). Send 'Prefer: return=OperationOutcome' to have the concern's reference "
+                f"(identifier system {CONCERN_REFERENCE}) and any warnings back as an OperationOutcome."),
+            "security": {
+                "service": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/restful-security-service",
+                                         "code": "OAuth", "display": "OAuth"}]}],
+                "description": (f"A bearer token from {base}/oauth/token (OAuth 2.0 client credentials; the "
+                                "partner's client needs the concerns:write scope)")},
+            "resource": [{
+                "type": "ServiceRequest",
+                "profile": "https://fhir.hl7.org.uk/StructureDefinition/UKCore-ServiceRequest",
+                "supportedProfile": ["https://fhir.hl7.org.uk/StructureDefinition/UKCore-Patient",
+                                     "https://fhir.hl7.org.uk/StructureDefinition/UKCore-RelatedPerson"],
+                "interaction": [{"code": "create", "documentation": (
+                    f"A concern about a child's SEND; needs coded from {NEED_CODE_SYSTEM}, ranges and screening as "
+                    f"extensions under {EXT}")}],
+            }],
+        }],
+    })
+
+
+def _version() -> str:
+    try:
+        return metadata.version("frontdoor-intake")
+    except metadata.PackageNotFoundError:
+        return "unknown"
 
 
 def _prefers_outcome(request: Request) -> bool:
