@@ -62,8 +62,7 @@ def _print_where(platform: Platform, seconds: float) -> None:
     console.print(f"  Intake JSON API     http://127.0.0.1:{p['intake']}/api/v1   (docs: /docs)")
     console.print(f"  Submit a concern    POST http://127.0.0.1:{p['intake']}/api/v1/concerns")
     console.print(f"  Concern form        http://127.0.0.1:{p['intake']}/concerns")
-    console.print(f"  FHIR R4 door        POST http://127.0.0.1:{p['intake']}/fhir/ServiceRequest   (what it accepts: "
-                  "/fhir/metadata)")
+    console.print(f"  FHIR R4 door        http://127.0.0.1:{p['intake']}/fhir/metadata   (what it accepts)")
     console.print(f"  Early-years panel   http://127.0.0.1:{p['early-years']}/panel")
     console.print(f"  Dev mailbox         http://127.0.0.1:{p['notifications']}/dev/mailbox")
     console.print(f"  Triage health       http://127.0.0.1:{p['triage']}/health")
