@@ -112,3 +112,16 @@ def test_the_cookies_page_lists_every_cookie_the_service_sets(about: dict[str, s
     assert CSRF_COOKIE in page
     assert "After 60 minutes, or when you sign out" in page  # FRONTDOOR_TOKEN_MINUTES, the session's life
     assert "we do not ask you to accept any" in page
+
+
+def test_every_need_code_has_its_name_and_codes_read_as_names_in_order() -> None:
+    from typing import get_args
+
+    from frontdoor_shared.contracts.common import NEED_NAMES, NeedCode, need_names
+
+    assert set(NEED_NAMES) == set(get_args(NeedCode))
+    assert need_names(["SEMH", "SLCN"]) == ("Social, emotional and mental health; "
+                                            "Speech, language and communication needs")
+    assert need_names(None) == ""
+    page = govuk.templates(Path(__file__).parent).env.from_string("{{ ['HI'] | need_names }}").render()
+    assert page == "Hearing impairment"

@@ -77,6 +77,12 @@ EVIDENCE = Evidence({
 })
 
 
+def test_the_case_names_the_needs_raised_rather_than_their_codes() -> None:
+    view = CaseView(case=CASE, meeting=MEETING, quorum=INQUORATE, decisions=[], standing_id=None, actions=[])
+    page = render("case.html", view=view, is_chair=False, evidence=EVIDENCE)
+    assert re.search(r"Needs raised\s*</dt>\s*<dd[^>]*>\s*Speech, language and communication needs\s*</dd>", page)
+
+
 def test_the_case_shows_the_evidence_the_recommendation_and_why() -> None:
     view = CaseView(case=CASE, meeting=MEETING, quorum=INQUORATE, decisions=[], standing_id=None,
                     actions=[ACTION], history=[(NOW, "Listed for the panel")])

@@ -301,3 +301,14 @@ def test_check_your_answers_says_whether_the_other_carer_will_be_written_to(brow
     assert "No: give their email address, mobile number or postal address to have them told" in check.text
     check = _walk(browser, {**PAGES, "family": PAGES["family"] + OTHER})
     assert "Yes, as to the first parent or carer" in check.text
+
+
+def test_the_types_of_need_are_offered_and_checked_back_by_name_not_by_code(browser: TestClient) -> None:
+    page = _walk(browser, {k: v for k, v in PAGES.items() if k != "concern"})
+    for code, name in (("SLCN", "Speech, language and communication needs"), ("DS", "Down syndrome"),
+                       ("OTH", "Other difficulty or disability")):
+        assert re.search(rf'value="{code}"[^>]*>\s*<label[^>]*>\s*{re.escape(name)}\s*</label>', page.text), code
+    assert 'value="NSA"' not in page.text  # a school census code, not a referrer's answer
+    both = PAGES["concern"] + [("concern-need-codes", "ASD")]
+    check = _walk(browser, {**PAGES, "concern": both})
+    assert "Speech, language and communication needs; Autistic spectrum disorder" in check.text

@@ -10,6 +10,30 @@ Area = Literal["C&I", "C&L", "SEMH", "S&P"]
 NeedCode = Literal[
     "SPLD", "MLD", "SLD", "PMLD", "SEMH", "SLCN", "ASD", "HI", "VI", "MSI", "PD", "DS", "OTH", "NSA"
 ]
+# The names behind the codes, as a referrer reads them on the form and a panel member on a case
+NEED_NAMES: dict[str, str] = {
+    "SLCN": "Speech, language and communication needs",
+    "ASD": "Autistic spectrum disorder",
+    "SEMH": "Social, emotional and mental health",
+    "SPLD": "Specific learning difficulty",
+    "MLD": "Moderate learning difficulty",
+    "SLD": "Severe learning difficulty",
+    "PMLD": "Profound and multiple learning difficulty",
+    "HI": "Hearing impairment",
+    "VI": "Vision impairment",
+    "MSI": "Multi-sensory impairment",
+    "PD": "Physical disability",
+    "DS": "Down syndrome",
+    "OTH": "Other difficulty or disability",
+    "NSA": "SEN support but no specialist assessment of the type of need",
+}
+
+
+def need_names(codes: list[str] | tuple[str, ...] | None) -> str:
+    """Need codes as their names, in the order given ("Speech, language and communication needs; ...")."""
+    return "; ".join(NEED_NAMES.get(code, code) for code in codes or ())
+
+
 Pathway = Literal["slcn", "outreach", "sen-support", "statutory", "universal-advice"]
 Priority = Literal["urgent", "high", "routine"]
 

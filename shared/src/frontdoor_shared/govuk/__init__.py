@@ -17,6 +17,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader, select_autoescape
 
 from frontdoor_shared.auth import SESSION_COOKIE, AuthSettings
+from frontdoor_shared.contracts.common import NEED_NAMES, need_names
 from frontdoor_shared.settings import ServiceSettings
 from frontdoor_shared.web import CSRF_COOKIE
 
@@ -49,6 +50,8 @@ def templates(service_templates: Path, *, council: Council | None = None) -> Jin
         autoescape=select_autoescape(["html"]),
     )
     env.globals["council"] = council or Council()
+    env.globals["need_choices"] = NEED_NAMES
+    env.filters["need_names"] = need_names
     return Jinja2Templates(env=env)
 
 
