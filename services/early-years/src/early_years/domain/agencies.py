@@ -41,9 +41,10 @@ def agency_name(code: str) -> str:
     return AGENCIES.get(code, code)
 
 
-def task_words(code: str | None) -> str:
-    """The action in the council's words ("assess the child's needs"); an older action has none."""
-    return TASKS.get(code or "", "act")
+def task_words(code: str | None) -> str | None:
+    """The action in the council's words ("assess the child's needs"); None for an action set
+    before tasks were recorded (no code)."""
+    return TASKS.get(code or "")
 
 
 def pathway_name(code: str | None) -> str:

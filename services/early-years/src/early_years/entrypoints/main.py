@@ -35,7 +35,8 @@ def pounds(pence: int | None) -> str:
 
 def task_label(code: str | None) -> str:
     """An action's task as a table or a list shows it; an action set before tasks were recorded has none."""
-    return task_words(code)[:1].upper() + task_words(code)[1:] if code in TASKS else "Not recorded"
+    words = task_words(code)
+    return words[:1].upper() + words[1:] if words else "Not recorded"
 
 
 def options(choices: Mapping[str, str] | Sequence[str], selected: str | None = None,

@@ -45,11 +45,11 @@ def action_event(case: Any, a: dict[str, Any]) -> ActionAssignedV1:
     return ActionAssignedV1(concern_id=case.concern_id, reference=case.reference, action_id=a["id"],
                             decision_id=a["decision_id"], agency=a["agency"], owner_role=a["owner_role"],
                             due=a["due"], assigned_at=a["assigned_at"], task=a.get("task"),
-                            task_text=task_words(a["task"]) if a.get("task") else None,
+                            task_text=task_words(a.get("task")),
                             agency_name=agency_name(a["agency"]))
 
 
 def overdue_event(row: Any, action_id: uuid.UUID, now: datetime) -> ActionOverdueV1:
     return ActionOverdueV1(concern_id=row.concern_id, reference=row.reference, action_id=action_id,
                            agency=row.agency, due=row.due, raised_at=now, agency_name=agency_name(row.agency),
-                           task_text=task_words(row.task) if getattr(row, "task", None) else None)
+                           task_text=task_words(row.task))
