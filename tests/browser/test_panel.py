@@ -184,6 +184,8 @@ def test_the_chair_overrides_with_a_reason_and_an_action_and_everyone_hears(chai
     family_page.close()
     letters = [m for m in mailbox(platform, reference) if m["template"].endswith("panel-decision")]
     assert all(REASON in m["body"] for m in letters), "the note reaches the family's and the referrer's letters"
+    asked = "The panel also asked:\n- Speech and language therapy to assess the child's needs by "
+    assert all(asked in m["body"] for m in letters), "the letters say who the panel asked to do what, by when"
 
 
 def test_no_panel_page_has_a_serious_or_critical_accessibility_violation(chair: Any, platform: Any) -> None:

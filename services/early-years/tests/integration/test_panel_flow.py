@@ -148,6 +148,11 @@ async def test_with_quorum_the_decision_and_its_action_reach_their_topics(world:
     assert (action["data"]["task"], action["data"]["task_text"]) == ("assess", "assess the child's needs")
     [stored] = await world.rows(sa.select(orm.action).where(orm.action.c.case_id == case.id))
     assert stored.task == "assess"
+    # the decision lists its action too, so the letters about it can say who will do what by when
+    assert decision["data"]["actions"] == [{
+        "action_id": action["data"]["action_id"], "agency": "speech-and-language",
+        "agency_name": "Speech and language therapy", "task": "assess", "task_text": "assess the child's needs",
+        "due": action["data"]["due"]}]
 
 
 async def _decided(world: Any, people: Any, data: Any, *, due_in_days: int = 14) -> Any:

@@ -54,6 +54,20 @@ def test_the_chairs_note_travels_only_sealed_for_notifications() -> None:
     assert open_sealed(private, event.note_sealed or "").decode() == note
 
 
+def test_a_decision_event_lists_its_actions_in_the_councils_words_without_the_owner() -> None:
+    actions = [{"id": uuid.uuid4(), "decision_id": uuid.uuid4(), "agency": "speech-and-language",
+                "task": "assess", "owner_role": "Speech and language therapist", "due": date(2026, 4, 1),
+                "assigned_at": NOW},
+               {"id": uuid.uuid4(), "decision_id": uuid.uuid4(), "agency": "early-years", "task": "train-staff",
+                "owner_role": "Area SENCo", "due": date(2026, 5, 1), "assigned_at": NOW}]
+    event = decision_event(CASE, decision_row(), actions=actions)
+    assert [(a.action_id, a.agency_name, a.task_text, a.due) for a in event.actions] == [
+        (actions[0]["id"], "Speech and language therapy", "assess the child's needs", date(2026, 4, 1)),
+        (actions[1]["id"], "Early years", "train the setting's staff", date(2026, 5, 1))]
+    assert "SENCo" not in event.model_dump_json()
+    assert decision_event(CASE, decision_row()).actions == []
+
+
 def test_an_action_event_names_the_agency_the_task_and_the_role() -> None:
     action = {"id": uuid.uuid4(), "decision_id": uuid.uuid4(), "agency": "speech-and-language",
               "task": "visit-setting", "owner_role": "Speech and language therapist",

@@ -95,6 +95,25 @@ def test_the_decision_names_the_funding_in_pounds(ctx) -> None:  # type: ignore[
 
 
 @pytest.mark.parametrize("name", ["family/panel-decision", "referrer/panel-decision"])
+def test_the_decision_letter_says_who_the_panel_asked_to_do_what_by_when(ctx, name: str) -> None:  # type: ignore[no-untyped-def]
+    _, body = _rendered(ctx, name)
+    assert ("The panel also asked:\n"
+            "- Speech and language therapy to assess the child's needs by 1 April 2026\n"
+            "- Early years to train the setting's staff by 6 May 2026\n") in body
+    assert body.index("What happens next") < body.index("The panel also asked")
+
+
+@pytest.mark.parametrize("name", ["family/panel-decision", "referrer/panel-decision"])
+def test_a_decision_from_before_actions_travelled_with_it_still_reads(ctx, name: str) -> None:  # type: ignore[no-untyped-def]
+    decided = events(uuid.uuid4(), "FD-7K3M-9QXP")["decided"].model_copy(update={"actions": []})
+    values = values_for(envelope(decided), decided, people(), ctx)
+    values |= {"status_url": "http://127.0.0.1:8003/status/abc", "link_expires": NOW}
+    _, body = renderer.render(name, **values)
+    assert "The panel also asked" not in body
+    assert "What happens next" in body
+
+
+@pytest.mark.parametrize("name", ["family/panel-decision", "referrer/panel-decision"])
 def test_the_chairs_sealed_note_is_opened_for_the_family_and_the_referrer(ctx, name: str) -> None:  # type: ignore[no-untyped-def]
     _, body = _rendered(ctx, name)
     assert "The panel's note" in body

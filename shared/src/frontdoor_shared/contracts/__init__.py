@@ -11,7 +11,7 @@ from frontdoor_shared.contracts.concern_submitted_v1 import ConcernSubmittedV1
 from frontdoor_shared.contracts.concern_triaged_v1 import ConcernTriagedV1
 from frontdoor_shared.contracts.notification_sent_v1 import NotificationSentV1
 from frontdoor_shared.contracts.notification_sent_v2 import NotificationSentV2, SentMessage
-from frontdoor_shared.contracts.panel_decision_v2 import FundingDecision, PanelDecisionV2
+from frontdoor_shared.contracts.panel_decision_v2 import DecidedAction, FundingDecision, PanelDecisionV2
 from frontdoor_shared.contracts.partner_concern_v1 import PartnerConcernV1
 from frontdoor_shared.contracts.referral_routed_v1 import ReferralRoutedV1
 from frontdoor_shared.contracts.safeguarding_escalated_v1 import SafeguardingEscalatedV1
@@ -42,6 +42,7 @@ __all__ = [
     "ConcernSubmittedV1",
     "ConcernTriagedV1",
     "Contract",
+    "DecidedAction",
     "FundingDecision",
     "NotificationSentV1",
     "NotificationSentV2",

@@ -29,6 +29,23 @@ class FundingDecision(BaseModel):
     period: str = Field(max_length=40, description="Period the amount covers, e.g. per term")
 
 
+class DecidedAction(BaseModel):
+    """One of the multi-agency actions set with the decision, so the family's and the referrer's
+    letters can say who will do what by when. Each is also announced by its own
+    `action-assigned.v1` event (its owner, the overdue check); codes and the council's words only."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    action_id: UUID = Field(description="The action, as in its action-assigned.v1 event")
+    agency: str = Field(max_length=60, description="Agency responsible, e.g. speech-and-language")
+    agency_name: str = Field(max_length=120, description="The agency in the council's words")
+    task: str | None = Field(default=None, max_length=60,
+                             description="What is to be done: a code of the council's tasks")
+    task_text: str | None = Field(default=None, max_length=200, description=(
+        "The task in the council's words, read after 'asked <agency> to' (never free text)"))
+    due: date = Field(description="Due date")
+
+
 class PanelDecisionV2(Contract):
     """A recorded panel decision: confirms or overrides triage's recommendation, with coded reasons."""
 
@@ -58,3 +75,6 @@ class PanelDecisionV2(Contract):
     funding: FundingDecision | None = Field(default=None, description="Inclusion funding, where it applies")
     next_review: date | None = Field(default=None, description="Next review date")
     agencies_present: list[str] = Field(default_factory=list, description="Agencies present (no names)")
+    actions: list[DecidedAction] = Field(
+        default_factory=list, max_length=20,
+        description="The actions the panel set with this decision (added later, so absent from older events)")

@@ -57,9 +57,10 @@ async def record_decision(uow: UnitOfWork, panel: PanelSetup, notes: Notes, case
         note = draft.note.strip()
         row = _decision_row(case, meeting, present, draft, by=by, now=now)
         await decisions.add(**row, note=await notes.encrypt(uow.conn, case.concern_id, note))
-        uow.emit(decision_event(case, row, note_sealed=notes.seal(note)), subject=case.reference,
+        actions = _action_rows(case, row, draft)
+        uow.emit(decision_event(case, row, actions=actions, note_sealed=notes.seal(note)), subject=case.reference,
                  key=str(case.concern_id))
-        for action in _action_rows(case, row, draft):
+        for action in actions:
             await decisions.add_action(**action)
             uow.emit(action_event(case, action), subject=case.reference, key=str(case.concern_id))
         await CaseRepository(uow.conn).update(case_id, status="decided")

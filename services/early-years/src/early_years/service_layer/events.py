@@ -6,6 +6,7 @@ Nothing here names a child, a family or a member of staff: references, codes, ag
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -15,6 +16,7 @@ from frontdoor_shared.contracts import (
     ActionAssignedV1,
     ActionOverdueV1,
     CaseListedV1,
+    DecidedAction,
     FundingDecision,
     PanelDecisionV2,
 )
@@ -26,8 +28,10 @@ def listed_event(case: Any, meeting: Any, now: datetime) -> CaseListedV1:
                         panel_id=meeting.id, panel_date=meeting.date)
 
 
-def decision_event(case: Any, d: dict[str, Any], *, note_sealed: str | None = None) -> PanelDecisionV2:
-    """`d` is the decision row as written; the chair's note travels only sealed for notifications."""
+def decision_event(case: Any, d: dict[str, Any], *, actions: Sequence[dict[str, Any]] = (),
+                   note_sealed: str | None = None) -> PanelDecisionV2:
+    """`d` is the decision row as written, `actions` the action rows set with it; the chair's note
+    travels only sealed for notifications."""
     funding = None
     if d["funding_band"] is not None:
         funding = FundingDecision(band=d["funding_band"], amount_pence=d["funding_amount_pence"],
@@ -38,7 +42,10 @@ def decision_event(case: Any, d: dict[str, Any], *, note_sealed: str | None = No
         corrects_decision_id=d["corrects_decision_id"], decided_at=d["decided_at"], panel_id=d["meeting_id"],
         outcome=d["outcome"], recommended_pathway=d["recommended_pathway"], pathway=d["pathway"],
         priority=d["priority"], reasons=reasons, note_sealed=note_sealed, funding=funding, next_review=d["next_review"],
-        agencies_present=d["agencies_present"])
+        agencies_present=d["agencies_present"],
+        actions=[DecidedAction(action_id=a["id"], agency=a["agency"], agency_name=agency_name(a["agency"]),
+                               task=a.get("task"), task_text=task_words(a.get("task")), due=a["due"])
+                 for a in actions])
 
 
 def action_event(case: Any, a: dict[str, Any]) -> ActionAssignedV1:

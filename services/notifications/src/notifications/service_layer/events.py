@@ -77,5 +77,7 @@ def event_values(data: Any, step: Step | None) -> dict[str, Any]:
         "agency": f.get("agency"),
         "agency_name": f.get("agency_name"),
         "task_text": f.get("task_text"),
+        "actions": [{"agency_name": a.agency_name, "task_text": a.task_text, "due": a.due}
+                    for a in f.get("actions") or []],
         "expected_by": step.expected_by if step else None,
     }

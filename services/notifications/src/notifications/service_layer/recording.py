@@ -44,7 +44,7 @@ def defaults(ctx: Context, reference: str) -> dict[str, Any]:
         "referrer_organisation": None, "interpreter_needed": False, "language": "en", "status_url": None,
         "link_expires": None, "reasons": [], "missing": [], "pathway_name": "support", "panel_date": None,
         "decided_at": None, "outcome": None, "funding": None, "next_review": None, "details_url": None,
-        "escalated_at": None, "age_in_months": None, "due": None, "agency": None, "expected_by": None,
+        "escalated_at": None, "age_in_months": None, "due": None, "agency": None, "expected_by": None, "actions": [],
         "current_line": None, "next_step": None, "waiting_since": None, "overdue": False, "failed": None,
         "held_since": None,
     }
