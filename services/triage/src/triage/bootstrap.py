@@ -7,6 +7,7 @@ from typing import Any
 from frontdoor_shared import topics
 from frontdoor_shared.contracts import (
     ConcernErasedV1,
+    ConcernRevisedV1,
     ConcernSubmittedV1,
     ConcernTriagedV1,
     PanelDecisionV2,
@@ -22,6 +23,7 @@ from triage.adapters.policy_loader import PolicyStore
 from triage.config import TriageSettings
 from triage.service_layer.erasure import erase_concern
 from triage.service_layer.panel import apply_panel_decision
+from triage.service_layer.revision import triage_again
 from triage.service_layer.triage import triage_concern, triage_concerns
 
 SERVICE = "triage"
@@ -33,8 +35,8 @@ class Triage:
         self.policies = PolicyStore()
         self.policies.reload(settings.policy_file)
         self.runtime = Runtime(settings, service=SERVICE, schema="triage")
-        subscribe(self.runtime.broker, [ConcernSubmittedV1, PanelDecisionV2, ConcernErasedV1], self._on_event,
-                  group_id=SERVICE, batch_handlers={ConcernSubmittedV1: self._on_submitted})
+        subscribe(self.runtime.broker, [ConcernSubmittedV1, ConcernRevisedV1, PanelDecisionV2, ConcernErasedV1],
+                  self._on_event, group_id=SERVICE, batch_handlers={ConcernSubmittedV1: self._on_submitted})
         publisher_doc(self.runtime.broker, ConcernTriagedV1)
         publisher_doc(self.runtime.broker, SafeguardingEscalatedV1)
         for pathway in topics.PATHWAYS:
@@ -47,6 +49,8 @@ class Triage:
         policy, base = self.policies.current, self.settings.intake_base_url
         if isinstance(data, ConcernSubmittedV1):
             await triage_concern(self.runtime.uow(), event, data, topic, policy, base)
+        elif isinstance(data, ConcernRevisedV1):
+            await triage_again(self.runtime.uow(), event, data, topic, policy, base)
         elif isinstance(data, PanelDecisionV2):
             await apply_panel_decision(self.runtime.uow(), event, data, topic, policy, base)
         elif isinstance(data, ConcernErasedV1):

@@ -16,7 +16,7 @@ import pytest
 import sqlalchemy as sa
 
 from frontdoor_shared import topics
-from frontdoor_shared.contracts import PanelDecisionV2
+from frontdoor_shared.contracts import ConcernRevisedV1, PanelDecisionV2
 from frontdoor_shared.contracts.common import Reason
 from triage.adapters import orm
 from triage.bootstrap import Triage
@@ -198,3 +198,67 @@ async def test_a_decision_about_a_concern_triage_never_saw_is_dead_lettered_with
 async def _dead_reason(service: Any, dead: sa.Table, key: str) -> str | None:
     async with service.runtime.engine.connect() as conn:
         return await conn.scalar(sa.select(dead.c.reason).where(dead.c.key == key.encode()))  # type: ignore[no-any-return]
+
+
+def _revision(data: Any, revision: int = 2, **facts: Any) -> ConcernRevisedV1:
+    return ConcernRevisedV1(concern_id=data.concern_id, reference=data.reference, revised_at=datetime.now(UTC),
+                            revision=revision, **{"age_in_months": data.age_in_months, "need_codes": data.need_codes,
+                                                  "ranges": data.ranges, "tried_for_weeks": data.tried_for_weeks,
+                                                  "parent_informed": True, **facts})
+
+
+async def test_the_referrers_added_information_is_decided_again_once_and_the_facts_replaced(
+        service: Any, publish: Any, submitted: Any, until: Any) -> None:
+    thin = submitted(need_codes=[], ranges=[])
+    await publish(thin)
+    first = await until(lambda: _outcome(service, thin.concern_id), what="the first triage")
+    assert first == "more-information-needed"
+
+    revised = _revision(thin, need_codes=["MLD"], ranges=[{"area": "C&L", "range": 3}])
+    event_id = await publish(revised)
+    await publish(revised, event_id=event_id)  # the same event again: decided once
+    await until(lambda: _outcome(service, thin.concern_id, not_="more-information-needed"),
+                what="triage's second decision")
+    await until(lambda: _all_published(service, [str(thin.concern_id)]), what="its events published")
+
+    row = await _result(service, thin.concern_id)
+    assert (row.outcome, row.pathway, row.missing) == ("routed", "sen-support", [])
+    assert (row.facts["need_codes"], row.facts["ranges"]) == (["MLD"], [{"area": "C&L", "range": 3}])
+    assert row.facts["channel"] == "api"  # what the revision does not carry stays as submitted
+    assert await _outbox_topics(service, thin.concern_id) == [
+        topics.CONCERN_TRIAGED, topics.CONCERN_TRIAGED, "referrals.sen-support.v1"]
+    assert [r.decided_by for r in await _routings(service, thin.concern_id)] == ["policy"]
+
+
+async def test_a_revision_of_a_concern_triage_is_not_waiting_on_changes_nothing(
+        service: Any, concerns: dict[str, Any], publish: Any, until: Any) -> None:
+    routed = concerns["school_age"]
+    before = await _outbox_topics(service, routed.concern_id)
+    event_id = await publish(_revision(routed, need_codes=["SLCN"], ranges=[{"area": "C&I", "range": 5}]))
+    await until(lambda: _handled(service, event_id), what="the revision handled")
+
+    row = await _result(service, routed.concern_id)
+    assert (row.outcome, row.pathway, row.facts["need_codes"]) == ("routed", "sen-support", ["MLD"])
+    assert await _outbox_topics(service, routed.concern_id) == before
+
+
+async def test_a_revision_of_a_concern_triage_never_saw_is_dead_lettered_with_the_reason(
+        service: Any, publish: Any, submitted: Any, until: Any) -> None:
+    stranger = submitted()
+    await publish(_revision(stranger))
+    dead = service.runtime.tables.dead_letter
+    reason = await until(lambda: _dead_reason(service, dead, str(stranger.concern_id)), what="dead letter")
+    assert reason == f"no triage result for concern {stranger.reference}; nothing to decide again"
+
+
+async def _outcome(service: Any, concern_id: uuid.UUID, not_: str | None = None) -> str | None:
+    async with service.runtime.engine.connect() as conn:
+        found = await conn.scalar(sa.select(orm.triage_result.c.outcome)
+                                  .where(orm.triage_result.c.concern_id == concern_id))
+    return None if found == not_ else found
+
+
+async def _handled(service: Any, event_id: str) -> bool:
+    inbox = service.runtime.tables.inbox
+    async with service.runtime.engine.connect() as conn:
+        return await conn.scalar(sa.select(inbox.c.topic).where(inbox.c.event_id == event_id)) is not None

@@ -19,12 +19,12 @@ FORBIDDEN_IN_DOMAIN = {"sqlalchemy", "faststream", "fastapi", "pydantic", "pydan
 DOMAIN = Path(triage.__file__).parent / "domain"
 
 
-def test_triage_reads_concerns_panel_decisions_and_erasures_through_one_consumer() -> None:
+def test_triage_reads_concerns_their_revisions_panel_decisions_and_erasures_through_one_consumer() -> None:
     subscribers = Triage(TriageSettings()).runtime.broker.subscribers
 
     assert len(subscribers) == 1
-    assert set(subscribers[0].topic_names) == {topics.CONCERN_SUBMITTED, topics.PANEL_DECISION,
-                                               topics.CONCERN_ERASED}
+    assert set(subscribers[0].topic_names) == {topics.CONCERN_SUBMITTED, topics.CONCERN_REVISED,
+                                               topics.PANEL_DECISION, topics.CONCERN_ERASED}
 
 
 def test_the_policy_file_setting_alone_changes_the_routing(monkeypatch: pytest.MonkeyPatch) -> None:

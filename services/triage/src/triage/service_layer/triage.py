@@ -44,7 +44,7 @@ async def triage_concern(uow: UnitOfWork, event: CloudEvent, data: ConcernSubmit
         if await erasure.is_erased(uow.conn, orm.erased, data.concern_id):  # erased before this arrived
             await uow.commit()
             return
-        result, routing = _triage(uow, event, data, policy, details_base, now)
+        result, routing = decide(uow, event, data, policy, details_base, now)
         repo = TriageRepository(uow.conn)
         await repo.save(**result)
         if routing is not None:
@@ -63,7 +63,7 @@ async def triage_concerns(uow: UnitOfWork, items: list[tuple[CloudEvent, Concern
         results, routings = [], []
         for event, data, _ in fresh:
             if data.concern_id not in erased:
-                result, routing = _triage(uow, event, data, policy, details_base, now)
+                result, routing = decide(uow, event, data, policy, details_base, now)
                 results.append(result)
                 routings.extend([routing] if routing is not None else [])
         repo = TriageRepository(uow.conn)
@@ -72,7 +72,7 @@ async def triage_concerns(uow: UnitOfWork, items: list[tuple[CloudEvent, Concern
         await uow.commit()
 
 
-def _triage(uow: UnitOfWork, event: CloudEvent, data: ConcernSubmittedV1, policy: Policy, details_base: str,
+def decide(uow: UnitOfWork, event: CloudEvent, data: ConcernSubmittedV1, policy: Policy, details_base: str,
             now: datetime) -> tuple[dict[str, Any], dict[str, Any] | None]:
     """Decide against the policy and queue the events: safeguarding at once, always `concern-triaged`,
     a referral when routed. Returns the result's row and the routing line (if routed) to record."""
