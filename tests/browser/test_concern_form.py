@@ -21,6 +21,8 @@ from typing import Any
 
 import pytest
 
+from tests.support import wait_for
+
 sync_api = pytest.importorskip("playwright.sync_api", reason="Python Playwright is not installed")
 CHROMIUM = "/usr/bin/chromium"
 if not shutil.which(CHROMIUM):
@@ -168,6 +170,53 @@ def test_a_health_visitor_fills_every_page_and_sees_the_reference(page, platform
     assert "Submitted" in page.inner_text("main")
 
 
+def _sent(page: Any) -> str:
+    """A concern sent through every page (no screening result, nothing tried: the council's policy
+    asks for both for a toddler at range 3); its reference."""
+    page.click("a.govuk-button--start")
+    for _, fill in JOURNEY:
+        fill(page)
+        _continue(page)
+    page.click("#send")
+    page.wait_for_url(re.compile(r".*/confirmation$"))
+    return str(page.inner_text("#reference"))
+
+
+def test_the_referrer_adds_the_information_the_council_asked_for_and_triage_decides_again(  # type: ignore[no-untyped-def]
+        page, platform) -> None:
+    _sign_in(page, platform)
+    reference = _sent(page)
+
+    def asked() -> bool:
+        page.goto(f"/concerns/{reference}")
+        return bool(page.locator("#add-information").count())
+
+    wait_for(asked, 60, "triage asks for more information")
+    sync_api.expect(page.locator("main")).to_contain_text("The council needs more information")
+    sync_api.expect(page.locator("main")).to_contain_text("A WellComm or ASQ-3 screening result")
+    page.click("#add-information")
+    assert page.title().startswith("Add the information the council asked for")
+    assert page.locator("#asked-for").inner_text().count("\n") >= 2  # what was asked, listed
+    assert page.input_value("#concern-description").startswith("Uses very few words")  # what was sent, shown
+
+    page.fill("#concern-tried-what", "Small-group language sessions at nursery")
+    page.fill("#concern-tried-weeks", "ten")
+    page.click("#send-information")
+    summary = page.locator(".govuk-error-summary")
+    sync_api.expect(summary).to_contain_text("Enter for how many weeks it has been tried as a whole number, like 8")
+    page.fill("#concern-tried-weeks", "10")
+    page.check("#concern-wellcomm")  # red
+    page.click("#send-information")
+
+    sync_api.expect(page.locator(".govuk-notification-banner")).to_contain_text("Information sent")
+    wait_for(lambda: not asked() and "Triaged: for the panel" in page.inner_text("main"), 60,
+             "triage decides again")
+    history = page.inner_text("main")
+    assert history.index("Triaged: for the panel") < history.index("Information added") < history.index(
+        "More information needed")  # newest first
+    assert "That the council needs more information, in the development mailbox" in history  # what each told
+
+
 def test_every_page_passes_axe_for_wcag_2_2_a_and_aa(page, platform) -> None:  # type: ignore[no-untyped-def]
     page.goto("/sign-in")
     problems = {"Sign in": _axe_violations(page)}
@@ -184,6 +233,15 @@ def test_every_page_passes_axe_for_wcag_2_2_a_and_aa(page, platform) -> None:  #
     page.click("#send")
     page.wait_for_url(re.compile(r".*/confirmation$"))
     problems["Sent"] = _axe_violations(page)
+    reference = page.inner_text("#reference")
+    wait_for(lambda: page.goto(f"/concerns/{reference}") is not None and page.locator("#add-information").count() > 0,
+             60, "triage asks for more information")
+    problems["Status, information asked for"] = _axe_violations(page)
+    page.click("#add-information")
+    problems["Add the information"] = _axe_violations(page)
+    page.fill("#concern-tried-weeks", "ten")
+    page.click("#send-information")
+    problems["Add the information, errors"] = _axe_violations(page)
     assert {name: found for name, found in problems.items() if found} == {}
 
 

@@ -15,6 +15,7 @@ from frontdoor_shared.auth import AuthSettings, Principal, Tokens
 from frontdoor_shared.contracts import (
     CaseListedV1,
     ConcernErasedV1,
+    ConcernRevisedV1,
     ConcernSubmittedV1,
     ConcernTriagedV1,
     NotificationSentV1,
@@ -33,6 +34,8 @@ from intake.adapters import orm
 from intake.adapters.partner_keys import load_key
 from intake.config import IntakeSettings
 from intake.service_layer import erasure, partner, watchdog
+from intake.service_layer.revise import Revised, add_information
+from intake.service_layer.schemas import ConcernDetail
 from intake.service_layer.status import STATUS_EVENTS, record_status, record_statuses
 from intake.service_layer.submit import (
     Accepted,
@@ -74,6 +77,7 @@ class Intake:
                                   PartnerConcernV1: self._on_partner_concerns})
         publisher_doc(self.runtime.broker, ConcernSubmittedV1)
         publisher_doc(self.runtime.broker, ConcernErasedV1)
+        publisher_doc(self.runtime.broker, ConcernRevisedV1)
 
     async def _on_event(self, event: CloudEvent, data: object, topic: str) -> None:
         if isinstance(data, PartnerConcernV1):
@@ -145,6 +149,11 @@ class Intake:
                 if attempt == 2:
                     raise
         raise AssertionError("unreachable")
+
+    async def add_information(self, reference: str, about: ConcernDetail, who: Principal, channel: str) -> Revised:
+        """The referrer's answer to triage's request for more information; triage decides again."""
+        return await add_information(self.runtime.uow(), reference, about, actor=who, channel=channel,
+                                     keyring=self.keyring)
 
     async def erase(self, reference: str, who: Principal, why: str, channel: str) -> list[str]:
         """Erase the child's concerns here and, through `intake.concern-erased.v1`, everywhere."""

@@ -18,6 +18,7 @@ from frontdoor_shared.auth import SESSION_COOKIE, Principal, Tokens
 from frontdoor_shared.web import harden
 from intake.entrypoints import web
 from intake.entrypoints.main import TEMPLATES
+from intake.service_layer.schemas import ConcernDetail
 from intake.service_layer.submit import Accepted, IdempotencyConflict, Submission
 
 DOB = date.today() - timedelta(days=900)
@@ -312,3 +313,54 @@ def test_the_types_of_need_are_offered_and_checked_back_by_name_not_by_code(brow
     both = PAGES["concern"] + [("concern-need-codes", "ASD")]
     check = _walk(browser, {**PAGES, "concern": both})
     assert "Speech, language and communication needs; Autistic spectrum disorder" in check.text
+
+
+ABOUT = {"need_codes": ["SLCN", "SEMH"], "ranges": [{"area": "C&I", "range": 3}, {"area": "SEMH", "range": 2}],
+         "tried": [{"what": "Language groups at nursery", "weeks": 10}],
+         "screening": [{"tool": "WellComm", "outcome": "red", "area": "C&I"},
+                       {"tool": "ASQ-3", "outcome": "monitoring"}],
+         "description": "Uses very few words at 30 months.", "urgency": "high", "safeguarding": False,
+         "parent_informed": True}
+
+
+def test_the_information_form_shows_what_was_sent_and_reads_back_the_same_concern() -> None:
+    answers = web._form_answers(ABOUT)
+    assert answers["concern-range-ci"] == ["3"]
+    assert answers["concern-asqse"] == ["not-done"]
+    assert ConcernDetail.model_validate(web._concern(answers)) == ConcernDetail.model_validate(ABOUT)
+
+
+def test_the_information_form_keeps_what_it_cannot_show() -> None:
+    """Through the API a referrer can send more than one thing tried, and a screening tool the form
+    does not list: answering through the form keeps them."""
+    before = ABOUT | {"tried": [*ABOUT["tried"], {"what": "Visual timetable", "weeks": 4}],
+                      "screening": [*ABOUT["screening"], {"tool": "Schedule of Growing Skills", "outcome": "delay"}]}
+    answers = web._form_answers(before) | {"concern-tried-weeks": ["12"]}
+    about = web._answered(answers, before)
+    assert about["tried"] == [{"what": "Language groups at nursery", "weeks": "12"},
+                              {"what": "Visual timetable", "weeks": 4}]
+    assert about["screening"][-1] == {"tool": "Schedule of Growing Skills", "outcome": "delay"}
+
+
+def test_weeks_that_are_not_a_number_are_asked_for_as_a_whole_number(browser: TestClient) -> None:
+    page = _walk(browser, {k: v for k, v in PAGES.items() if k != "concern"})
+    own = [*PAGES["concern"], ("concern-tried-what", "Language groups"), ("concern-tried-weeks", "ten")]
+    r = _post(browser, "/concerns/new/check", page.text, own, action="continue")
+    assert r.status_code == 422
+    assert _summary(r.text) == [("concern-tried-weeks",
+                                 "Enter for how many weeks it has been tried as a whole number, like 8")]
+
+
+@pytest.mark.parametrize(("detail", "said"), [
+    ({"template": "family/concern-submitted", "channel": "email", "delivery": "sent"},
+     "That the concern was received, by email"),
+    ({"template": "referrer/panel-decision", "channel": "sms", "delivery": "sent"},
+     "That the panel has decided, by text message"),
+    ({"template": "family/case-listed", "channel": "letter", "delivery": "failed"},
+     "That the concern is listed for a panel meeting, by letter (not delivered: the council has been told)"),
+    ({"template": "family/a-template-added-later", "channel": "email", "delivery": "sent"}, "By email"),
+])
+def test_each_message_in_the_history_says_what_it_told_and_how(detail: dict[str, str], said: str) -> None:
+    env = govuk.templates(TEMPLATES).env
+    macro = env.from_string('{% from "_concern_macros.html" import told_about %}{{ told_about(detail) }}')
+    assert macro.render(detail=detail) == said

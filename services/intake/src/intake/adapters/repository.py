@@ -173,6 +173,14 @@ class ConcernRepository:
             history=[StatusChange(h.status, h.at, h.detail, h.event_type) for h in history],
         )
 
+    async def replace_details(self, concern_id: uuid.UUID, details: dict[str, Any]) -> None:
+        """The concern's details as they now stand, encrypted under its own data key again."""
+        key = await self._data_keys().get(concern_id)
+        if key is None:
+            raise CannotDecrypt("the concern's data key was destroyed")
+        await self.conn.execute(sa.update(orm.concern).where(orm.concern.c.id == concern_id).values(
+            details_encrypted=at_rest.encrypt_json(key, details, purpose=DETAILS, owner=concern_id)))
+
     async def submitted_by(self, reference: str) -> str | None:
         return await self.conn.scalar(
             sa.select(orm.concern.c.submitted_by).where(orm.concern.c.reference == reference))

@@ -41,6 +41,7 @@ class Status:
     SUBMITTED = "submitted"
     TRIAGED = "triaged"
     MORE_INFORMATION_NEEDED = "more-information-needed"
+    INFORMATION_ADDED = "information-added"  # the referrer answered; triage decides again
     SAFEGUARDING = "escalated-to-safeguarding"
     LISTED_FOR_PANEL = "listed-for-panel"
     PANEL_DECIDED = "panel-decided"
@@ -57,7 +58,7 @@ FINISHED = (Status.ROUTED, Status.PANEL_DECIDED, "closed", "withdrawn")
 # only ever moves forward along the journey, whatever order its events were handled in.
 _STAGE = {
     Status.SUBMITTED: 0,
-    Status.TRIAGED: 1, Status.MORE_INFORMATION_NEEDED: 1, Status.SAFEGUARDING: 1,
+    Status.TRIAGED: 1, Status.MORE_INFORMATION_NEEDED: 1, Status.INFORMATION_ADDED: 1, Status.SAFEGUARDING: 1,
     Status.ROUTED: 2, Status.LISTED_FOR_PANEL: 2,
     Status.PANEL_DECIDED: 3,
 }

@@ -1,4 +1,5 @@
-"""The JSON API: POST /api/v1/concerns and GET /api/v1/concerns/{reference}."""
+"""The JSON API: POST /api/v1/concerns, GET /api/v1/concerns/{reference}, and the answer to a request for
+more information, POST /api/v1/concerns/{reference}/information."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, Header, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 
 from frontdoor_shared.access import (
     Resource,
@@ -25,9 +26,11 @@ from intake.adapters.repository import ConcernRepository
 from intake.bootstrap import Intake
 from intake.domain.model import Status, routed_pathway, sent_to_panel
 from intake.domain.purposes import PURPOSES, BadPurpose, parse_purpose
-from intake.entrypoints.errors import problem_responses, unprocessable
+from intake.entrypoints.errors import INFORMATION_REFUSED, problem_responses, unprocessable
 from intake.service_layer.erasure import UnknownReference
-from intake.service_layer.schemas import ConcernIn
+from intake.service_layer.problems import problems
+from intake.service_layer.revise import NoSuchConcern, NotAwaitingInformation
+from intake.service_layer.schemas import ConcernDetail, ConcernIn
 from intake.service_layer.submit import (
     IdempotencyConflict,
     IdempotencyRace,
@@ -91,6 +94,7 @@ EXAMPLE_CONCERN = {  # a test child: NHS numbers starting 999 are never issued
                 "description": "Uses very few words and is frustrated when not understood.",
                 "parent_informed": True},
 }
+EXAMPLE_INFORMATION = EXAMPLE_CONCERN["concern"]
 
 
 @router.post("/concerns", status_code=202, response_model=AcceptedOut, responses={
@@ -120,6 +124,47 @@ async def post_concern(
                        linked_to_open_concern=accepted.linked, warnings=list(accepted.warnings))
     return JSONResponse(status_code=202 if accepted.created else 200,
                         content=body.model_dump(), headers={"Location": url})
+
+
+class InformationOut(BaseModel):
+    reference: str = Field(description="The concern's reference")
+    status: str = Field(description="information-added: triage will decide again")
+    revision: int = Field(description="The concern's version: 2 after the first answer, then 3, ...")
+    status_url: str = Field(description="Where to follow its status")
+
+
+@router.post("/concerns/{reference}/information", status_code=202, response_model=InformationOut,
+             responses=problem_responses(401, 403, 404, 409, 415, 422, 503))
+async def add_information(
+    reference: str,
+    about: Annotated[ConcernDetail, Body(openapi_examples={"screening": {
+        "summary": "The WellComm result and the support tried that triage asked for",
+        "value": EXAMPLE_INFORMATION}})],
+    request: Request, caller: Caller,
+) -> Any:
+    """Answer the council's request for more information (status `more-information-needed`).
+
+    Send the "about the concern" part as it now stands (the part of the concern that triage
+    reads: types of need, ranges, what has been tried and for how long, screening results, the
+    description): it replaces the one sent before, and triage decides again. 409 when the council
+    is not waiting for information. A referrer or partner may answer only for what they submitted."""
+    refuse_unless(can_submit_concern(caller))
+    app = intake_of(request)
+    async with app.runtime.engine.connect() as conn:
+        owner = await ConcernRepository(conn).submitted_by(reference)
+    refuse_unless(owner is not None and can_read_concern(caller, Resource(submitted_by=owner)), hide=True)
+    try:
+        revised = await app.add_information(reference, about, caller, "api")
+    except NoSuchConcern:
+        raise HTTPException(404, detail="not found") from None
+    except NotAwaitingInformation as err:
+        return JSONResponse(status_code=409, content={"title": INFORMATION_REFUSED, "detail": str(err)})
+    except ValidationError as err:  # a rule across the concern's parts (the parent told, for NHS referrers)
+        return unprocessable(problems(list(err.errors())), INFORMATION_REFUSED)
+    url = f"{app.settings.public_base_url}/api/v1/concerns/{reference}"
+    body = InformationOut(reference=reference, status=Status.INFORMATION_ADDED, revision=revised.revision,
+                          status_url=url)
+    return JSONResponse(status_code=202, content=body.model_dump(), headers={"Location": url})
 
 
 class SubmissionOut(BaseModel):

@@ -26,8 +26,10 @@ from frontdoor_shared.web import verify_csrf
 from intake.adapters import audit
 from intake.adapters.repository import ConcernRepository
 from intake.domain import checks
+from intake.domain.model import Status
 from intake.entrypoints.api import intake_of
 from intake.service_layer.problems import problems
+from intake.service_layer.revise import NoSuchConcern, NotAwaitingInformation
 from intake.service_layer.schemas import Child, ConcernDetail, ConcernIn, Family, Referrer
 from intake.service_layer.submit import IdempotencyConflict, InvalidConcern, Submission
 
@@ -137,6 +139,7 @@ for _fid, _ in FIELDS.values():  # FIELDS lists the fields in the order the page
     _ORDER.setdefault(_fid, len(_ORDER))
 DATES = ("child-dob", "child-edd")
 _DATE_TEXT = "Enter a real date, like 27 3 2023"
+_NUMBER_TEXT = {"concern-tried-weeks": "Enter for how many weeks it has been tried as a whole number, like 8"}
 AREAS = {"ci": "C&I", "cl": "C&L", "semh": "SEMH", "sp": "S&P"}
 SCREENING = {"wellcomm": ("WellComm", "C&I"), "asq3": ("ASQ-3", None), "asqse": ("ASQ:SE-2", "SEMH")}
 
@@ -244,7 +247,9 @@ def _messages(found: list[Problem], a: Answers) -> tuple[dict[str, str], list[di
         if not given.strip() or _NAMED.match(reason) or "." not in path:  # empty, or a rule across fields
             text = empty
         else:
-            text = _DATE_TEXT if reason.startswith("Input should be a valid date") else reason[:1].upper() + reason[1:]
+            text = (_DATE_TEXT if reason.startswith("Input should be a valid date") else
+                    _NUMBER_TEXT.get(fid, "Enter a whole number, like 8")
+                    if reason.startswith("Input should be a valid integer") else reason[:1].upper() + reason[1:])
         at.setdefault(fid, text)
     ordered = sorted(at.items(), key=lambda item: _ORDER.get(item[0], len(_ORDER)))  # as on the page
     return at, [{"text": text, "href": f"#{fid}-day" if fid in DATES else f"#{fid}"} for fid, text in ordered]
@@ -416,7 +421,99 @@ async def concern_status(reference: str, request: Request, principal: Caller) ->
         return _not_found(request, principal)
     history = [{"status": h.status, "at": _when(h.at), "detail": h.detail} for h in reversed(concern.history)]
     return _render(request, principal, "concern_status.html", f"Concern {reference}", concern=concern,
-                   submitted=_when(concern.submitted_at), history=history)
+                   submitted=_when(concern.submitted_at), history=history, asked_for=_asked_for(concern),
+                   sent=request.query_params.get("sent") == "information")
+
+
+# --- answering a request for more information ------------------------------------------------
+
+def _form_answers(about: dict[str, Any]) -> Answers:
+    """The "about the concern" answers as the form shows them, from the stored concern."""
+    told = about.get("parent_informed")
+    informed = "not-applicable" if told is None else "yes" if told else "no"
+    a: Answers = {"concern-need-codes": list(about.get("need_codes") or []),
+                  "concern-description": [about.get("description") or ""],
+                  "concern-urgency": [about.get("urgency") or "routine"],
+                  "concern-safeguarding": ["yes" if about.get("safeguarding") else "no"],
+                  "concern-parent-informed": [informed]}
+    ranges = {r["area"]: str(r["range"]) for r in about.get("ranges") or []}
+    a |= {f"concern-range-{k}": [ranges[area]] for k, area in AREAS.items() if area in ranges}
+    tried = about.get("tried") or []
+    if tried:
+        a |= {"concern-tried-what": [tried[0]["what"]], "concern-tried-weeks": [str(tried[0]["weeks"])]}
+    for k, (tool, _) in SCREENING.items():
+        outcome = next((sc["outcome"] for sc in about.get("screening") or [] if sc["tool"] == tool), None)
+        a[f"concern-{k}"] = [outcome or "not-done"]
+    return a
+
+
+def _answered(answers: Answers, before: dict[str, Any]) -> dict[str, Any]:
+    """The form's answers as the model's fields, keeping what the form cannot show (more than one
+    thing tried, a screening tool it does not list: both possible through the API)."""
+    about = _concern(answers)
+    shown = {tool for tool, _ in SCREENING.values()}
+    about["tried"] = about["tried"] + list((before.get("tried") or [])[1:])
+    about["screening"] = about["screening"] + [sc for sc in before.get("screening") or [] if sc["tool"] not in shown]
+    return about
+
+
+def _asked_for(concern: Any) -> list[str]:
+    """What triage last asked for."""
+    asked = [h for h in concern.history if h.status == Status.MORE_INFORMATION_NEEDED]
+    return list(asked[-1].detail.get("missing") or []) if asked else []
+
+
+async def _awaiting(request: Request, principal: Principal, reference: str) -> tuple[Any, Response | None]:
+    """The concern with its details, or the response instead: not found, or back to its page
+    when the council is not waiting for information."""
+    if await _own(request, principal, reference) is None:
+        return None, _not_found(request, principal)
+    intake = intake_of(request)
+    async with intake.runtime.engine.connect() as conn:
+        concern = await ConcernRepository(conn, intake.keyring).get(reference, open_details=True)
+    if concern is None or concern.status != Status.MORE_INFORMATION_NEEDED:
+        return None, RedirectResponse(f"/concerns/{reference}", status_code=303)
+    return concern, None
+
+
+def _information_page(request: Request, principal: Principal, concern: Any, answers: Answers,
+                      found: list[Problem] | None = None) -> Response:
+    found = found or []
+    field_errors, summary = _messages(found, answers)
+    return _render(request, principal, "concern_information.html", "Add the information the council asked for",
+                   422 if found else 200, errors=summary, field_errors=field_errors, answers=answers,
+                   step="concern", return_to="", back=None, caption=f"Concern {concern.reference}",
+                   back_href=f"/concerns/{concern.reference}", asked_for=_asked_for(concern),
+                   action=f"/concerns/{concern.reference}/information",
+                   value=lambda name: (answers.get(name) or [""])[0], values=lambda name: answers.get(name, []),
+                   err=lambda fid: {"text": field_errors[fid]} if fid in field_errors else None)
+
+
+@router.get("/concerns/{reference}/information")
+async def information_form(reference: str, request: Request, principal: Caller) -> Response:
+    concern, instead = await _awaiting(request, principal, reference)
+    if instead is not None:
+        return instead
+    return _information_page(request, principal, concern, _form_answers(concern.details.get("concern") or {}))
+
+
+@router.post("/concerns/{reference}/information")
+async def add_information(reference: str, request: Request, principal: Caller) -> Response:
+    answers, _ = await _posted(request)
+    concern, instead = await _awaiting(request, principal, reference)
+    if instead is not None:
+        return instead
+    found = _check(answers, "concern")
+    if found:
+        return _information_page(request, principal, concern, answers, found)
+    about = ConcernDetail.model_validate(_answered(answers, concern.details.get("concern") or {}))
+    try:
+        await intake_of(request).add_information(reference, about, principal, "form")
+    except ValidationError as err:  # a rule across the concern's parts: the parent told, for NHS referrers
+        return _information_page(request, principal, concern, answers, _translate(err, ""))
+    except (NoSuchConcern, NotAwaitingInformation):  # answered meanwhile, or erased
+        return RedirectResponse(f"/concerns/{reference}", status_code=303)
+    return RedirectResponse(f"/concerns/{reference}?sent=information", status_code=303)
 
 
 @router.get("/concerns/{reference}/confirmation")

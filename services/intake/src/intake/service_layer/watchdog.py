@@ -1,7 +1,9 @@
 """The watchdog: no concern is ever stuck silently.
 
 A concern still `submitted` after `overdue_after` has not been triaged: its `concern-submitted`
-event is re-driven from the outbox (consumers' inboxes make that safe). After `raise_after`
+event is re-driven from the outbox (consumers' inboxes make that safe). So is a concern whose
+referrer added the information triage asked for (`information-added`) and was not triaged again:
+its `concern-revised` events. After `raise_after`
 re-drives it is raised to staff: a line in its history and a warning, counted in metrics.
 """
 
@@ -14,13 +16,15 @@ import sqlalchemy as sa
 import structlog
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from frontdoor_shared.contracts import ConcernSubmittedV1
+from frontdoor_shared.contracts import ConcernRevisedV1, ConcernSubmittedV1
 from frontdoor_shared.db import DeliveryTables
 from intake.adapters import orm
 from intake.adapters.repository import ConcernRepository
 from intake.domain.model import Status, StatusChange
 
 log = structlog.get_logger()
+# what triage has still to answer, by status: the event to re-drive
+AWAITING_TRIAGE = {Status.SUBMITTED: ConcernSubmittedV1.TYPE, Status.INFORMATION_ADDED: ConcernRevisedV1.TYPE}
 
 
 @dataclass
@@ -41,8 +45,8 @@ async def sweep(engine: AsyncEngine, tables: DeliveryTables, now: datetime, *, o
     c = orm.concern
     async with engine.begin() as conn:
         rows = (await conn.execute(
-            sa.select(c.c.id, c.c.reference, c.c.watchdog_redrives)
-            .where(c.c.status == Status.SUBMITTED, c.c.updated_at < now - overdue_after,
+            sa.select(c.c.id, c.c.reference, c.c.status, c.c.watchdog_redrives)
+            .where(c.c.status.in_(list(AWAITING_TRIAGE)), c.c.updated_at < now - overdue_after,
                    c.c.watchdog_raised_at.is_(None))
             .order_by(c.c.updated_at).limit(500).with_for_update(skip_locked=True))).all()
         for row in rows:
@@ -59,7 +63,7 @@ async def sweep(engine: AsyncEngine, tables: DeliveryTables, now: datetime, *, o
 async def _redrive(conn: AsyncConnection, tables: DeliveryTables, row: sa.Row,  # type: ignore[type-arg]
                    now: datetime, counters: WatchdogCounters) -> None:
     o = tables.outbox
-    await conn.execute(sa.update(o).where(o.c.key == str(row.id), o.c.event_type == ConcernSubmittedV1.TYPE)
+    await conn.execute(sa.update(o).where(o.c.key == str(row.id), o.c.event_type == AWAITING_TRIAGE[row.status])
                        .values(published_at=None))
     await conn.execute(sa.update(orm.concern).where(orm.concern.c.id == row.id)
                        .values(watchdog_redrives=row.watchdog_redrives + 1, updated_at=now))
