@@ -56,24 +56,34 @@ def run() -> None:
         console.print("Stopped.")
 
 
-def _print_where(platform: Platform, seconds: float) -> None:
+def where_lines(platform: Platform) -> list[str]:
+    """What `make run` prints once the platform is up: where to go, one place a line."""
     p = platform.ports
+    return [
+        f"  Intake JSON API     http://127.0.0.1:{p['intake']}/api/v1   (docs: /docs)",
+        f"  Submit a concern    POST http://127.0.0.1:{p['intake']}/api/v1/concerns",
+        f"  Concern form        http://127.0.0.1:{p['intake']}/concerns",
+        f"  FHIR R4 door        http://127.0.0.1:{p['intake']}/fhir/metadata   (what it accepts)",
+        f"  Early-years panel   http://127.0.0.1:{p['early-years']}/panel",
+        f"  Dev mailbox         http://127.0.0.1:{p['notifications']}/dev/mailbox",
+        f"  Triage health       http://127.0.0.1:{p['triage']}/health",
+        f"  PostgreSQL          {platform.database_url}",
+        f"  Kafka (Tansu)       {platform.bootstrap}",
+        f"  State and logs      {platform.home}",
+        f"  Demo credentials    {platform.credentials_file}",
+        "                      (mode 0600: one user per role, one partner)",
+        f"  Staff sign-in       http://127.0.0.1:{p['intake']}/sign-in",
+        "  Partner token       curl -s -u demo-partner:<client_secret from the file> "
+        f"-d grant_type=client_credentials http://127.0.0.1:{p['intake']}/oauth/token",
+    ]
+
+
+def _print_where(platform: Platform, seconds: float) -> None:
     console.print(f"\n[bold green]Front Door is running[/bold green] (started in {seconds:.1f}s)\n")
-    console.print(f"  Intake JSON API     http://127.0.0.1:{p['intake']}/api/v1   (docs: /docs)")
-    console.print(f"  Submit a concern    POST http://127.0.0.1:{p['intake']}/api/v1/concerns")
-    console.print(f"  Concern form        http://127.0.0.1:{p['intake']}/concerns")
-    console.print(f"  FHIR R4 door        http://127.0.0.1:{p['intake']}/fhir/metadata   (what it accepts)")
-    console.print(f"  Early-years panel   http://127.0.0.1:{p['early-years']}/panel")
-    console.print(f"  Dev mailbox         http://127.0.0.1:{p['notifications']}/dev/mailbox")
-    console.print(f"  Triage health       http://127.0.0.1:{p['triage']}/health")
-    console.print(f"  PostgreSQL          {platform.database_url}")
-    console.print(f"  Kafka (Tansu)       {platform.bootstrap}")
-    console.print(f"  State and logs      {platform.home}")
-    console.print(f"  Demo credentials    {platform.credentials_file}  (mode 0600: one user per role, one partner)")
-    console.print(f"  Staff sign-in       http://127.0.0.1:{p['intake']}/sign-in")
-    console.print("  Partner token       curl -s -u demo-partner:<client_secret from the file> "
-                  f"-d grant_type=client_credentials http://127.0.0.1:{p['intake']}/oauth/token\n")
-    console.print("Press Ctrl-C to stop.")
+    for line in where_lines(platform):
+        # never broken by rich at the console's width: a path or a command must copy whole
+        console.print(line, soft_wrap=True, highlight=False)
+    console.print("\nPress Ctrl-C to stop.")
 
 
 contracts_app = typer.Typer(help="Contract documents: JSON Schemas and AsyncAPI.")
