@@ -84,6 +84,7 @@ class Platform:
         env["EARLY_YEARS_SIGN_IN_URL"] = f"http://127.0.0.1:{self.ports['intake']}/sign-in"
         env["EARLY_YEARS_INTAKE_API_URL"] = f"http://127.0.0.1:{self.ports['intake']}/api/v1"
         env["NOTIFICATIONS_SIGN_IN_URL"] = f"http://127.0.0.1:{self.ports['intake']}/sign-in"
+        env["NOTIFICATIONS_REFERRER_URL"] = f"http://127.0.0.1:{self.ports['intake']}"
         env["EARLY_YEARS_PUBLIC_BASE_URL"] = f"http://127.0.0.1:{self.ports['early-years']}"
         return env
 

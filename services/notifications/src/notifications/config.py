@@ -74,6 +74,9 @@ class NotificationsSettings(ServiceSettings):
     still_waiting_interval_seconds: float = Field(default=3600.0, gt=0)
     status_link_days: int = Field(default=180, ge=1, description="How long a family's private link works")
     public_base_url: str = Field(default="http://127.0.0.1:8003", description="Where families reach /status")
+    referrer_url: str = Field(default="http://127.0.0.1:8000", description=(
+        "Where referrers sign in to follow their concerns and answer the council's questions (intake's web "
+        "form): the referrer's messages link to /concerns/<reference> there"))
 
     @model_validator(mode="after")
     def _notify_is_configured(self) -> NotificationsSettings:

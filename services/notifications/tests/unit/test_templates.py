@@ -140,6 +140,25 @@ def test_still_waiting_says_where_it_is_and_what_happens_next(ctx, name: str) ->
         assert f"\n{section}\n" in f"\n{body}"
 
 
+def test_the_referrer_asked_for_more_is_sent_to_the_concerns_page_to_add_it(ctx) -> None:  # type: ignore[no-untyped-def]
+    _, body = _rendered(ctx, "referrer/concern-triaged-more-information-needed")
+    assert "sign in at http://127.0.0.1:8000/concerns/FD-7K3M-9QXP and choose \"Add the information\"" in body
+    assert "quoting the reference" not in body  # no longer "send it" with no way to send it
+
+
+def test_a_referrer_still_owing_the_information_is_reminded_where_to_add_it(ctx) -> None:  # type: ignore[no-untyped-def]
+    values = {**recording.defaults(ctx, "FD-7K3M-9QXP"), **recording.people_values(people()),
+              "current_line": "We asked the professional who raised the concern for more information.",
+              "next_step": "When we have it, we will decide what to do and write to you.", "expected_by": None,
+              "waiting_since": NOW, "waiting_for_referrer": True}
+    _, body = renderer.render("referrer/still-waiting", **values)
+    assert "We are still waiting for the information we asked you for." in body
+    assert "http://127.0.0.1:8000/concerns/FD-7K3M-9QXP" in body
+    assert "When we have it, we will decide what to do and write to you." not in body  # the family's words
+    _, family = renderer.render("family/still-waiting", **values)
+    assert "concerns/FD-7K3M-9QXP" not in family  # the family's letter never links to staff pages
+
+
 @pytest.mark.parametrize("fallback", [None, "letter"])
 def test_staff_hear_of_a_failed_message_without_any_contact_detail(ctx, fallback) -> None:  # type: ignore[no-untyped-def]
     failed = {"kind_name": "text message", "template": "family/case-listed", "reason": "GOV.UK Notify answered 400",

@@ -29,7 +29,8 @@ def _values(ctx: Context, row: Any, people: dict[str, Any]) -> dict[str, Any]:
     today = ctx.clock().date()
     return {**recording.defaults(ctx, row.reference), **recording.people_values(people),
             "current_line": row.line, "next_step": row.next_step, "expected_by": row.expected_by,
-            "overdue": bool(row.expected_by and row.expected_by < today), "waiting_since": row.at}
+            "overdue": bool(row.expected_by and row.expected_by < today), "waiting_since": row.at,
+            "waiting_for_referrer": row.status == "more-information-needed"}
 
 
 async def remind_idle(uow: UnitOfWork, ctx: Context) -> int:
