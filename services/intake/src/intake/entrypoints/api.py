@@ -134,7 +134,7 @@ class InformationOut(BaseModel):
 
 
 @router.post("/concerns/{reference}/information", status_code=202, response_model=InformationOut,
-             responses=problem_responses(401, 403, 404, 409, 415, 422, 503))
+             responses=problem_responses(400, 401, 403, 404, 409, 415, 422, 503))
 async def add_information(
     reference: str,
     about: Annotated[ConcernDetail, Body(openapi_examples={"screening": {

@@ -10,11 +10,9 @@ from typing import Any
 
 import structlog
 
-from frontdoor_shared import erasure
 from frontdoor_shared.contracts import ConcernSubmittedV1, PanelDecisionV2
 from frontdoor_shared.envelope import CloudEvent
 from frontdoor_shared.uow import UnitOfWork
-from triage.adapters import orm
 from triage.adapters.repository import TriageRepository
 from triage.domain.engine import Reason
 from triage.domain.exceptions import UnknownConcern
@@ -22,7 +20,7 @@ from triage.domain.panel import PanelDecision, TriageSoFar, route_after_panel
 from triage.domain.policy import Policy
 from triage.service_layer.events import reasons_of, routed_event
 from triage.service_layer.routing import route
-from triage.service_layer.triage import Clock, utc_now
+from triage.service_layer.triage import Clock, nothing_to_do, utc_now
 
 log = structlog.get_logger()
 
@@ -45,10 +43,7 @@ async def apply_panel_decision(uow: UnitOfWork, event: CloudEvent, data: PanelDe
                                policy: Policy, details_base: str, clock: Clock = utc_now) -> None:
     now = clock()
     async with uow:
-        if not await uow.first_time(event, topic):
-            return
-        if await erasure.is_erased(uow.conn, orm.erased, data.concern_id):  # erased before this arrived
-            await uow.commit()
+        if await nothing_to_do(uow, event, topic, data.concern_id):
             return
         repo = TriageRepository(uow.conn)
         row = await repo.get(data.concern_id, for_update=True)

@@ -12,15 +12,13 @@ from typing import Any
 
 import structlog
 
-from frontdoor_shared import erasure
 from frontdoor_shared.contracts import ConcernRevisedV1, ConcernSubmittedV1
 from frontdoor_shared.envelope import CloudEvent
 from frontdoor_shared.uow import UnitOfWork
-from triage.adapters import orm
 from triage.adapters.repository import TriageRepository
 from triage.domain.exceptions import UnknownConcern
 from triage.domain.policy import Policy
-from triage.service_layer.triage import Clock, decide, utc_now
+from triage.service_layer.triage import Clock, decide, nothing_to_do, utc_now
 
 log = structlog.get_logger()
 AWAITING = "more-information-needed"
@@ -37,10 +35,7 @@ async def triage_again(uow: UnitOfWork, event: CloudEvent, data: ConcernRevisedV
                        details_base: str, clock: Clock = utc_now) -> None:
     now = clock()
     async with uow:
-        if not await uow.first_time(event, topic):
-            return
-        if await erasure.is_erased(uow.conn, orm.erased, data.concern_id):  # erased before this arrived
-            await uow.commit()
+        if await nothing_to_do(uow, event, topic, data.concern_id):
             return
         repo = TriageRepository(uow.conn)
         row = await repo.get(data.concern_id, for_update=True)

@@ -35,14 +35,22 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+async def nothing_to_do(uow: UnitOfWork, event: CloudEvent, topic: str, concern_id: Any) -> bool:
+    """Inside the unit of work: the event was handled before, or its concern was erased before it
+    arrived (its inbox line is then committed, so it is not read again). Otherwise False: go on."""
+    if not await uow.first_time(event, topic):
+        return True
+    if await erasure.is_erased(uow.conn, orm.erased, concern_id):
+        await uow.commit()
+        return True
+    return False
+
+
 async def triage_concern(uow: UnitOfWork, event: CloudEvent, data: ConcernSubmittedV1, topic: str,
                          policy: Policy, details_base: str, clock: Clock = utc_now) -> None:
     now = clock()
     async with uow:
-        if not await uow.first_time(event, topic):
-            return
-        if await erasure.is_erased(uow.conn, orm.erased, data.concern_id):  # erased before this arrived
-            await uow.commit()
+        if await nothing_to_do(uow, event, topic, data.concern_id):
             return
         result, routing = decide(uow, event, data, policy, details_base, now)
         repo = TriageRepository(uow.conn)
