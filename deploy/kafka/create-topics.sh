@@ -23,7 +23,7 @@ TOPICS=(
   partner.concerns.v1
   intake.concern-submitted.v1
   intake.concern-erased.v1
-  intake.concern-revised.v1
+  intake.concern-updated.v1
   triage.concern-triaged.v1
   triage.safeguarding-escalated.v1
   early-years.case-listed.v1

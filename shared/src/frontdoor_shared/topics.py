@@ -6,7 +6,7 @@ PARTNER_CONCERNS = "partner.concerns.v1"  # public, inbound: partners' concerns
 
 CONCERN_SUBMITTED = "intake.concern-submitted.v1"
 CONCERN_ERASED = "intake.concern-erased.v1"
-CONCERN_REVISED = "intake.concern-revised.v1"  # the referrer added what triage asked for
+CONCERN_UPDATED = "intake.concern-updated.v1"  # a concern's triage facts changed (information added)
 CONCERN_TRIAGED = "triage.concern-triaged.v1"
 SAFEGUARDING_ESCALATED = "triage.safeguarding-escalated.v1"
 CASE_LISTED = "early-years.case-listed.v1"
@@ -33,7 +33,7 @@ def dlq(topic: str) -> str:
 def all_topics() -> list[str]:
     """Every topic and its dead-letter topic, for creating them at start-up."""
     base = [
-        PARTNER_CONCERNS, CONCERN_SUBMITTED, CONCERN_ERASED, CONCERN_REVISED, CONCERN_TRIAGED, SAFEGUARDING_ESCALATED,
+        PARTNER_CONCERNS, CONCERN_SUBMITTED, CONCERN_ERASED, CONCERN_UPDATED, CONCERN_TRIAGED, SAFEGUARDING_ESCALATED,
         CASE_LISTED, PANEL_DECISION, ACTION_ASSIGNED, ACTION_OVERDUE, NOTIFICATION_SENT, NOTIFICATION_SENT_V1,
         *(referrals(p) for p in PATHWAYS),
     ]

@@ -15,9 +15,9 @@ from frontdoor_shared.auth import AuthSettings, Principal, Tokens
 from frontdoor_shared.contracts import (
     CaseListedV1,
     ConcernErasedV1,
-    ConcernRevisedV1,
     ConcernSubmittedV1,
     ConcernTriagedV1,
+    ConcernUpdatedV1,
     NotificationSentV1,
     NotificationSentV2,
     PanelDecisionV2,
@@ -77,7 +77,7 @@ class Intake:
                                   PartnerConcernV1: self._on_partner_concerns})
         publisher_doc(self.runtime.broker, ConcernSubmittedV1)
         publisher_doc(self.runtime.broker, ConcernErasedV1)
-        publisher_doc(self.runtime.broker, ConcernRevisedV1)
+        publisher_doc(self.runtime.broker, ConcernUpdatedV1)
 
     async def _on_event(self, event: CloudEvent, data: object, topic: str) -> None:
         if isinstance(data, PartnerConcernV1):

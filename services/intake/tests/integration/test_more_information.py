@@ -1,6 +1,6 @@
 """The referrer's answer to triage's request for more information, on the real PostgreSQL: only
 while the council waits for it; the details stored encrypted as they now stand; the history, the
-audit trail and one `concern-revised` event (codes and numbers, no free text) in one transaction;
+audit trail and one `concern-updated` event (codes and numbers, no free text) in one transaction;
 a rule across the concern's parts still holds; the watchdog re-drives an answer triage never took."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from frontdoor_cli.testing import fresh_database
 from frontdoor_shared.auth import Principal
-from frontdoor_shared.contracts import ConcernRevisedV1, ConcernTriagedV1
+from frontdoor_shared.contracts import ConcernTriagedV1, ConcernUpdatedV1
 from frontdoor_shared.envelope import new_event
 from intake.adapters import orm
 from intake.adapters.repository import ConcernRepository
@@ -64,11 +64,11 @@ def _answer(**changes: Any) -> ConcernDetail:
     return ConcernDetail.model_validate(about | changes)
 
 
-async def _revised_events(intake: Intake, concern_id: uuid.UUID) -> list[dict[str, Any]]:
+async def _updated_events(intake: Intake, concern_id: uuid.UUID) -> list[dict[str, Any]]:
     o = intake.runtime.tables.outbox
     async with intake.runtime.engine.connect() as conn:
         rows = (await conn.execute(sa.select(o.c.payload).where(o.c.key == str(concern_id),
-                                                                o.c.event_type == ConcernRevisedV1.TYPE)
+                                                                o.c.event_type == ConcernUpdatedV1.TYPE)
                                    .order_by(o.c.id))).all()
     return [json.loads(r.payload) for r in rows]
 
@@ -92,7 +92,7 @@ async def test_an_answer_is_stored_encrypted_recorded_audited_and_published_once
     assert "Okafor" not in stored  # encrypted at rest, as at submission
     assert [(h.status, h.detail) for h in concern.history][-1] == ("information-added", {"revision": 2})
     assert [tuple(a) for a in audit] == [("health-visitor-1", "add-information", "form")]
-    [event] = await _revised_events(intake, concern_id)
+    [event] = await _updated_events(intake, concern_id)
     data = event["data"]
     assert (data["revision"], data["tried_for_weeks"], data["need_codes"]) == (2, 9, ["SLCN"])
     assert data["screening"] == [{"tool": "WellComm", "outcome": "red", "area": "C&I"}]
@@ -107,13 +107,13 @@ async def test_the_council_must_be_waiting_for_the_answer(intake: Intake) -> Non
     concern_id, reference = await _asked(intake, outcome="routed")
     with pytest.raises(NotAwaitingInformation):
         await intake.add_information(reference, _answer(), VISITOR, "api")
-    assert await _revised_events(intake, concern_id) == []
+    assert await _updated_events(intake, concern_id) == []
 
     asked_id, asked = await _asked(intake)
     await intake.add_information(asked, _answer(), VISITOR, "api")
     with pytest.raises(NotAwaitingInformation):  # answered: until triage asks again
         await intake.add_information(asked, _answer(), VISITOR, "api")
-    assert len(await _revised_events(intake, asked_id)) == 1
+    assert len(await _updated_events(intake, asked_id)) == 1
 
 
 async def test_two_answers_at_once_store_one(intake: Intake) -> None:
@@ -121,7 +121,7 @@ async def test_two_answers_at_once_store_one(intake: Intake) -> None:
     outcomes = await asyncio.gather(*(intake.add_information(reference, _answer(), VISITOR, "api")
                                       for _ in range(2)), return_exceptions=True)
     assert sorted(type(o).__name__ for o in outcomes) == ["NotAwaitingInformation", "Revised"]
-    assert len(await _revised_events(intake, concern_id)) == 1
+    assert len(await _updated_events(intake, concern_id)) == 1
 
 
 async def test_an_nhs_referrer_must_still_say_whether_the_parent_was_told(intake: Intake) -> None:
@@ -131,7 +131,7 @@ async def test_an_nhs_referrer_must_still_say_whether_the_parent_was_told(intake
     async with intake.runtime.engine.connect() as conn:
         status = await conn.scalar(sa.select(orm.concern.c.status).where(orm.concern.c.id == concern_id))
     assert status == "more-information-needed"  # nothing stored
-    assert await _revised_events(intake, concern_id) == []
+    assert await _updated_events(intake, concern_id) == []
 
 
 async def test_the_watchdog_redrives_an_answer_triage_never_took(intake: Intake) -> None:
@@ -147,4 +147,4 @@ async def test_the_watchdog_redrives_an_answer_triage_never_took(intake: Intake)
     async with intake.runtime.engine.connect() as conn:
         again = (await conn.execute(sa.select(o.c.event_type).where(o.c.key == str(concern_id),
                                                                     o.c.published_at.is_(None)))).scalars().all()
-    assert again == [ConcernRevisedV1.TYPE]
+    assert again == [ConcernUpdatedV1.TYPE]

@@ -7,9 +7,9 @@ from typing import Any
 from frontdoor_shared import topics
 from frontdoor_shared.contracts import (
     ConcernErasedV1,
-    ConcernRevisedV1,
     ConcernSubmittedV1,
     ConcernTriagedV1,
+    ConcernUpdatedV1,
     PanelDecisionV2,
     ReferralRoutedV1,
     SafeguardingEscalatedV1,
@@ -23,8 +23,8 @@ from triage.adapters.policy_loader import PolicyStore
 from triage.config import TriageSettings
 from triage.service_layer.erasure import erase_concern
 from triage.service_layer.panel import apply_panel_decision
-from triage.service_layer.revision import triage_again
 from triage.service_layer.triage import triage_concern, triage_concerns
+from triage.service_layer.update import triage_again
 
 SERVICE = "triage"
 
@@ -35,7 +35,7 @@ class Triage:
         self.policies = PolicyStore()
         self.policies.reload(settings.policy_file)
         self.runtime = Runtime(settings, service=SERVICE, schema="triage")
-        subscribe(self.runtime.broker, [ConcernSubmittedV1, ConcernRevisedV1, PanelDecisionV2, ConcernErasedV1],
+        subscribe(self.runtime.broker, [ConcernSubmittedV1, ConcernUpdatedV1, PanelDecisionV2, ConcernErasedV1],
                   self._on_event, group_id=SERVICE, batch_handlers={ConcernSubmittedV1: self._on_submitted})
         publisher_doc(self.runtime.broker, ConcernTriagedV1)
         publisher_doc(self.runtime.broker, SafeguardingEscalatedV1)
@@ -49,7 +49,7 @@ class Triage:
         policy, base = self.policies.current, self.settings.intake_base_url
         if isinstance(data, ConcernSubmittedV1):
             await triage_concern(self.runtime.uow(), event, data, topic, policy, base)
-        elif isinstance(data, ConcernRevisedV1):
+        elif isinstance(data, ConcernUpdatedV1):
             await triage_again(self.runtime.uow(), event, data, topic, policy, base)
         elif isinstance(data, PanelDecisionV2):
             await apply_panel_decision(self.runtime.uow(), event, data, topic, policy, base)

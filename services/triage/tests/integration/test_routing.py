@@ -16,7 +16,7 @@ import pytest
 import sqlalchemy as sa
 
 from frontdoor_shared import topics
-from frontdoor_shared.contracts import ConcernRevisedV1, PanelDecisionV2
+from frontdoor_shared.contracts import ConcernUpdatedV1, PanelDecisionV2
 from frontdoor_shared.contracts.common import Reason
 from triage.adapters import orm
 from triage.bootstrap import Triage
@@ -200,8 +200,8 @@ async def _dead_reason(service: Any, dead: sa.Table, key: str) -> str | None:
         return await conn.scalar(sa.select(dead.c.reason).where(dead.c.key == key.encode()))  # type: ignore[no-any-return]
 
 
-def _revision(data: Any, revision: int = 2, **facts: Any) -> ConcernRevisedV1:
-    return ConcernRevisedV1(concern_id=data.concern_id, reference=data.reference, revised_at=datetime.now(UTC),
+def _revision(data: Any, revision: int = 2, **facts: Any) -> ConcernUpdatedV1:
+    return ConcernUpdatedV1(concern_id=data.concern_id, reference=data.reference, updated_at=datetime.now(UTC),
                             revision=revision, **{"age_in_months": data.age_in_months, "need_codes": data.need_codes,
                                                   "ranges": data.ranges, "tried_for_weeks": data.tried_for_weeks,
                                                   "parent_informed": True, **facts})

@@ -23,7 +23,7 @@ def test_triage_reads_concerns_their_revisions_panel_decisions_and_erasures_thro
     subscribers = Triage(TriageSettings()).runtime.broker.subscribers
 
     assert len(subscribers) == 1
-    assert set(subscribers[0].topic_names) == {topics.CONCERN_SUBMITTED, topics.CONCERN_REVISED,
+    assert set(subscribers[0].topic_names) == {topics.CONCERN_SUBMITTED, topics.CONCERN_UPDATED,
                                                topics.PANEL_DECISION, topics.CONCERN_ERASED}
 
 

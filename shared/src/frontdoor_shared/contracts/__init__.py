@@ -7,9 +7,9 @@ from frontdoor_shared.contracts.action_overdue_v1 import ActionOverdueV1
 from frontdoor_shared.contracts.base import Contract
 from frontdoor_shared.contracts.case_listed_v1 import CaseListedV1
 from frontdoor_shared.contracts.concern_erased_v1 import ConcernErasedV1
-from frontdoor_shared.contracts.concern_revised_v1 import ConcernRevisedV1
 from frontdoor_shared.contracts.concern_submitted_v1 import ConcernSubmittedV1
 from frontdoor_shared.contracts.concern_triaged_v1 import ConcernTriagedV1
+from frontdoor_shared.contracts.concern_updated_v1 import ConcernUpdatedV1
 from frontdoor_shared.contracts.notification_sent_v1 import NotificationSentV1
 from frontdoor_shared.contracts.notification_sent_v2 import NotificationSentV2, SentMessage
 from frontdoor_shared.contracts.panel_decision_v2 import DecidedAction, FundingDecision, PanelDecisionV2
@@ -30,7 +30,7 @@ ALL_CONTRACTS: tuple[type[Contract], ...] = (
     ActionOverdueV1,
     PartnerConcernV1,
     ConcernErasedV1,
-    ConcernRevisedV1,
+    ConcernUpdatedV1,
 )
 BY_TYPE: dict[str, type[Contract]] = {c.TYPE: c for c in ALL_CONTRACTS}
 
@@ -41,9 +41,9 @@ __all__ = [
     "ActionOverdueV1",
     "CaseListedV1",
     "ConcernErasedV1",
-    "ConcernRevisedV1",
     "ConcernSubmittedV1",
     "ConcernTriagedV1",
+    "ConcernUpdatedV1",
     "Contract",
     "DecidedAction",
     "FundingDecision",

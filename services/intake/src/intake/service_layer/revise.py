@@ -4,7 +4,7 @@ Only while the concern waits for it (`more-information-needed`). The referrer gi
 the concern" answers as they now stand (need, ranges, what has been tried, screening results,
 description); they are checked by the same models as a new concern, with the rules across the
 concern's parts (an NHS referrer says whether the parent was told). The details are stored
-encrypted again, the history says information was added, and `intake.concern-revised.v1` (codes and
+encrypted again, the history says information was added, and `intake.concern-updated.v1` (codes and
 numbers only) asks triage to decide again, all in one transaction.
 """
 
@@ -18,7 +18,7 @@ from typing import Any
 
 from frontdoor_shared.at_rest import Keyring
 from frontdoor_shared.auth import Principal
-from frontdoor_shared.contracts import ConcernRevisedV1
+from frontdoor_shared.contracts import ConcernUpdatedV1
 from frontdoor_shared.uow import UnitOfWork
 from intake.adapters import audit
 from intake.adapters.repository import ConcernRepository
@@ -51,11 +51,11 @@ def revision_of(history: list[StatusChange]) -> int:
     return 2 + sum(1 for change in history if change.status == Status.INFORMATION_ADDED)
 
 
-def revised_event(concern_id: uuid.UUID, reference: str, merged: ConcernIn, revision: int,
-                  at: datetime) -> ConcernRevisedV1:
+def updated_event(concern_id: uuid.UUID, reference: str, merged: ConcernIn, revision: int,
+                  at: datetime) -> ConcernUpdatedV1:
     about, born = merged.concern, merged.child.date_of_birth
-    return ConcernRevisedV1(
-        concern_id=concern_id, reference=reference, revised_at=at, revision=revision,
+    return ConcernUpdatedV1(
+        concern_id=concern_id, reference=reference, updated_at=at, revision=revision,
         age_in_months=checks.age_in_months(born, at.date()) if born else None,
         need_codes=about.need_codes, ranges=about.ranges, screening=about.screening,
         tried_for_weeks=max((t.weeks for t in about.tried), default=None), urgency=about.urgency,
@@ -80,10 +80,10 @@ async def add_information(uow: UnitOfWork, reference: str, about: ConcernDetail,
         revision = revision_of(concern.history)
         await repo.replace_details(concern.id, details)
         await repo.add_status(concern.id, StatusChange(Status.INFORMATION_ADDED, now, {"revision": revision},
-                                                       ConcernRevisedV1.TYPE))
+                                                       ConcernUpdatedV1.TYPE))
         await audit.record(uow.conn, actor, "add-information", reference, concern_id=concern.id,
                            why="the referrer answered triage's request for more information", channel=channel)
-        uow.emit(revised_event(concern.id, reference, merged, revision, now), subject=reference,
+        uow.emit(updated_event(concern.id, reference, merged, revision, now), subject=reference,
                  key=str(concern.id))
         await uow.commit()
     return Revised(reference, concern.id, revision)

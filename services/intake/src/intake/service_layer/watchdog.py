@@ -3,7 +3,7 @@
 A concern still `submitted` after `overdue_after` has not been triaged: its `concern-submitted`
 event is re-driven from the outbox (consumers' inboxes make that safe). So is a concern whose
 referrer added the information triage asked for (`information-added`) and was not triaged again:
-its `concern-revised` events. After `raise_after`
+its `concern-updated` events. After `raise_after`
 re-drives it is raised to staff: a line in its history and a warning, counted in metrics.
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 import structlog
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from frontdoor_shared.contracts import ConcernRevisedV1, ConcernSubmittedV1
+from frontdoor_shared.contracts import ConcernSubmittedV1, ConcernUpdatedV1
 from frontdoor_shared.db import DeliveryTables
 from intake.adapters import orm
 from intake.adapters.repository import ConcernRepository
@@ -24,7 +24,7 @@ from intake.domain.model import Status, StatusChange
 
 log = structlog.get_logger()
 # what triage has still to answer, by status: the event to re-drive
-AWAITING_TRIAGE = {Status.SUBMITTED: ConcernSubmittedV1.TYPE, Status.INFORMATION_ADDED: ConcernRevisedV1.TYPE}
+AWAITING_TRIAGE = {Status.SUBMITTED: ConcernSubmittedV1.TYPE, Status.INFORMATION_ADDED: ConcernUpdatedV1.TYPE}
 
 
 @dataclass

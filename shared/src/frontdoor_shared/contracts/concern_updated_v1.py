@@ -1,15 +1,16 @@
-"""intake.concern-revised.v1: the referrer answered triage's request for more information.
+"""intake.concern-updated.v1: the concern's triage facts changed; triage decides again.
 
-Triage asked for evidence the council's ranges policy needs (a screening result, how long support
-has been tried, a range for an area of need); the referrer gave it, through the web form or the
-API. The event carries the concern's triage facts as they now stand, so triage can decide again;
-like `concern-submitted.v1` it carries codes and numbers only, never a name or free text.
+Today one change makes it: the referrer answered triage's request for more information (a
+screening result, how long support has been tried, a range for an area of need), through the web
+form or the API (`change: information-added`). The event carries the concern's triage facts as
+they now stand; like `concern-submitted.v1` it carries codes and numbers only, never a name or free
+text.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import ClassVar
+from typing import ClassVar, Literal
 from uuid import UUID
 
 from pydantic import Field
@@ -19,19 +20,22 @@ from frontdoor_shared.contracts.base import Contract
 from frontdoor_shared.contracts.common import AreaRange, NeedCode, Priority, Screening
 
 
-class ConcernRevisedV1(Contract):
-    """The concern's facts after the referrer added what triage asked for; triage decides again."""
+class ConcernUpdatedV1(Contract):
+    """The concern's facts after a change (the referrer added what triage asked for)."""
 
-    TYPE: ClassVar[str] = "uk.frontdoor.intake.concern.revised.v1"
-    TOPIC: ClassVar[str] = topics.CONCERN_REVISED
+    TYPE: ClassVar[str] = "uk.frontdoor.intake.concern.updated.v1"
+    TOPIC: ClassVar[str] = topics.CONCERN_UPDATED
     VERSION: ClassVar[int] = 1
 
     concern_id: UUID = Field(description="The concern; the Kafka key")
     reference: str = Field(max_length=20, description="Concern reference")
-    revised_at: datetime = Field(description="When intake accepted the added information")
-    revision: int = Field(ge=2, description="The concern's version: 2 for the first answer, then 3, ...")
+    updated_at: datetime = Field(description="When intake accepted the change")
+    change: Literal["information-added"] = Field(
+        default="information-added",
+        description="What changed: information-added (the referrer answered triage's request for more)")
+    revision: int = Field(ge=2, description="The concern's version: 2 after its first change, then 3, ...")
     age_in_months: int | None = Field(default=None, ge=0, description=(
-        "Age when the information was added (triage decides on the child's age now); null pre-birth"))
+        "Age when the change was made (triage decides on the child's age now); null pre-birth"))
     need_codes: list[NeedCode] = Field(default_factory=list, description="Need codes raised")
     ranges: list[AreaRange] = Field(default_factory=list, description="Ranges the referrer judged")
     screening: list[Screening] = Field(default_factory=list, description="Structured screening results")

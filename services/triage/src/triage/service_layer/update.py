@@ -12,7 +12,7 @@ from typing import Any
 
 import structlog
 
-from frontdoor_shared.contracts import ConcernRevisedV1, ConcernSubmittedV1
+from frontdoor_shared.contracts import ConcernSubmittedV1, ConcernUpdatedV1
 from frontdoor_shared.envelope import CloudEvent
 from frontdoor_shared.uow import UnitOfWork
 from triage.adapters.repository import TriageRepository
@@ -27,11 +27,11 @@ REVISED = frozenset({"age_in_months", "need_codes", "ranges", "screening", "trie
                      "safeguarding", "parent_informed"})
 
 
-def revised_facts(stored: dict[str, Any], data: ConcernRevisedV1) -> ConcernSubmittedV1:
+def revised_facts(stored: dict[str, Any], data: ConcernUpdatedV1) -> ConcernSubmittedV1:
     return ConcernSubmittedV1.model_validate({**stored, **data.model_dump(mode="json", include=set(REVISED))})
 
 
-async def triage_again(uow: UnitOfWork, event: CloudEvent, data: ConcernRevisedV1, topic: str, policy: Policy,
+async def triage_again(uow: UnitOfWork, event: CloudEvent, data: ConcernUpdatedV1, topic: str, policy: Policy,
                        details_base: str, clock: Clock = utc_now) -> None:
     now = clock()
     async with uow:
