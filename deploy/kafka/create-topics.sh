@@ -24,6 +24,7 @@ TOPICS=(
   intake.concern-submitted.v1
   intake.concern-erased.v1
   intake.concern-updated.v1
+  intake.concern-withdrawn.v1
   triage.concern-triaged.v1
   triage.safeguarding-escalated.v1
   early-years.case-listed.v1

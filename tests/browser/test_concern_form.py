@@ -217,6 +217,26 @@ def test_the_referrer_adds_the_information_the_council_asked_for_and_triage_deci
     assert "That the council needs more information, in the development mailbox" in history  # what each told
 
 
+def test_the_referrer_withdraws_a_concern_saying_why_and_it_is_withdrawn_for_good(page, platform) -> None:  # type: ignore[no-untyped-def]
+    _sign_in(page, platform)
+    reference = _sent(page)
+    page.goto(f"/concerns/{reference}")
+    page.click("#withdraw")
+    assert page.title().startswith(f"Withdraw concern {reference}")
+    assert not _axe_violations(page)
+    page.click("#confirm-withdraw")  # no reason chosen
+    sync_api.expect(page.locator(".govuk-error-summary")).to_contain_text("Select why you are withdrawing the concern")
+    page.check("label:has-text('The family has moved out of the council')")
+    page.click("#confirm-withdraw")
+
+    sync_api.expect(page.locator(".govuk-notification-banner")).to_contain_text("Concern withdrawn")
+    main = page.inner_text("main")
+    assert "Withdrawn" in main
+    assert "Because the family has moved out of the council's area." in main
+    assert page.locator("#withdraw").count() == 0  # once withdrawn, for good
+    assert page.locator("#add-information").count() == 0
+
+
 def test_every_page_passes_axe_for_wcag_2_2_a_and_aa(page, platform) -> None:  # type: ignore[no-untyped-def]
     page.goto("/sign-in")
     problems = {"Sign in": _axe_violations(page)}

@@ -84,7 +84,7 @@ def test_a_bad_answer_names_the_field_and_someone_elses_concern_is_not_found(pla
     as_form = httpx.post(f"http://127.0.0.1:{platform.ports['intake']}/api/v1/concerns/{reference}/information",
                          data={"need_codes": "SLCN"}, headers=auth(platform), timeout=10)
     assert as_form.status_code == 415
-    assert as_form.json()["errors"] == [{"field": "Content-Type", "reason": "send the information as application/json"}]
+    assert as_form.json()["errors"] == [{"field": "Content-Type", "reason": "send the request as application/json"}]
 
     unknown = _information(platform, "FD-0000-0000", _without_evidence()["concern"])
     assert unknown.status_code == 404

@@ -6,6 +6,7 @@ PARTNER_CONCERNS = "partner.concerns.v1"  # public, inbound: partners' concerns
 
 CONCERN_SUBMITTED = "intake.concern-submitted.v1"
 CONCERN_ERASED = "intake.concern-erased.v1"
+CONCERN_WITHDRAWN = "intake.concern-withdrawn.v1"
 CONCERN_UPDATED = "intake.concern-updated.v1"  # a concern's triage facts changed (information added)
 CONCERN_TRIAGED = "triage.concern-triaged.v1"
 SAFEGUARDING_ESCALATED = "triage.safeguarding-escalated.v1"
@@ -33,7 +34,8 @@ def dlq(topic: str) -> str:
 def all_topics() -> list[str]:
     """Every topic and its dead-letter topic, for creating them at start-up."""
     base = [
-        PARTNER_CONCERNS, CONCERN_SUBMITTED, CONCERN_ERASED, CONCERN_UPDATED, CONCERN_TRIAGED, SAFEGUARDING_ESCALATED,
+        PARTNER_CONCERNS, CONCERN_SUBMITTED, CONCERN_ERASED, CONCERN_UPDATED, CONCERN_WITHDRAWN,
+        CONCERN_TRIAGED, SAFEGUARDING_ESCALATED,
         CASE_LISTED, PANEL_DECISION, ACTION_ASSIGNED, ACTION_OVERDUE, NOTIFICATION_SENT, NOTIFICATION_SENT_V1,
         *(referrals(p) for p in PATHWAYS),
     ]

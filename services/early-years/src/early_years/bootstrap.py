@@ -13,7 +13,7 @@ from early_years.adapters.intake_evidence import IntakeEvidence
 from early_years.adapters.notes import Notes
 from early_years.config import EarlyYearsSettings
 from early_years.service_layer.actions import raise_overdue
-from early_years.service_layer.erasure import erase_concern
+from early_years.service_layer.erasure import erase_concern, withdraw_case
 from early_years.service_layer.listing import list_for_panel, list_many_for_panel
 from early_years.service_layer.meetings import seed_panel
 from early_years.service_layer.panel import Clock, PanelSetup, utc_now
@@ -25,6 +25,7 @@ from frontdoor_shared.contracts import (
     CaseListedV1,
     ConcernErasedV1,
     ConcernTriagedV1,
+    ConcernWithdrawnV1,
     PanelDecisionV2,
 )
 from frontdoor_shared.delivery import publisher_doc, subscribe
@@ -51,7 +52,8 @@ class EarlyYears:
         self.evidence = IntakeEvidence(settings.intake_api_url)
         self._stop = asyncio.Event()
         self._overdue: asyncio.Task[None] | None = None
-        subscribe(self.runtime.broker, [ConcernTriagedV1, ConcernErasedV1], self._on_event, group_id=SERVICE,
+        subscribe(self.runtime.broker, [ConcernTriagedV1, ConcernErasedV1, ConcernWithdrawnV1], self._on_event,
+                  group_id=SERVICE,
                   batch_handlers={ConcernTriagedV1: self._on_triaged})
         for contract in (CaseListedV1, PanelDecisionV2, ActionAssignedV1, ActionOverdueV1):
             publisher_doc(self.runtime.broker, contract)
@@ -62,6 +64,9 @@ class EarlyYears:
     async def _on_event(self, event: CloudEvent, data: Any, topic: str) -> None:
         if isinstance(data, ConcernErasedV1):
             await erase_concern(self.runtime.uow(), event, data, topic)
+            return
+        if isinstance(data, ConcernWithdrawnV1):
+            await withdraw_case(self.runtime.uow(), event, data, topic)
             return
         await list_for_panel(self.runtime.uow(), event, data, topic, self.panel, self.clock)
 

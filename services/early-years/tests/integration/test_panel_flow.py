@@ -19,9 +19,11 @@ from early_years.domain.decision import ActionDraft, DecisionDraft
 from early_years.domain.reasons import REASONS
 from early_years.service_layer.actions import raise_overdue
 from early_years.service_layer.decide import record_decision
+from early_years.service_layer.erasure import withdraw_case
 from early_years.service_layer.meetings import record_attendance
 from frontdoor_shared import topics
-from frontdoor_shared.contracts import ActionOverdueV1, CaseListedV1, PanelDecisionV2
+from frontdoor_shared.contracts import ActionOverdueV1, CaseListedV1, ConcernWithdrawnV1, PanelDecisionV2
+from frontdoor_shared.envelope import new_event
 from frontdoor_shared.sealed import development_keypair, open_sealed
 
 pytestmark = pytest.mark.integration
@@ -230,3 +232,27 @@ async def test_an_overdue_action_is_raised_once_listed_and_completed(world: Any,
     assert completed.completed_at is not None
     assert completed.completed_by == "panel-health"
     assert datetime.now(UTC) - completed.completed_at < timedelta(minutes=5)
+
+
+async def test_a_withdrawn_concern_leaves_the_agenda_and_takes_no_decision(world: Any, concern: Any,
+                                                                           people: Any) -> None:
+    data = concern()
+    [case] = await world.listed(data)
+    await set_attendance(world, people, QUORATE)
+    withdrawn = ConcernWithdrawnV1(concern_id=data.concern_id, reference=data.reference,
+                                   withdrawn_at=world.clock(), reason="needs-met",
+                                   reason_text="the child's needs are now being met without extra help")
+    await withdraw_case(world.svc.runtime.uow(), new_event(withdrawn, source="urn:test", subject=data.reference),
+                        withdrawn, withdrawn.TOPIC)
+
+    [row] = await world.rows(sa.select(orm.panel_case).where(orm.panel_case.c.id == case.id))
+    assert row.status == "withdrawn"
+    assert await world.rows(sa.select(orm.agenda_item).where(orm.agenda_item.c.case_id == case.id)) == []
+    async with world.browser(people["chair"]) as chair:
+        page = await chair.get(f"/panel/cases/{case.id}")
+        refused = await chair.post(f"/panel/cases/{case.id}/decision", data=decision_form())
+    assert "withdrew it before the panel decided" in page.text
+    assert "Record the panel&#39;s decision" not in page.text
+    assert refused.status_code == 422
+    assert "The concern was withdrawn by whoever raised it: it needs no decision" in refused.text
+    assert await world.rows(sa.select(orm.decision).where(orm.decision.c.case_id == case.id)) == []

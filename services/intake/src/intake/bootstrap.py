@@ -18,6 +18,7 @@ from frontdoor_shared.contracts import (
     ConcernSubmittedV1,
     ConcernTriagedV1,
     ConcernUpdatedV1,
+    ConcernWithdrawnV1,
     NotificationSentV1,
     NotificationSentV2,
     PanelDecisionV2,
@@ -46,6 +47,7 @@ from intake.service_layer.submit import (
     submit,
     submit_many,
 )
+from intake.service_layer.withdraw import withdraw
 
 SERVICE = "intake"
 GROUP_MAX = 100  # submissions written together at most (one statement's arrays)
@@ -78,6 +80,7 @@ class Intake:
         publisher_doc(self.runtime.broker, ConcernSubmittedV1)
         publisher_doc(self.runtime.broker, ConcernErasedV1)
         publisher_doc(self.runtime.broker, ConcernUpdatedV1)
+        publisher_doc(self.runtime.broker, ConcernWithdrawnV1)
 
     async def _on_event(self, event: CloudEvent, data: object, topic: str) -> None:
         if isinstance(data, PartnerConcernV1):
@@ -154,6 +157,10 @@ class Intake:
         """The referrer's answer to triage's request for more information; triage decides again."""
         return await add_information(self.runtime.uow(), reference, about, actor=who, channel=channel,
                                      keyring=self.keyring)
+
+    async def withdraw(self, reference: str, reason: str, who: Principal, channel: str) -> None:
+        """Whoever raised the concern withdraws it, before the council decided; everyone stops."""
+        await withdraw(self.runtime.uow(), reference, reason, actor=who, channel=channel)
 
     async def erase(self, reference: str, who: Principal, why: str, channel: str) -> list[str]:
         """Erase the child's concerns here and, through `intake.concern-erased.v1`, everywhere."""

@@ -72,3 +72,13 @@ def test_an_action_from_before_tasks_were_recorded_reads_as_english_never_as_a_c
     assert "speech-and-language" not in step.line + step.next_step
     assert step.line == "The panel asked one of the teams that work with the panel to do something to help."
     assert step.next_step == "They will do it by 1 April 2026."
+
+
+def test_a_withdrawn_concern_says_why_promises_nothing_and_is_never_chased() -> None:
+    step = step_for(Facts(kind=m.WITHDRAWN, at=MONDAY, reason_text="the family has moved out of the council's area"))
+    assert step is not None
+    assert step.line == ("The professional who raised the concern withdrew it, because the family has moved out "
+                         "of the council's area.")
+    assert step.expected_by is None
+    assert not is_still_waiting(step.status, MONDAY, MONDAY + timedelta(days=365), 20)
+    assert m.plan_for(m.WITHDRAWN) == [m.Planned("family", "family/concern-withdrawn", "carer-0")]

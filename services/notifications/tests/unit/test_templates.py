@@ -216,3 +216,11 @@ def test_an_overdue_action_from_before_the_agencys_name_travelled_still_reads(ct
     _, body = renderer.render("staff/action-overdue", **values)
     assert "gave the speech-and-language team was due on 1 April 2026" in body
     assert "Contact the speech-and-language team, agree a new date" in body
+
+
+def test_the_family_hears_the_concern_was_withdrawn_why_and_what_they_can_still_do(ctx) -> None:  # type: ignore[no-untyped-def]
+    subject, body = _rendered(ctx, "family/concern-withdrawn")
+    assert subject == "The concern about Amara has been withdrawn (reference FD-7K3M-9QXP)"
+    assert "has withdrawn the concern about Amara, because the family has moved out of the council's area." in body
+    assert "we will not write to you about it again" in body
+    assert "You can ask us for an education, health and care needs assessment for Amara at any time." in body

@@ -10,6 +10,7 @@ from frontdoor_shared.contracts import (
     ConcernSubmittedV1,
     ConcernTriagedV1,
     ConcernUpdatedV1,
+    ConcernWithdrawnV1,
     PanelDecisionV2,
     ReferralRoutedV1,
     SafeguardingEscalatedV1,
@@ -21,7 +22,7 @@ from frontdoor_shared.errors import UnknownEventType
 from frontdoor_shared.runtime import Runtime
 from triage.adapters.policy_loader import PolicyStore
 from triage.config import TriageSettings
-from triage.service_layer.erasure import erase_concern
+from triage.service_layer.erasure import close_withdrawn, erase_concern
 from triage.service_layer.panel import apply_panel_decision
 from triage.service_layer.triage import triage_concern, triage_concerns
 from triage.service_layer.update import triage_again
@@ -35,7 +36,8 @@ class Triage:
         self.policies = PolicyStore()
         self.policies.reload(settings.policy_file)
         self.runtime = Runtime(settings, service=SERVICE, schema="triage")
-        subscribe(self.runtime.broker, [ConcernSubmittedV1, ConcernUpdatedV1, PanelDecisionV2, ConcernErasedV1],
+        subscribe(self.runtime.broker, [ConcernSubmittedV1, ConcernUpdatedV1, PanelDecisionV2, ConcernErasedV1,
+                                        ConcernWithdrawnV1],
                   self._on_event, group_id=SERVICE, batch_handlers={ConcernSubmittedV1: self._on_submitted})
         publisher_doc(self.runtime.broker, ConcernTriagedV1)
         publisher_doc(self.runtime.broker, SafeguardingEscalatedV1)
@@ -53,6 +55,8 @@ class Triage:
             await triage_again(self.runtime.uow(), event, data, topic, policy, base)
         elif isinstance(data, PanelDecisionV2):
             await apply_panel_decision(self.runtime.uow(), event, data, topic, policy, base)
+        elif isinstance(data, ConcernWithdrawnV1):
+            await close_withdrawn(self.runtime.uow(), event, data, topic)
         elif isinstance(data, ConcernErasedV1):
             await erase_concern(self.runtime.uow(), event, data, topic)
         else:

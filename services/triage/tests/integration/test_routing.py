@@ -16,7 +16,7 @@ import pytest
 import sqlalchemy as sa
 
 from frontdoor_shared import topics
-from frontdoor_shared.contracts import ConcernUpdatedV1, PanelDecisionV2
+from frontdoor_shared.contracts import ConcernUpdatedV1, ConcernWithdrawnV1, PanelDecisionV2
 from frontdoor_shared.contracts.common import Reason
 from triage.adapters import orm
 from triage.bootstrap import Triage
@@ -262,3 +262,18 @@ async def _handled(service: Any, event_id: str) -> bool:
     inbox = service.runtime.tables.inbox
     async with service.runtime.engine.connect() as conn:
         return await conn.scalar(sa.select(inbox.c.topic).where(inbox.c.event_id == event_id)) is not None
+
+
+async def test_a_concern_withdrawn_before_its_submission_arrives_is_never_triaged_or_routed(
+        service: Any, publish: Any, submitted: Any, until: Any) -> None:
+    late = submitted()
+    withdrawn = ConcernWithdrawnV1(concern_id=late.concern_id, reference=late.reference,
+                                   withdrawn_at=datetime.now(UTC), reason="raised-in-error",
+                                   reason_text="the concern was raised in error")
+    withdrawn_id = await publish(withdrawn)
+    await until(lambda: _handled(service, withdrawn_id), what="the withdrawal handled")
+    submitted_id = await publish(late)  # topics are not ordered across each other
+    await until(lambda: _handled(service, submitted_id), what="the late submission handled")
+
+    assert await _outcome(service, late.concern_id) is None
+    assert await _outbox_topics(service, late.concern_id) == []

@@ -24,7 +24,7 @@ def test_triage_reads_concerns_their_revisions_panel_decisions_and_erasures_thro
 
     assert len(subscribers) == 1
     assert set(subscribers[0].topic_names) == {topics.CONCERN_SUBMITTED, topics.CONCERN_UPDATED,
-                                               topics.PANEL_DECISION, topics.CONCERN_ERASED}
+                                               topics.PANEL_DECISION, topics.CONCERN_ERASED, topics.CONCERN_WITHDRAWN}
 
 
 def test_the_policy_file_setting_alone_changes_the_routing(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -10,6 +10,7 @@ from frontdoor_shared.contracts.concern_erased_v1 import ConcernErasedV1
 from frontdoor_shared.contracts.concern_submitted_v1 import ConcernSubmittedV1
 from frontdoor_shared.contracts.concern_triaged_v1 import ConcernTriagedV1
 from frontdoor_shared.contracts.concern_updated_v1 import ConcernUpdatedV1
+from frontdoor_shared.contracts.concern_withdrawn_v1 import ConcernWithdrawnV1
 from frontdoor_shared.contracts.notification_sent_v1 import NotificationSentV1
 from frontdoor_shared.contracts.notification_sent_v2 import NotificationSentV2, SentMessage
 from frontdoor_shared.contracts.panel_decision_v2 import DecidedAction, FundingDecision, PanelDecisionV2
@@ -31,6 +32,7 @@ ALL_CONTRACTS: tuple[type[Contract], ...] = (
     PartnerConcernV1,
     ConcernErasedV1,
     ConcernUpdatedV1,
+    ConcernWithdrawnV1,
 )
 BY_TYPE: dict[str, type[Contract]] = {c.TYPE: c for c in ALL_CONTRACTS}
 
@@ -44,6 +46,7 @@ __all__ = [
     "ConcernSubmittedV1",
     "ConcernTriagedV1",
     "ConcernUpdatedV1",
+    "ConcernWithdrawnV1",
     "Contract",
     "DecidedAction",
     "FundingDecision",

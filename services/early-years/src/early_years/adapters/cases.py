@@ -62,6 +62,13 @@ class CaseRepository:
         query = sa.select(C).where(C.c.panel_id == panel_id, C.c.status == "listed", C.c.id.not_in(here))
         return list((await self.conn.execute(query.order_by(C.c.listed_at))).all())
 
+    async def withdraw(self, concern_id: uuid.UUID) -> None:
+        """A withdrawn concern's case, if not yet decided: off every agenda, status `withdrawn`."""
+        undecided = sa.select(C.c.id).where(C.c.concern_id == concern_id, C.c.status == "listed").scalar_subquery()
+        await self.conn.execute(sa.delete(orm.agenda_item).where(orm.agenda_item.c.case_id.in_(undecided)))
+        await self.conn.execute(sa.update(C).where(C.c.concern_id == concern_id, C.c.status == "listed")
+                                .values(status="withdrawn"))
+
     async def erase(self, concern_id: uuid.UUID) -> None:
         """An erased concern: its case, its place on agendas, the panel's decisions (with their
         free-text reasons) and the actions they set."""

@@ -18,6 +18,7 @@ from early_years.domain.decision import DecisionDraft, RecordedDecision, correct
 from early_years.domain.exceptions import DecisionRefused, UnknownCase
 from early_years.domain.quorum import Attendee, Quorum
 from early_years.service_layer.agenda import upcoming_meeting
+from early_years.service_layer.erasure import WITHDRAWN
 from early_years.service_layer.events import action_event, decision_event
 from early_years.service_layer.panel import PanelSetup
 from frontdoor_shared.uow import UnitOfWork
@@ -43,6 +44,8 @@ async def record_decision(uow: UnitOfWork, panel: PanelSetup, notes: Notes, case
         case = await CaseRepository(uow.conn).get(case_id, for_update=True)  # one decision at a time per case
         if case is None or case.panel_id != panel.id:
             raise UnknownCase(f"no case {case_id} for panel {panel.id}")
+        if case.status == WITHDRAWN:
+            raise DecisionRefused({"outcome": "The concern was withdrawn by whoever raised it: it needs no decision"})
         meetings, decisions = MeetingRepository(uow.conn), DecisionRepository(uow.conn)
         meeting = await meetings.meeting_for_case(case_id) or await upcoming_meeting(
             meetings, panel, panel.today(now))

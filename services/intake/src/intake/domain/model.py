@@ -47,6 +47,7 @@ class Status:
     PANEL_DECIDED = "panel-decided"
     ROUTED = "routed"
     FAMILY_NOTIFIED = "family-notified"
+    WITHDRAWN = "withdrawn"  # by whoever raised it, before the council decided; nothing moves it on
     ERASED = "erased"  # its details destroyed; nothing moves it on
 
 
@@ -61,7 +62,12 @@ _STAGE = {
     Status.TRIAGED: 1, Status.MORE_INFORMATION_NEEDED: 1, Status.INFORMATION_ADDED: 1, Status.SAFEGUARDING: 1,
     Status.ROUTED: 2, Status.LISTED_FOR_PANEL: 2,
     Status.PANEL_DECIDED: 3,
+    Status.WITHDRAWN: 9,
 }
+# Before the council has decided (routed, or the panel's decision) whoever raised a concern may
+# withdraw it; a safeguarding concern is the safeguarding team's to close.
+WITHDRAWABLE = frozenset({Status.SUBMITTED, Status.TRIAGED, Status.MORE_INFORMATION_NEEDED,
+                          Status.INFORMATION_ADDED, Status.LISTED_FOR_PANEL})
 
 
 def advances(current: str, new: str) -> bool:

@@ -1,5 +1,5 @@
 """The JSON API: POST /api/v1/concerns, GET /api/v1/concerns/{reference}, and the answer to a request for
-more information, POST /api/v1/concerns/{reference}/information."""
+more information, POST /api/v1/concerns/{reference}/information, and withdrawal."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, Header, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from frontdoor_shared.access import (
     Resource,
@@ -19,6 +19,7 @@ from frontdoor_shared.access import (
     can_submit_concern,
 )
 from frontdoor_shared.auth import Principal
+from frontdoor_shared.contracts.concern_withdrawn_v1 import WithdrawalReason
 from frontdoor_shared.web import principal_dependency, refuse_unless
 from intake.adapters import audit
 from intake.adapters.partner_keys import public_jwks
@@ -26,7 +27,7 @@ from intake.adapters.repository import ConcernRepository
 from intake.bootstrap import Intake
 from intake.domain.model import Status, routed_pathway, sent_to_panel
 from intake.domain.purposes import PURPOSES, BadPurpose, parse_purpose
-from intake.entrypoints.errors import INFORMATION_REFUSED, problem_responses, unprocessable
+from intake.entrypoints.errors import INFORMATION_REFUSED, WITHDRAWAL_REFUSED, problem_responses, unprocessable
 from intake.service_layer.erasure import UnknownReference
 from intake.service_layer.problems import problems
 from intake.service_layer.revise import NoSuchConcern, NotAwaitingInformation
@@ -38,6 +39,7 @@ from intake.service_layer.submit import (
     Submission,
     submit,
 )
+from intake.service_layer.withdraw import NotWithdrawable
 
 router = APIRouter(prefix="/api/v1", tags=["concerns"])
 
@@ -164,6 +166,43 @@ async def add_information(
     url = f"{app.settings.public_base_url}/api/v1/concerns/{reference}"
     body = InformationOut(reference=reference, status=Status.INFORMATION_ADDED, revision=revised.revision,
                           status_url=url)
+    return JSONResponse(status_code=202, content=body.model_dump(), headers={"Location": url})
+
+
+class WithdrawalIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: WithdrawalReason = Field(description=(
+        "Why, from the council's list: needs-met (the child's needs are now met without extra help), "
+        "family-declined (the family does not want extra help at the moment), moved-away (the family "
+        "moved out of the council's area), raised-in-error. The family is told it, in the council's words"))
+
+
+class WithdrawalOut(BaseModel):
+    reference: str = Field(description="The concern's reference")
+    status: str = Field(description="withdrawn: nothing more is done about it")
+    status_url: str = Field(description="Its status and history")
+
+
+@router.post("/concerns/{reference}/withdrawal", status_code=202, response_model=WithdrawalOut,
+             responses=problem_responses(400, 401, 403, 404, 409, 415, 422, 503))
+async def withdraw_concern(reference: str, withdrawal: WithdrawalIn, request: Request, caller: Caller) -> Any:
+    """Withdraw a concern the council has not yet decided on (not routed, no panel decision, not
+    with safeguarding): every service stops work on it, the panel takes it off its agenda, and the
+    family is told why. 409 once the council has decided. Only whoever submitted it."""
+    refuse_unless(can_submit_concern(caller))
+    app = intake_of(request)
+    async with app.runtime.engine.connect() as conn:
+        owner = await ConcernRepository(conn).submitted_by(reference)
+    refuse_unless(owner is not None and can_read_concern(caller, Resource(submitted_by=owner)), hide=True)
+    try:
+        await app.withdraw(reference, withdrawal.reason, caller, "api")
+    except NoSuchConcern:
+        raise HTTPException(404, detail="not found") from None
+    except NotWithdrawable as err:
+        return JSONResponse(status_code=409, content={"title": WITHDRAWAL_REFUSED, "detail": str(err)})
+    url = f"{app.settings.public_base_url}/api/v1/concerns/{reference}"
+    body = WithdrawalOut(reference=reference, status=Status.WITHDRAWN, status_url=url)
     return JSONResponse(status_code=202, content=body.model_dump(), headers={"Location": url})
 
 

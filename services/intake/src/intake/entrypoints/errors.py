@@ -54,6 +54,7 @@ def problem_responses(*codes: int, model: Any = Problem) -> dict[int | str, dict
 SUBMISSION_REFUSED = "The concern could not be accepted"
 REQUEST_REFUSED = "The request could not be answered"
 INFORMATION_REFUSED = "The information could not be accepted"
+WITHDRAWAL_REFUSED = "The concern could not be withdrawn"
 
 
 def unprocessable(items: list[dict[str, str]], title: str = SUBMISSION_REFUSED) -> JSONResponse:
@@ -75,11 +76,13 @@ async def on_request_validation(request: Request, exc: Exception) -> JSONRespons
     JSON at all); any other request (a status enquiry with a bad X-Purpose, say) says that it
     could not be answered, not that a concern was refused."""
     assert isinstance(exc, RequestValidationError | ValidationError)
-    if request.method == "POST" and request.url.path.rstrip("/").endswith("/information"):
-        if not _sent_as_json(request):
-            return JSONResponse(status_code=415, content={"title": INFORMATION_REFUSED, "errors": [
-                {"field": "Content-Type", "reason": "send the information as application/json"}]})
-        return unprocessable(problems(list(exc.errors())), INFORMATION_REFUSED)
+    path = request.url.path.rstrip("/")
+    for ending, title in (("/information", INFORMATION_REFUSED), ("/withdrawal", WITHDRAWAL_REFUSED)):
+        if request.method == "POST" and path.endswith(ending):
+            if not _sent_as_json(request):
+                return JSONResponse(status_code=415, content={"title": title, "errors": [
+                    {"field": "Content-Type", "reason": "send the request as application/json"}]})
+            return unprocessable(problems(list(exc.errors())), title)
     if not _is_submission(request):
         return unprocessable(problems(list(exc.errors())), REQUEST_REFUSED)
     if not _sent_as_json(request):

@@ -21,17 +21,19 @@ from pydantic import BaseModel, ValidationError
 
 from frontdoor_shared.access import Resource, can_read_concern, can_submit_concern
 from frontdoor_shared.auth import SESSION_COOKIE, NotAuthenticated, Principal
+from frontdoor_shared.contracts.concern_withdrawn_v1 import WITHDRAWAL_REASONS
 from frontdoor_shared.govuk import page_context, templates_of
 from frontdoor_shared.web import verify_csrf
 from intake.adapters import audit
 from intake.adapters.repository import ConcernRepository
 from intake.domain import checks
-from intake.domain.model import Status
+from intake.domain.model import WITHDRAWABLE, Status
 from intake.entrypoints.api import intake_of
 from intake.service_layer.problems import problems
 from intake.service_layer.revise import NoSuchConcern, NotAwaitingInformation
 from intake.service_layer.schemas import Child, ConcernDetail, ConcernIn, Family, Referrer
 from intake.service_layer.submit import IdempotencyConflict, InvalidConcern, Submission
+from intake.service_layer.withdraw import NotWithdrawable
 
 router = APIRouter(include_in_schema=False)
 SERVICE = "Submit a concern"
@@ -422,7 +424,9 @@ async def concern_status(reference: str, request: Request, principal: Caller) ->
     history = [{"status": h.status, "at": _when(h.at), "detail": h.detail} for h in reversed(concern.history)]
     return _render(request, principal, "concern_status.html", f"Concern {reference}", concern=concern,
                    submitted=_when(concern.submitted_at), history=history, asked_for=_asked_for(concern),
-                   sent=request.query_params.get("sent") == "information")
+                   sent=request.query_params.get("sent") == "information",
+                   withdrawn=request.query_params.get("done") == "withdrawn",
+                   withdrawable=concern.status in WITHDRAWABLE, reasons=WITHDRAWAL_REASONS)
 
 
 # --- answering a request for more information ------------------------------------------------
@@ -514,6 +518,41 @@ async def add_information(reference: str, request: Request, principal: Caller) -
     except (NoSuchConcern, NotAwaitingInformation):  # answered meanwhile, or erased
         return RedirectResponse(f"/concerns/{reference}", status_code=303)
     return RedirectResponse(f"/concerns/{reference}?sent=information", status_code=303)
+
+
+# --- withdrawing a concern ------------------------------------------------------------------
+
+def _withdraw_page(request: Request, principal: Principal, reference: str, error: str | None = None) -> Response:
+    errors = [{"text": error, "href": "#reason"}] if error else []
+    return _render(request, principal, "concern_withdraw.html", f"Withdraw concern {reference}",
+                   422 if error else 200, errors=errors, error=error, reference=reference,
+                   reasons=WITHDRAWAL_REASONS)
+
+
+@router.get("/concerns/{reference}/withdraw")
+async def withdraw_form(reference: str, request: Request, principal: Caller) -> Response:
+    concern = await _own(request, principal, reference)
+    if concern is None:
+        return _not_found(request, principal)
+    if concern.status not in WITHDRAWABLE:
+        return RedirectResponse(f"/concerns/{reference}", status_code=303)
+    return _withdraw_page(request, principal, reference)
+
+
+@router.post("/concerns/{reference}/withdraw")
+async def withdraw_concern(reference: str, request: Request, principal: Caller) -> Response:
+    posted = await request.form()
+    verify_csrf(request, str(posted.get("csrf_token") or ""))
+    if await _own(request, principal, reference) is None:
+        return _not_found(request, principal)
+    reason = str(posted.get("reason") or "")
+    if reason not in WITHDRAWAL_REASONS:
+        return _withdraw_page(request, principal, reference, "Select why you are withdrawing the concern")
+    try:
+        await intake_of(request).withdraw(reference, reason, principal, "form")
+    except (NoSuchConcern, NotWithdrawable):  # decided meanwhile, or erased: the page says where it is
+        return RedirectResponse(f"/concerns/{reference}", status_code=303)
+    return RedirectResponse(f"/concerns/{reference}?done=withdrawn", status_code=303)
 
 
 @router.get("/concerns/{reference}/confirmation")

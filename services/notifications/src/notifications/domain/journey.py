@@ -28,6 +28,7 @@ class Facts:
     next_review: date | None = None
     agency_name: str | None = None  # an action's agency and task in the council's words, when the event has them
     task_text: str | None = None
+    reason_text: str | None = None  # why a concern was withdrawn, in the council's words
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,11 @@ def step_for(f: Facts) -> Step | None:
         review = f" The panel will check how things are going by {long_date(f.next_review)}." if f.next_review else ""
         return Step("decided", f"The panel decided {_team(f.pathway)} should help.",
                     f"{_team(f.pathway).capitalize()} will contact you.{review}", add_working_days(day, ROUTED_DAYS))
+    if f.kind == m.WITHDRAWN:
+        why = f", because {f.reason_text}" if f.reason_text else ""
+        return Step("withdrawn", f"The professional who raised the concern withdrew it{why}.",
+                    "We will not do anything more about this concern. If you think your child needs extra help, "
+                    "talk to your health visitor or your child's setting, or contact us.", None)
     if f.kind == m.ACTION_ASSIGNED and f.due:
         return _action_step(f, f.due)
     return None

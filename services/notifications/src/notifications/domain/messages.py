@@ -13,6 +13,7 @@ LISTED = "case-listed"
 DECIDED = "panel-decision"
 ACTION_ASSIGNED = "action-assigned"
 ACTION_OVERDUE = "action-overdue"
+WITHDRAWN = "concern-withdrawn"
 
 TRIAGE_OUTCOMES = ("routed", "panel", "more-information-needed", "safeguarding")
 REFERRER_HEARS_OF = ("routed", "panel", "more-information-needed")
@@ -61,6 +62,8 @@ def plan_for(kind: str, outcome: str | None = None) -> list[Planned]:
         return [_family("case-listed")]
     if kind == DECIDED:
         return [_family("panel-decision"), _referrer("panel-decision")]
+    if kind == WITHDRAWN:  # the referrer withdrew it: they know; the family must hear it, and why
+        return [_family("concern-withdrawn")]
     if kind == ESCALATED:  # never the family: a human in the safeguarding team acts first
         return [Planned(STAFF, "staff/safeguarding-escalated", "safeguarding-team")]
     if kind == ACTION_OVERDUE:

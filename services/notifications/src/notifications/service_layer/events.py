@@ -10,6 +10,7 @@ from frontdoor_shared.contracts import (
     CaseListedV1,
     ConcernSubmittedV1,
     ConcernTriagedV1,
+    ConcernWithdrawnV1,
     Contract,
     PanelDecisionV2,
     SafeguardingEscalatedV1,
@@ -20,14 +21,15 @@ from notifications.domain.journey import Facts, Step, step_for
 
 CONSUMED: tuple[type[Contract], ...] = (
     ConcernSubmittedV1, ConcernTriagedV1, SafeguardingEscalatedV1, CaseListedV1, PanelDecisionV2,
-    ActionAssignedV1, ActionOverdueV1,
+    ActionAssignedV1, ActionOverdueV1, ConcernWithdrawnV1,
 )
 KIND_OF: dict[type[Contract], str] = {
     ConcernSubmittedV1: m.SUBMITTED, ConcernTriagedV1: m.TRIAGED, SafeguardingEscalatedV1: m.ESCALATED,
     CaseListedV1: m.LISTED, PanelDecisionV2: m.DECIDED, ActionAssignedV1: m.ACTION_ASSIGNED,
-    ActionOverdueV1: m.ACTION_OVERDUE,
+    ActionOverdueV1: m.ACTION_OVERDUE, ConcernWithdrawnV1: m.WITHDRAWN,
 }
-_OCCURRED = ("submitted_at", "triaged_at", "escalated_at", "listed_at", "decided_at", "assigned_at", "raised_at")
+_OCCURRED = ("submitted_at", "triaged_at", "escalated_at", "listed_at", "decided_at", "assigned_at", "raised_at",
+             "withdrawn_at")
 
 
 def kind_of(data: Any) -> str:
@@ -50,7 +52,8 @@ def facts_for(event: CloudEvent, data: Any) -> Facts:
     at = event.time or next(f[a] for a in _OCCURRED if f.get(a) is not None)
     return Facts(kind=kind_of(data), at=at, outcome=f.get("outcome"), pathway=f.get("pathway"),
                  panel_date=f.get("panel_date"), due=f.get("due"), agency=f.get("agency"),
-                 next_review=f.get("next_review"), agency_name=f.get("agency_name"), task_text=f.get("task_text"))
+                 next_review=f.get("next_review"), agency_name=f.get("agency_name"), task_text=f.get("task_text"),
+                 reason_text=f.get("reason_text"))
 
 
 def journey_step(event: CloudEvent, data: Any) -> Step | None:
@@ -77,6 +80,7 @@ def event_values(data: Any, step: Step | None) -> dict[str, Any]:
         "agency": f.get("agency"),
         "agency_name": f.get("agency_name"),
         "task_text": f.get("task_text"),
+        "reason_text": f.get("reason_text"),
         "actions": [{"agency_name": a.agency_name, "task_text": a.task_text, "due": a.due}
                     for a in f.get("actions") or []],
         "expected_by": step.expected_by if step else None,

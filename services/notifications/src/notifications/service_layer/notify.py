@@ -14,7 +14,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from frontdoor_shared import erasure
-from frontdoor_shared.contracts import BY_TYPE, ConcernSubmittedV1
+from frontdoor_shared.contracts import BY_TYPE, ConcernSubmittedV1, ConcernWithdrawnV1
 from frontdoor_shared.envelope import CloudEvent
 from frontdoor_shared.uow import UnitOfWork
 from notifications.adapters import orm
@@ -51,6 +51,7 @@ async def handle_status(uow: UnitOfWork, event: CloudEvent, data: Any, topic: st
             people = ctx.people(sealed)
             await _tell(uow, event, data, people_plans, people, ctx)
             await _tell_held(uow, repo, data, people, ctx)
+        await _close_withdrawn(uow, [data])
         await uow.commit()
 
 
@@ -109,8 +110,18 @@ async def handle_statuses(uow: UnitOfWork, items: list[tuple[CloudEvent, Any, st
         await repo.defer_many(deferred)
         lease_until = ctx.clock() + timedelta(seconds=ctx.settings.send_lease_seconds) if lease else None
         leased = await batch.record(uow, repo, lease_until=lease_until)
+        await _close_withdrawn(uow, [d for _, d, _ in fresh])
         await uow.commit()
     return Recorded(leased, for_next_round=batch.failed_at_once)
+
+
+async def _close_withdrawn(uow: UnitOfWork, datas: list[Any]) -> None:
+    """Once the family has been told a concern was withdrawn, nothing more is said about it: the
+    erasure's tombstone, with the reason `withdrawn`, makes any later event about it do nothing
+    (its messages, journey and status page stay)."""
+    for data in datas:
+        if isinstance(data, ConcernWithdrawnV1):
+            await erasure.remember(uow.conn, orm.erased, data.concern_id, "withdrawn", data.withdrawn_at)
 
 
 def _check_readable(data: Any, ctx: Context) -> None:

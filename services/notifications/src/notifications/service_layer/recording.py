@@ -45,6 +45,7 @@ def defaults(ctx: Context, reference: str) -> dict[str, Any]:
         "link_expires": None, "reasons": [], "missing": [], "pathway_name": "support", "panel_date": None,
         "decided_at": None, "outcome": None, "funding": None, "next_review": None, "details_url": None,
         "escalated_at": None, "age_in_months": None, "due": None, "agency": None, "expected_by": None, "actions": [],
+        "reason_text": None,
         "current_line": None, "next_step": None, "waiting_since": None, "overdue": False, "failed": None,
         "held_since": None, "concern_url": f"{s.referrer_url.rstrip('/')}/concerns/{reference}",
         "waiting_for_referrer": False,

@@ -40,5 +40,6 @@ routing = sa.Table(
     sa.Column("routed_at", sa.DateTime(timezone=True), nullable=False),
 )
 
-# concerns erased at intake: their rows are gone and later events about them are ignored
+# concerns erased at intake (their rows are gone) or withdrawn (reason `withdrawn`): later events about
+# them are ignored
 erased = erased_table(metadata, SCHEMA)
