@@ -190,3 +190,32 @@ async def test_a_link_stops_working_when_it_expires(world, wait) -> None:  # typ
         world.clock.offset = timedelta(days=181)
         after = await http.get(f"/status/{token}")
     assert (before.status_code, after.status_code) == (200, 404)
+
+
+async def test_a_withdrawn_concern_is_told_once_shows_no_promise_and_later_news_sends_nothing(world, wait) -> None:  # type: ignore[no-untyped-def]
+    concerns["Wren"] = new_concern()
+    happened = events(*concerns["Wren"], people("Wren"))
+    await world.publish(happened["submitted"])
+    token = await _token(world, wait, "Wren")
+    await world.publish(happened["withdrawn"])
+    reference = concerns["Wren"][1]
+
+    async def told() -> bool:
+        return bool(_sent(await world.messages(reference), "family/concern-withdrawn"))
+
+    await wait(told, "the family told the concern was withdrawn")
+    late = await world.publish(happened["triaged-panel"])  # news that arrives after: nothing more is said
+
+    async def read() -> bool:
+        inbox = world.svc.runtime.tables.inbox
+        async with world.svc.runtime.engine.connect() as conn:
+            return await conn.scalar(sa.select(inbox.c.event_id).where(inbox.c.event_id == late.id)) is not None
+
+    await wait(read, "the late news read")
+
+    async with world.http() as http:
+        page = await http.get(f"/status/{token}")
+    assert "withdrew it, because the family has moved out of the council&#39;s area." in page.text
+    assert "By when" not in page.text
+    templates = sorted(r.template for r in await world.messages(reference))
+    assert templates == ["family/concern-submitted", "family/concern-withdrawn", "referrer/concern-submitted"]

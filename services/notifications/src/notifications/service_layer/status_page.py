@@ -23,6 +23,9 @@ class JourneyLine:
     line: str
 
 
+ENDED = frozenset({"withdrawn"})
+
+
 @dataclass(frozen=True)
 class StatusView:
     reference: str
@@ -32,6 +35,7 @@ class StatusView:
     expected_by: date | None
     overdue: bool
     contact: str
+    ended: bool = False  # nothing more will happen (withdrawn): no "by when" to promise
 
 
 async def status_view(conn: AsyncConnection, ctx: Context, token: str) -> StatusView | None:
@@ -52,7 +56,7 @@ async def status_view(conn: AsyncConnection, ctx: Context, token: str) -> Status
         journey=[JourneyLine(s.at.date(), s.line) for s in steps], next_step=latest.next_step,
         expected_by=latest.expected_by,
         overdue=bool(latest.expected_by and latest.expected_by < ctx.clock().date()),
-        contact=ctx.settings.council_contact)
+        contact=ctx.settings.council_contact, ended=latest.status in ENDED)
 
 
 async def revoke(conn: AsyncConnection, ctx: Context, token: str) -> bool:
