@@ -250,7 +250,9 @@ async def test_a_withdrawn_concern_leaves_the_agenda_and_takes_no_decision(world
     assert await world.rows(sa.select(orm.agenda_item).where(orm.agenda_item.c.case_id == case.id)) == []
     async with world.browser(people["chair"]) as chair:
         page = await chair.get(f"/panel/cases/{case.id}")
+        form = await chair.get(f"/panel/cases/{case.id}/decision")
         refused = await chair.post(f"/panel/cases/{case.id}/decision", data=decision_form())
+    assert (form.status_code, form.headers["location"]) == (303, f"/panel/cases/{case.id}")  # no form to fill
     assert "withdrew it before the panel decided" in page.text
     assert "Record the panel&#39;s decision" not in page.text
     assert refused.status_code == 422

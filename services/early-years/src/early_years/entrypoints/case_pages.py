@@ -22,6 +22,7 @@ from early_years.entrypoints.web import (
     service_of,
 )
 from early_years.service_layer.decide import record_decision
+from early_years.service_layer.erasure import WITHDRAWN
 from early_years.service_layer.views import CaseView, case_panel, case_view
 from frontdoor_shared.access import Resource, can_decide_on_panel
 from frontdoor_shared.auth import Principal
@@ -67,6 +68,8 @@ def _form_page(request: Request, principal: Principal, view: CaseView, values: d
 async def decision_form(request: Request, principal: Staff, case_id: str) -> Response:
     view = await _case(request, principal, case_id)
     require_chair(principal, view.case.panel_id, "record the panel's decision")
+    if view.case.status == WITHDRAWN:  # off the agenda, needing no decision: its page says so
+        return RedirectResponse(f"/panel/cases/{view.case.id}", status_code=303)
     values = {"pathway": view.case.recommended_pathway or "",
               "corrects_decision_id": str(view.standing_id) if view.standing_id else ""}
     return _form_page(request, principal, view, values, {})
