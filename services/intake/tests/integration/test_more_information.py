@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from frontdoor_cli.testing import fresh_database
 from frontdoor_shared.auth import Principal
-from frontdoor_shared.contracts import ConcernTriagedV1, ConcernUpdatedV1
+from frontdoor_shared.contracts import ConcernTriagedV1, ConcernUpdatedV1, ConcernWithdrawnV1
 from frontdoor_shared.envelope import new_event
 from intake.adapters import orm
 from intake.adapters.repository import ConcernRepository
@@ -28,6 +28,7 @@ from intake.service_layer.schemas import ConcernDetail, ConcernIn
 from intake.service_layer.status import record_status
 from intake.service_layer.submit import Submission
 from intake.service_layer.watchdog import WatchdogCounters, sweep
+from intake.service_layer.withdraw import NotWithdrawable, UnknownReason
 from tests.support import a_concern
 
 pytestmark = pytest.mark.integration
@@ -148,3 +149,37 @@ async def test_the_watchdog_redrives_an_answer_triage_never_took(intake: Intake)
         again = (await conn.execute(sa.select(o.c.event_type).where(o.c.key == str(concern_id),
                                                                     o.c.published_at.is_(None)))).scalars().all()
     assert again == [ConcernUpdatedV1.TYPE]
+
+
+async def test_a_withdrawal_is_recorded_audited_and_published_with_a_code_only_once(intake: Intake) -> None:
+    concern_id, reference = await _asked(intake)
+    await intake.withdraw(reference, "family-declined", VISITOR, "form")
+
+    o = intake.runtime.tables.outbox
+    async with intake.runtime.engine.connect() as conn:
+        status = await conn.scalar(sa.select(orm.concern.c.status).where(orm.concern.c.id == concern_id))
+        audit = (await conn.execute(sa.select(orm.audit.c.actor, orm.audit.c.action, orm.audit.c.why)
+                                    .where(orm.audit.c.reference == reference, orm.audit.c.action == "withdraw"))).all()
+        payloads = (await conn.scalars(sa.select(o.c.payload).where(
+            o.c.key == str(concern_id), o.c.event_type == ConcernWithdrawnV1.TYPE))).all()
+    assert status == "withdrawn"
+    assert [tuple(a) for a in audit] == [("health-visitor-1", "withdraw", "withdrawn: family-declined")]
+    [event] = [json.loads(p) for p in payloads]
+    assert (event["data"]["reason"], event["data"]["reason_text"]) == (
+        "family-declined", "the family decided they do not want extra help at the moment")
+    assert "Amara" not in json.dumps(event)
+
+    with pytest.raises(NotWithdrawable):  # withdrawn for good
+        await intake.withdraw(reference, "raised-in-error", VISITOR, "form")
+    with pytest.raises(NotAwaitingInformation):  # and nothing more is added to it
+        await intake.add_information(reference, _answer(), VISITOR, "form")
+    routed_id, routed = await _asked(intake, outcome="routed")
+    with pytest.raises(NotWithdrawable, match="only a concern the council has not yet decided on"):
+        await intake.withdraw(routed, "needs-met", VISITOR, "api")
+    asked_id, asked = await _asked(intake)
+    with pytest.raises(UnknownReason):
+        await intake.withdraw(asked, "changed my mind", VISITOR, "api")
+    async with intake.runtime.engine.connect() as conn:
+        left = await conn.scalar(sa.select(sa.func.count()).select_from(o).where(
+            o.c.key.in_([str(routed_id), str(asked_id)]), o.c.event_type == ConcernWithdrawnV1.TYPE))
+    assert left == 0

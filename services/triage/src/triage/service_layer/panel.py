@@ -15,12 +15,11 @@ from frontdoor_shared.envelope import CloudEvent
 from frontdoor_shared.uow import UnitOfWork
 from triage.adapters.repository import TriageRepository
 from triage.domain.engine import Reason
-from triage.domain.exceptions import UnknownConcern
 from triage.domain.panel import PanelDecision, TriageSoFar, route_after_panel
 from triage.domain.policy import Policy
 from triage.service_layer.events import reasons_of, routed_event
 from triage.service_layer.routing import route
-from triage.service_layer.triage import Clock, nothing_to_do, utc_now
+from triage.service_layer.triage import Clock, locked_result, nothing_to_do, utc_now
 
 log = structlog.get_logger()
 
@@ -46,9 +45,7 @@ async def apply_panel_decision(uow: UnitOfWork, event: CloudEvent, data: PanelDe
         if await nothing_to_do(uow, event, topic, data.concern_id):
             return
         repo = TriageRepository(uow.conn)
-        row = await repo.get(data.concern_id, for_update=True)
-        if row is None:
-            raise UnknownConcern(f"no triage result for concern {data.reference}; nothing to route")
+        row = await locked_result(repo, data, "route")
         routing = route_after_panel(so_far(row), panel_decision(data), policy.panel.name)
         reasons = reasons_of(routing.reasons)
         await repo.record_panel_decision(data.concern_id, pathway=routing.pathway,

@@ -17,6 +17,7 @@ from frontdoor_shared.uow import UnitOfWork
 from triage.adapters import orm
 from triage.adapters.repository import TriageRepository
 from triage.domain.engine import TriageDecision, evaluate
+from triage.domain.exceptions import UnknownConcern
 from triage.domain.policy import Policy
 from triage.service_layer.events import (
     escalated_event,
@@ -44,6 +45,15 @@ async def nothing_to_do(uow: UnitOfWork, event: CloudEvent, topic: str, concern_
         await uow.commit()
         return True
     return False
+
+
+async def locked_result(repo: TriageRepository, data: Any, then: str) -> Any:
+    """The concern's triage result, locked for the change about to be made; for a concern triage
+    never saw, `UnknownConcern` (dead-lettered with the reason: nothing to `then`)."""
+    row = await repo.get(data.concern_id, for_update=True)
+    if row is None:
+        raise UnknownConcern(f"no triage result for concern {data.reference}; nothing to {then}")
+    return row
 
 
 async def triage_concern(uow: UnitOfWork, event: CloudEvent, data: ConcernSubmittedV1, topic: str,

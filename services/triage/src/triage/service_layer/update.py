@@ -16,9 +16,8 @@ from frontdoor_shared.contracts import ConcernSubmittedV1, ConcernUpdatedV1
 from frontdoor_shared.envelope import CloudEvent
 from frontdoor_shared.uow import UnitOfWork
 from triage.adapters.repository import TriageRepository
-from triage.domain.exceptions import UnknownConcern
 from triage.domain.policy import Policy
-from triage.service_layer.triage import Clock, decide, nothing_to_do, utc_now
+from triage.service_layer.triage import Clock, decide, locked_result, nothing_to_do, utc_now
 
 log = structlog.get_logger()
 AWAITING = "more-information-needed"
@@ -38,9 +37,7 @@ async def triage_again(uow: UnitOfWork, event: CloudEvent, data: ConcernUpdatedV
         if await nothing_to_do(uow, event, topic, data.concern_id):
             return
         repo = TriageRepository(uow.conn)
-        row = await repo.get(data.concern_id, for_update=True)
-        if row is None:
-            raise UnknownConcern(f"no triage result for concern {data.reference}; nothing to decide again")
+        row = await locked_result(repo, data, "decide again")
         if row.outcome != AWAITING or row.decided_by != "policy":
             log.info("triage.revision_not_awaited", reference=data.reference, outcome=row.outcome,
                      revision=data.revision)
