@@ -35,7 +35,7 @@ GONE = events(uuid.uuid4(), "FD-TEST-0009")
 
 def _batches() -> list[list[tuple[CloudEvent, Any, str]]]:
     """Two batches about six concerns, as the broker may deliver them (topics are not ordered)."""
-    whole, early, orphan, held, unreachable = (events(uuid.uuid4(), f"FD-TEST-000{n}") for n in range(5))
+    whole, early, orphan, held, unreachable, quit_ = (events(uuid.uuid4(), f"FD-TEST-000{n}") for n in range(6))
     unreachable["submitted"] = events(unreachable["submitted"].concern_id, unreachable["submitted"].reference,
                                       people(email=None, phone=None, address=None))["submitted"]
 
@@ -44,7 +44,8 @@ def _batches() -> list[list[tuple[CloudEvent, Any, str]]]:
 
     first = [item(whole["submitted"]), item(early["triaged-routed"]), item(whole["triaged-panel"]),
              item(held["triaged-routed"]), item(early["submitted"]), item(orphan["triaged-routed"]),
-             item(whole["listed"]), item(unreachable["submitted"]), item(GONE["submitted"]), item(whole["decided"])]
+             item(whole["listed"]), item(unreachable["submitted"]), item(GONE["submitted"]), item(whole["decided"]),
+             item(quit_["submitted"]), item(quit_["withdrawn"]), item(quit_["triaged-panel"])]  # news after withdrawal
     second = [item(held["submitted"]), item(whole["action-assigned"]), item(unreachable["triaged-routed"])]
     return [first, second]
 
@@ -114,7 +115,9 @@ async def test_batches_as_sets_record_what_each_event_alone_would(test_stack, le
     assert "family/panel-decision" in templates
     assert "staff/delivery-failed" in templates  # the family no one can reach: staff are told
     assert [topic for _, topic in got["held"]] == ["triage.concern-triaged.v1"]  # the orphan waits
-    assert got["links"] == 4  # one private link per family that can be told
+    assert got["links"] == 5  # one private link per family that can be told
+    told_quit = sorted(m[2] for m in got["messages"].values() if m[5] and "FD-TEST-0005" in m[5])
+    assert told_quit == ["family/concern-submitted", "family/concern-withdrawn", "referrer/concern-submitted"]
     assert GONE["submitted"].concern_id not in {c for c, _ in got["recipients"]}  # erased: nothing kept
 
 

@@ -78,7 +78,7 @@ async def handle_statuses(uow: UnitOfWork, items: list[tuple[CloudEvent, Any, st
     async with uow:
         fresh = [(e, d, t) for e, d, t in items if await uow.first_time(e, t)]
         erased = await erasure.erased_among(uow.conn, orm.erased, {d.concern_id for _, d, _ in fresh})
-        fresh = [(e, d, t) for e, d, t in fresh if d.concern_id not in erased]
+        fresh = _until_withdrawn([(e, d, t) for e, d, t in fresh if d.concern_id not in erased])
         for _, data, _ in fresh:
             _check_readable(data, ctx)
         if not fresh:
@@ -113,6 +113,20 @@ async def handle_statuses(uow: UnitOfWork, items: list[tuple[CloudEvent, Any, st
         await _close_withdrawn(uow, [d for _, d, _ in fresh])
         await uow.commit()
     return Recorded(leased, for_next_round=batch.failed_at_once)
+
+
+def _until_withdrawn(items: list[tuple[CloudEvent, Any, str]]) -> list[tuple[CloudEvent, Any, str]]:
+    """The batch's events up to each concern's withdrawal: news after it in the same batch is read and
+    says nothing, as it would in a later batch (where the withdrawal's tombstone stops it)."""
+    withdrawn: set[Any] = set()
+    kept = []
+    for event, data, topic in items:
+        if data.concern_id in withdrawn:
+            continue
+        kept.append((event, data, topic))
+        if isinstance(data, ConcernWithdrawnV1):
+            withdrawn.add(data.concern_id)
+    return kept
 
 
 async def _close_withdrawn(uow: UnitOfWork, datas: list[Any]) -> None:
