@@ -164,3 +164,60 @@ def test_requests_without_valid_credentials_are_refused(client: TestClient, inta
     assert _post(client, forged, a_request()).json()["issue"][0]["code"] == "login"
     assert _post(client, _as(intake, PANEL), a_request()).status_code == 403
     assert intake.keys == {}
+
+
+def _put(client: TestClient, headers: dict[str, str], body: Any, reference: str = "FD-TEST-0001") -> Any:
+    content = body if isinstance(body, bytes) else json.dumps(body).encode()
+    return client.put(f"/fhir/ServiceRequest/{reference}", content=content, headers=headers)
+
+
+def _revoked(**extra: Any) -> dict[str, Any]:
+    return {"resourceType": "ServiceRequest", "status": "revoked", "intent": "order",
+            "subject": {"display": "the child"}, **extra}
+
+
+@pytest.mark.parametrize(("body", "status", "expression", "field", "says"), [
+    (_revoked(), 422, "ServiceRequest.extension", "reason", "withdrawal-reason"),
+    (_revoked(extension=[{"url": EXT + "withdrawal-reason", "valueCode": "changed-my-mind"}]), 422,
+     "ServiceRequest.extension", "reason", "needs-met, family-declined, moved-away, raised-in-error"),
+    (_revoked(id="FD-TEST-0002", extension=[{"url": EXT + "withdrawal-reason", "valueCode": "moved-away"}]), 400,
+     None, "id", "must be FD-TEST-0001"),
+    ({**a_request(), "status": "completed"}, 422, "ServiceRequest.status", "status", "active (to answer"),
+    ({"resourceType": "Bundle", "entry": []}, 422, None, "resourceType", "the ServiceRequest itself"),
+])
+def test_an_update_that_is_not_one_of_the_two_changes_names_the_element_and_why(
+        client: TestClient, intake: FakeIntake, body: Any, status: int, expression: str | None, field: str,
+        says: str) -> None:
+    r = _put(client, _as(intake), body)
+    assert r.status_code == status, r.text
+    [issue] = r.json()["issue"]
+    assert issue.get("expression") == ([expression] if expression else None)
+    assert issue["diagnostics"] == f"intake field: {field}"
+    assert says in issue["details"]["text"]
+
+
+def test_an_answer_that_is_not_a_valid_concern_is_located_in_the_request(
+        client: TestClient, intake: FakeIntake) -> None:
+    bad = a_request()
+    bad["reasonCode"] = []
+    r = _put(client, _as(intake), bad)
+    assert r.status_code == 422
+    assert r.json()["issue"][0]["diagnostics"] == "intake field: concern.need_codes"
+
+
+def test_updates_and_reads_need_credentials_that_may_submit(client: TestClient, intake: FakeIntake) -> None:
+    revoke = _revoked(extension=[{"url": EXT + "withdrawal-reason", "valueCode": "moved-away"}])
+    assert _put(client, {"Content-Type": "application/fhir+json"}, revoke).status_code == 401
+    assert _put(client, _as(intake, PANEL), revoke).status_code == 403
+    assert _put(client, {**_as(intake), "Content-Type": "text/plain"}, revoke).status_code == 415
+    assert client.get("/fhir/ServiceRequest/FD-TEST-0001").status_code == 401
+    assert client.get("/fhir/ServiceRequest/FD-TEST-0001", headers=_as(intake, PANEL)).status_code == 403
+
+
+def test_the_capability_statement_offers_read_and_both_updates(client: TestClient, intake: FakeIntake) -> None:
+    intake.settings.council_name = "Test council"
+    [resource] = client.get("/fhir/metadata").json()["rest"][0]["resource"]
+    interactions = {i["code"]: i["documentation"] for i in resource["interaction"]}
+    assert set(interactions) == {"create", "read", "update"}
+    assert "withdrawal-reason" in interactions["update"]
+    assert "on-hold" in interactions["read"]

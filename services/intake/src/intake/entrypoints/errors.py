@@ -38,6 +38,7 @@ _WHY = {
     403: "These credentials may not do this",
     404: "Not found, or not yours to see",
     409: "A conflict with the state of the resource",
+    410: "Gone: the concern's details were erased",
     413: "The request body is too large",
     415: "The body is not in a media type this operation reads",
     422: "A field is invalid: each error names it and why",

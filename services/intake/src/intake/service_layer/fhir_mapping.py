@@ -432,7 +432,7 @@ def _idempotency_key(sr: dict[str, Any]) -> str:
 
 # --- the whole request ----------------------------------------------------------------------
 
-def _issues(errors: list[Any], prov: dict[str, str]) -> list[Issue]:
+def issues_of(errors: list[Any], prov: dict[str, str]) -> list[Issue]:
     """Pydantic's errors, as the other doors report them (`problems`), located in the FHIR request."""
     out = []
     for err, item in zip(errors, problems(errors), strict=True):
@@ -459,5 +459,5 @@ def map_request(payload: Any) -> FhirConcern:
     try:
         concern = ConcernIn.model_validate(data)
     except ValidationError as err:
-        raise FhirInvalid(_issues(list(err.errors()), prov)) from None
+        raise FhirInvalid(issues_of(list(err.errors()), prov)) from None
     return FhirConcern(concern, key, prov)
