@@ -138,6 +138,20 @@ def _parse(body: bytes) -> Any:
         return _refused(400, "structure", "the body is not JSON: send one FHIR resource as a JSON object")
 
 
+async def _sent(request: Request) -> tuple[Principal, Any] | JSONResponse:
+    """Who is sending, and the resource they sent as JSON; or the refusal (401/403, 413, 415, 400)."""
+    principal = _caller(request)
+    if isinstance(principal, JSONResponse):
+        return principal
+    body = await _body(request, intake_of(request).settings.max_body_bytes)
+    if isinstance(body, JSONResponse):
+        return body
+    payload = _parse(body)
+    if isinstance(payload, JSONResponse):
+        return payload
+    return principal, payload
+
+
 def _stored(request: dict[str, Any], reference: str) -> dict[str, Any]:
     """The ServiceRequest as stored: identifiers and codes only, nothing about the child echoed."""
     identifiers = [i for i in request.get("identifier", []) if isinstance(i, dict)][:1]
@@ -208,16 +222,10 @@ _REQUEST_BODY = {"requestBody": {"required": True, "content": {FHIR_JSON: {"sche
                  200: {"description": "The same ServiceRequest.identifier again: the original concern"},
                  **problem_responses(400, 401, 403, 413, 415, 422, model=OperationOutcome)})
 async def create_service_request(request: Request) -> Any:
-    principal = _caller(request)
-    if isinstance(principal, JSONResponse):
-        return principal
-    app = intake_of(request)
-    body = await _body(request, app.settings.max_body_bytes)
-    if isinstance(body, JSONResponse):
-        return body
-    payload = _parse(body)
-    if isinstance(payload, JSONResponse):
-        return payload
+    sent = await _sent(request)
+    if isinstance(sent, JSONResponse):
+        return sent
+    principal, payload = sent
     try:
         mapped = map_request(payload)
     except FhirInvalid as err:
@@ -225,7 +233,7 @@ async def create_service_request(request: Request) -> Any:
     accepted = await _submit(request, principal, mapped)
     if isinstance(accepted, JSONResponse):
         return accepted
-    location = f"{app.settings.public_base_url}/api/v1/concerns/{accepted.reference}"
+    location = f"{intake_of(request).settings.public_base_url}/api/v1/concerns/{accepted.reference}"
     content = (_accepted_outcome(accepted.reference, accepted.warnings, mapped) if _prefers_outcome(request)
                else _stored(_service_request(payload), accepted.reference))
     return JSONResponse(status_code=201 if accepted.created else 200, media_type=FHIR_JSON, content=content,
@@ -326,16 +334,10 @@ async def update_service_request(reference: str, request: Request) -> Any:
       it has); every service stops and the family is told why.
 
     The body's `id`, when given, must be the reference in the address (400 otherwise)."""
-    principal = _caller(request)
-    if isinstance(principal, JSONResponse):
-        return principal
-    app = intake_of(request)
-    body = await _body(request, app.settings.max_body_bytes)
-    if isinstance(body, JSONResponse):
-        return body
-    payload = _parse(body)
-    if isinstance(payload, JSONResponse):
-        return payload
+    sent = await _sent(request)
+    if isinstance(sent, JSONResponse):
+        return sent
+    principal, payload = sent
     if not isinstance(payload, dict) or payload.get("resourceType") != "ServiceRequest":
         return _refused(422, "structure", "send the ServiceRequest itself (resourceType ServiceRequest)",
                         "resourceType")
