@@ -27,7 +27,7 @@ from triage.adapters.policy_loader import shipped_policy
 pytestmark = pytest.mark.e2e
 
 THIN = {"concern_id", "reference", "routed_at", "pathway", "priority", "age_in_months", "need_codes",
-        "ranges", "reasons", "decided_by", "policy_version", "details_url"}
+        "ranges", "reasons", "decided_by", "policy_version", "details_url", "received_on", "statutory_decision_due"}
 REFERRALS = [topics.referrals(p) for p in topics.PATHWAYS]
 SEALED = "c2VhbGVkLWZvci1ub3RpZmljYXRpb25zLWFsb25l"
 

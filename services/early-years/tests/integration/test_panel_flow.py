@@ -258,3 +258,19 @@ async def test_a_withdrawn_concern_leaves_the_agenda_and_takes_no_decision(world
     assert refused.status_code == 422
     assert "The concern was withdrawn by whoever raised it: it needs no decision" in refused.text
     assert await world.rows(sa.select(orm.decision).where(orm.decision.c.case_id == case.id)) == []
+
+
+async def test_a_decision_for_the_statutory_pathway_carries_the_day_received_and_the_legal_date(
+        world: Any, concern: Any, people: Any) -> None:
+    data = concern(received_on=date(2026, 2, 2), pathway="statutory")
+    [case] = await world.listed(data)
+    assert case.received_on == date(2026, 2, 2)  # kept from triage's event: the clock's start
+    meeting = (await world.rows(sa.select(orm.panel_meeting).where(orm.panel_meeting.c.date == today(world))))[0]
+    await record_attendance(world.svc.runtime.uow(), world.svc.panel, meeting.id, QUORATE)
+    draft = DecisionDraft(outcome="confirmed", pathway="statutory", reason_codes=(),
+                          next_review=today(world) + timedelta(90), actions=())
+    await record_decision(world.svc.runtime.uow(), world.svc.panel, world.svc.notes, case.id, draft, by="panel-chair",
+                          now=world.clock())
+    [event] = [json.loads(r.payload)["data"] for r in await world.outbox(str(data.concern_id), PanelDecisionV2.TYPE)]
+    assert (event["pathway"], event["received_on"], event["statutory_decision_due"]) == (
+        "statutory", "2026-02-02", "2026-03-16")

@@ -12,7 +12,8 @@ from early_years.service_layer.events import action_event, decision_event, overd
 from frontdoor_shared import topics
 from frontdoor_shared.sealed import generate_keypair, open_sealed, seal
 
-CASE = SimpleNamespace(id=uuid.uuid4(), concern_id=uuid.uuid4(), reference="FD-ABCD-EFGH")
+CASE = SimpleNamespace(id=uuid.uuid4(), concern_id=uuid.uuid4(), reference="FD-ABCD-EFGH",
+                       received_on=date(2026, 2, 2))
 NOW = datetime(2026, 3, 5, 10, tzinfo=UTC)
 
 
@@ -66,6 +67,14 @@ def test_a_decision_event_lists_its_actions_in_the_councils_words_without_the_ow
         (actions[1]["id"], "Early years", "train the setting's staff", date(2026, 5, 1))]
     assert "SENCo" not in event.model_dump_json()
     assert decision_event(CASE, decision_row()).actions == []
+
+
+def test_a_decision_for_the_statutory_pathway_says_by_when_the_council_must_decide_whether_to_assess() -> None:
+    statutory = decision_event(CASE, decision_row(pathway="statutory"))
+    assert (statutory.received_on, statutory.statutory_decision_due) == (date(2026, 2, 2), date(2026, 3, 16))
+    assert decision_event(CASE, decision_row()).statutory_decision_due is None  # outreach: no statutory clock
+    listed_before_the_clock = SimpleNamespace(**{**vars(CASE), "received_on": None})
+    assert decision_event(listed_before_the_clock, decision_row(pathway="statutory")).statutory_decision_due is None
 
 
 def test_an_action_event_names_the_agency_the_task_and_the_role() -> None:

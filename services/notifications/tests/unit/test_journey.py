@@ -82,3 +82,17 @@ def test_a_withdrawn_concern_says_why_promises_nothing_and_is_never_chased() -> 
     assert step.expected_by is None
     assert not is_still_waiting(step.status, MONDAY, MONDAY + timedelta(days=365), 20)
     assert m.plan_for(m.WITHDRAWN) == [m.Planned("family", "family/concern-withdrawn", "carer-0")]
+
+
+@pytest.mark.parametrize("kind", [m.TRIAGED, m.DECIDED])
+def test_on_the_statutory_pathway_the_page_promises_the_legal_date_not_the_teams(kind: str) -> None:
+    due = date(2026, 4, 13)
+    step = step_for(Facts(kind=kind, at=MONDAY, outcome="routed", pathway="statutory", received_on=date(2026, 3, 2),
+                          statutory_decision_due=due))
+    assert step is not None
+    assert step.expected_by == due
+    assert step.next_step == ("We must decide whether to carry out an education, health and care needs assessment, "
+                              "and write to tell you, by 13 April 2026.")
+    without = step_for(Facts(kind=kind, at=MONDAY, outcome="routed", pathway="statutory"))  # an older event
+    assert without is not None
+    assert without.expected_by == add_working_days(MONDAY.date(), 20)

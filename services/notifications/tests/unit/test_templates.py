@@ -4,6 +4,8 @@ families need; nothing is left unrendered."""
 from __future__ import annotations
 
 import uuid
+from datetime import date
+from typing import Any
 
 import pytest
 
@@ -224,3 +226,35 @@ def test_the_family_hears_the_concern_was_withdrawn_why_and_what_they_can_still_
     assert "has withdrawn the concern about Amara, because the family has moved out of the council's area." in body
     assert "we will not write to you about it again" in body
     assert "You can ask us for an education, health and care needs assessment for Amara at any time." in body
+
+
+def _statutory(name: str) -> tuple[str, Any]:
+    kind = "decided" if name.endswith("panel-decision") else "triaged-routed"
+    data = events(uuid.uuid4(), "FD-7K3M-9QXP")[kind].model_copy(update={
+        "pathway": "statutory", "received_on": date(2026, 3, 2), "statutory_decision_due": date(2026, 4, 13)})
+    return name, data
+
+
+@pytest.mark.parametrize("name", ["family/concern-triaged-routed", "family/panel-decision"])
+def test_on_the_statutory_pathway_the_family_hears_the_legal_time_limit_and_its_date(ctx, name: str) -> None:  # type: ignore[no-untyped-def]
+    _, data = _statutory(name)
+    values = values_for(envelope(data), data, people(), ctx) | {"status_url": "http://s/abc", "link_expires": NOW}
+    _, body = renderer.render(name, **values)
+    assert ("We must decide whether to carry out an education, health and care needs assessment for Amara, and "
+            "write to tell you, by 13 April 2026. The law gives us 6 weeks from the day we received the concern "
+            "(2 March 2026) to do this.") in body
+    assert "will contact you" not in body  # not the pathway team's softer promise
+    assert "how to appeal" in body
+
+
+@pytest.mark.parametrize("name", ["referrer/concern-triaged-routed", "referrer/panel-decision"])
+def test_on_the_statutory_pathway_the_referrer_hears_the_date_too(ctx, name: str) -> None:  # type: ignore[no-untyped-def]
+    _, data = _statutory(name)
+    _, body = renderer.render(name, **values_for(envelope(data), data, people(), ctx))
+    assert "and tell the family, by 13 April 2026 (6 weeks from 2 March 2026, the day we received the concern)" in body
+
+
+@pytest.mark.parametrize("name", ["family/concern-triaged-routed", "referrer/concern-triaged-routed"])
+def test_on_other_pathways_no_statutory_date_is_mentioned(ctx, name: str) -> None:  # type: ignore[no-untyped-def]
+    _, body = _rendered(ctx, name)
+    assert "We must decide whether" not in body

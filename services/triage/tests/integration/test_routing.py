@@ -26,7 +26,7 @@ pytestmark = pytest.mark.integration
 
 BASE = "https://intake.test"
 THIN = {"concern_id", "reference", "routed_at", "pathway", "priority", "age_in_months", "need_codes",
-        "ranges", "reasons", "decided_by", "policy_version", "details_url"}
+        "ranges", "reasons", "decided_by", "policy_version", "details_url", "received_on", "statutory_decision_due"}
 REFERRAL_TOPICS = [topics.referrals(p) for p in topics.PATHWAYS]
 PANEL_SAYS = Reason(rule="panel-discussion", text="The nursery's own plan suits the child better for now.")
 

@@ -23,7 +23,7 @@ Submitted = Callable[..., ConcernSubmittedV1]
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 BASE = "https://intake.council.example"
 THIN = {"concern_id", "reference", "routed_at", "pathway", "priority", "age_in_months", "need_codes",
-        "ranges", "reasons", "decided_by", "policy_version", "details_url"}
+        "ranges", "reasons", "decided_by", "policy_version", "details_url", "received_on", "statutory_decision_due"}
 
 
 def test_the_facts_are_the_concern_codes_ranges_and_flags(submitted: Submitted) -> None:
@@ -78,6 +78,36 @@ def test_a_routed_referral_holds_exactly_the_thin_fields_and_nothing_sealed(
     assert body["details_url"] == f"{BASE}/api/v1/referrals/{data.reference}"
     assert (body["decided_by"], body["reasons"][0]["rule"]) == ("policy", "sen-support-range-3")
     assert body["ranges"] == [{"area": "C&L", "range": 3}]
+
+
+def test_routed_to_the_statutory_pathway_the_events_carry_the_day_received_and_the_decision_due(
+        submitted: Submitted) -> None:
+    late_evening = submitted(submitted_at=datetime(2026, 6, 30, 23, 30, tzinfo=UTC),  # 00:30 on 1 July in England
+                             ranges=[{"area": "C&L", "range": 5}])
+    decision = evaluate(load_policy(shipped_policy("default")), facts_from(late_evening), NOW.date())
+    assert (decision.outcome, decision.pathway) == ("routed", "statutory")
+
+    triaged = triaged_event(late_evening, decision, NOW)
+    routed = routed_event(late_evening, pathway="statutory", priority="routine", reasons=[], decided_by="policy",
+                          policy_version="default-2026.1", at=NOW, details_base=BASE)
+
+    assert (triaged.received_on, triaged.statutory_decision_due) == (date(2026, 7, 1), date(2026, 8, 12))
+    assert (routed.received_on, routed.statutory_decision_due) == (date(2026, 7, 1), date(2026, 8, 12))
+
+
+def test_on_any_other_pathway_or_before_the_council_decides_no_statutory_date_is_given(
+        submitted: Submitted) -> None:
+    policy = load_policy(shipped_policy("default"))
+    routed = triaged_event(submitted(), evaluate(policy, facts_from(submitted()), NOW.date()), NOW)
+    toddler = submitted(age_in_months=30, compulsory_school_age_from=date(2028, 9, 1), need_codes=["SLCN"],
+                        ranges=[{"area": "C&I", "range": 5}], tried_for_weeks=12,
+                        screening=[{"tool": "WellComm", "outcome": "red", "area": "C&I"}])
+    listed = triaged_event(toddler, evaluate(policy, facts_from(toddler), NOW.date()), NOW)
+
+    assert (routed.pathway, routed.received_on, routed.statutory_decision_due) == (
+        "sen-support", date(2026, 3, 2), None)
+    assert (listed.outcome, listed.pathway) == ("panel", "statutory")
+    assert listed.statutory_decision_due is None  # the panel decides first
 
 
 def test_a_safeguarding_escalation_links_to_the_concern_for_the_safeguarding_team(

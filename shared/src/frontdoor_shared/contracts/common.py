@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from datetime import date
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -36,6 +37,14 @@ def need_names(codes: list[str] | tuple[str, ...] | None) -> str:
 
 Pathway = Literal["slcn", "outreach", "sen-support", "statutory", "universal-advice"]
 Priority = Literal["urgent", "high", "routine"]
+
+# The statutory clock (frontdoor_shared.statutory), on the events that route a concern
+ReceivedOn = Annotated[date | None, Field(description=(
+    "The day in England the council received the concern: the statutory clocks run from it "
+    "(added later, so absent from older events)"))]
+StatutoryDecisionDue = Annotated[date | None, Field(description=(
+    "On the statutory pathway: the last day to decide whether to carry out an EHC needs assessment and "
+    "tell the family, 6 weeks from received_on (SEND Regulations 2014, reg 5(1)); absent on other pathways"))]
 
 
 class AreaRange(BaseModel):

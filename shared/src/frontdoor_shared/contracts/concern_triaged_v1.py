@@ -10,7 +10,15 @@ from pydantic import Field
 
 from frontdoor_shared import topics
 from frontdoor_shared.contracts.base import Contract
-from frontdoor_shared.contracts.common import AreaRange, NeedCode, Pathway, Priority, Reason
+from frontdoor_shared.contracts.common import (
+    AreaRange,
+    NeedCode,
+    Pathway,
+    Priority,
+    Reason,
+    ReceivedOn,
+    StatutoryDecisionDue,
+)
 
 
 class ConcernTriagedV1(Contract):
@@ -34,3 +42,5 @@ class ConcernTriagedV1(Contract):
     reasons: list[Reason] = Field(default_factory=list, description="Rules that fired, with text")
     missing: list[str] = Field(default_factory=list, description="Evidence the policy still needs")
     policy_version: str = Field(max_length=60, description="Version of the ranges policy used")
+    received_on: ReceivedOn = None
+    statutory_decision_due: StatutoryDecisionDue = None

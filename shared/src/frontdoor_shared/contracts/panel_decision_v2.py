@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from frontdoor_shared import topics
 from frontdoor_shared.contracts.base import Contract
-from frontdoor_shared.contracts.common import Pathway, Priority, Reason
+from frontdoor_shared.contracts.common import Pathway, Priority, Reason, ReceivedOn, StatutoryDecisionDue
 
 
 class FundingDecision(BaseModel):
@@ -78,3 +78,5 @@ class PanelDecisionV2(Contract):
     actions: list[DecidedAction] = Field(
         default_factory=list, max_length=20,
         description="The actions the panel set with this decision (added later, so absent from older events)")
+    received_on: ReceivedOn = None
+    statutory_decision_due: StatutoryDecisionDue = None

@@ -9,7 +9,15 @@ from uuid import UUID
 from pydantic import Field
 
 from frontdoor_shared.contracts.base import Contract
-from frontdoor_shared.contracts.common import AreaRange, NeedCode, Pathway, Priority, Reason
+from frontdoor_shared.contracts.common import (
+    AreaRange,
+    NeedCode,
+    Pathway,
+    Priority,
+    Reason,
+    ReceivedOn,
+    StatutoryDecisionDue,
+)
 
 
 class ReferralRoutedV1(Contract):
@@ -31,3 +39,5 @@ class ReferralRoutedV1(Contract):
     decided_by: Literal["policy", "panel"] = Field(description="The ranges policy or the panel")
     policy_version: str | None = Field(default=None, max_length=60, description="Policy version")
     details_url: str = Field(max_length=300, description="Claim-check link for the full details")
+    received_on: ReceivedOn = None
+    statutory_decision_due: StatutoryDecisionDue = None

@@ -30,6 +30,7 @@ panel_case = sa.Table(
     sa.Column("panel_id", sa.Text),
     sa.Column("missing", pg.JSONB, nullable=False, server_default=sa.text("'[]'::jsonb")),
     sa.Column("triaged_at", TS),
+    sa.Column("received_on", sa.Date),  # the day the council received the concern: the statutory clock's start
 )
 
 panel = sa.Table(

@@ -21,6 +21,7 @@ from frontdoor_shared.contracts import (
     PanelDecisionV2,
 )
 from frontdoor_shared.contracts.common import Reason
+from frontdoor_shared.statutory import clock_for
 
 
 def listed_event(case: Any, meeting: Any, now: datetime) -> CaseListedV1:
@@ -43,6 +44,7 @@ def decision_event(case: Any, d: dict[str, Any], *, actions: Sequence[dict[str, 
         outcome=d["outcome"], recommended_pathway=d["recommended_pathway"], pathway=d["pathway"],
         priority=d["priority"], reasons=reasons, note_sealed=note_sealed, funding=funding, next_review=d["next_review"],
         agencies_present=d["agencies_present"],
+        received_on=case.received_on, statutory_decision_due=clock_for(d["pathway"], case.received_on),
         actions=[DecidedAction(action_id=a["id"], agency=a["agency"], agency_name=agency_name(a["agency"]),
                                task=a.get("task"), task_text=task_words(a.get("task")), due=a["due"])
                  for a in actions])

@@ -23,7 +23,7 @@ def _evidence(data: ConcernTriagedV1) -> dict[str, Any]:
     return {"age_in_months": data.age_in_months, "recommended_pathway": data.pathway, "priority": data.priority,
             "need_codes": list(data.need_codes), "ranges": [r.model_dump() for r in data.ranges],
             "reasons": [r.model_dump() for r in data.reasons], "missing": list(data.missing),
-            "policy_version": data.policy_version, "triaged_at": data.triaged_at}
+            "policy_version": data.policy_version, "triaged_at": data.triaged_at, "received_on": data.received_on}
 
 
 async def list_for_panel(uow: UnitOfWork, event: CloudEvent, data: ConcernTriagedV1, topic: str,

@@ -29,6 +29,8 @@ class Facts:
     agency_name: str | None = None  # an action's agency and task in the council's words, when the event has them
     task_text: str | None = None
     reason_text: str | None = None  # why a concern was withdrawn, in the council's words
+    received_on: date | None = None  # the day the council received the concern (the statutory clocks' start)
+    statutory_decision_due: date | None = None  # the statutory pathway: decide whether to assess by then
 
 
 @dataclass(frozen=True)
@@ -65,8 +67,16 @@ def _team(pathway: str | None) -> str:
     return f"the {m.PATHWAY_NAMES.get(pathway or '', 'support')} team"
 
 
+def _statutory(status: str, line: str, due: date) -> Step:
+    """On the statutory pathway the law, not the council, sets the date the family can hold it to."""
+    return Step(status, line, "We must decide whether to carry out an education, health and care needs "
+                f"assessment, and write to tell you, by {long_date(due)}.", due)
+
+
 def _triaged(f: Facts) -> Step | None:
     day = f.at.date()
+    if f.outcome == "routed" and f.statutory_decision_due:
+        return _statutory("routed", f"We asked {_team(f.pathway)} to help.", f.statutory_decision_due)
     if f.outcome == "routed":
         return Step("routed", f"We asked {_team(f.pathway)} to help.",
                     f"{_team(f.pathway).capitalize()} will contact you.", add_working_days(day, ROUTED_DAYS))
@@ -104,6 +114,8 @@ def step_for(f: Facts) -> Step | None:
         return Step("listed-for-panel", f"The early years inclusion panel will discuss the support needed{when}.",
                     "We will write to you to say what the panel decided and why.",
                     add_working_days(f.panel_date, DECISION_DAYS) if f.panel_date else None)
+    if f.kind == m.DECIDED and f.statutory_decision_due:
+        return _statutory("decided", f"The panel decided {_team(f.pathway)} should help.", f.statutory_decision_due)
     if f.kind == m.DECIDED:
         review = f" The panel will check how things are going by {long_date(f.next_review)}." if f.next_review else ""
         return Step("decided", f"The panel decided {_team(f.pathway)} should help.",

@@ -53,7 +53,8 @@ def facts_for(event: CloudEvent, data: Any) -> Facts:
     return Facts(kind=kind_of(data), at=at, outcome=f.get("outcome"), pathway=f.get("pathway"),
                  panel_date=f.get("panel_date"), due=f.get("due"), agency=f.get("agency"),
                  next_review=f.get("next_review"), agency_name=f.get("agency_name"), task_text=f.get("task_text"),
-                 reason_text=f.get("reason_text"))
+                 reason_text=f.get("reason_text"), received_on=f.get("received_on"),
+                 statutory_decision_due=f.get("statutory_decision_due"))
 
 
 def journey_step(event: CloudEvent, data: Any) -> Step | None:
@@ -84,4 +85,6 @@ def event_values(data: Any, step: Step | None) -> dict[str, Any]:
         "actions": [{"agency_name": a.agency_name, "task_text": a.task_text, "due": a.due}
                     for a in f.get("actions") or []],
         "expected_by": step.expected_by if step else None,
+        "received_on": f.get("received_on"),
+        "statutory_decision_due": f.get("statutory_decision_due"),
     }

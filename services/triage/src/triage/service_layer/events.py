@@ -19,6 +19,7 @@ from frontdoor_shared.contracts import (
     SafeguardingEscalatedV1,
 )
 from frontdoor_shared.contracts.common import Reason
+from frontdoor_shared.statutory import clock_for, received_on
 from triage.domain import engine
 from triage.domain.engine import ConcernFacts, TriageDecision
 
@@ -51,18 +52,24 @@ def reasons_of(reasons: Iterable[engine.Reason]) -> list[Reason]:
 
 
 def triaged_event(data: ConcernSubmittedV1, d: TriageDecision, at: datetime) -> ConcernTriagedV1:
+    """The outcome; routed to the statutory pathway, with the day the decision whether to assess is due
+    (listed for the panel, the clock is the panel's to state when it decides)."""
+    received = received_on(data.submitted_at)
     return ConcernTriagedV1(
         concern_id=data.concern_id, reference=data.reference, triaged_at=at,
         outcome=d.outcome, pathway=d.pathway, priority=d.priority,
         age_in_months=data.age_in_months, need_codes=data.need_codes, ranges=data.ranges,
         reasons=reasons_of(d.reasons), missing=list(d.missing), policy_version=d.policy_version,
+        received_on=received, statutory_decision_due=clock_for(d.pathway if d.outcome == "routed" else None, received),
     )
 
 
 def routed_event(facts: ConcernSubmittedV1, *, pathway: str, priority: str, reasons: list[Reason],
                  decided_by: str, policy_version: str | None, at: datetime,
                  details_base: str) -> ReferralRoutedV1:
-    """The thin public referral: codes, ranges, age in months, reasons and a claim-check link."""
+    """The thin public referral: codes, ranges, age in months, reasons and a claim-check link; for the
+    statutory team, the day the concern was received and the day its decision is due."""
+    received = received_on(facts.submitted_at)
     return ReferralRoutedV1(
         concern_id=facts.concern_id, reference=facts.reference, routed_at=at,
         pathway=pathway, priority=priority,
@@ -70,6 +77,7 @@ def routed_event(facts: ConcernSubmittedV1, *, pathway: str, priority: str, reas
         reasons=reasons, decided_by=decided_by,
         policy_version=policy_version,
         details_url=f"{details_base}/api/v1/referrals/{facts.reference}",
+        received_on=received, statutory_decision_due=clock_for(pathway, received),
     )
 
 
