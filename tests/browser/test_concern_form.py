@@ -55,8 +55,8 @@ def page(chromium, platform) -> Iterator[Any]:  # type: ignore[no-untyped-def]
     context.close()
 
 
-def _sign_in(page: Any, platform: Any) -> None:
-    user = platform.seed_demo()["users"]["health-visitor"]
+def _sign_in(page: Any, platform: Any, role: str = "health-visitor") -> None:
+    user = platform.seed_demo()["users"][role]
     page.goto("/concerns")
     assert "/sign-in" in page.url
     page.fill("#email", user["email"])
@@ -262,6 +262,31 @@ def test_every_page_passes_axe_for_wcag_2_2_a_and_aa(page, platform) -> None:  #
     page.fill("#concern-tried-weeks", "ten")
     page.click("#send-information")
     problems["Add the information, errors"] = _axe_violations(page)
+    assert {name: found for name, found in problems.items() if found} == {}
+
+
+def test_a_council_administrator_finds_the_report_and_changes_its_period_and_it_passes_axe(  # type: ignore[no-untyped-def]
+        page, platform) -> None:
+    _sign_in(page, platform, "council-admin")
+    page.click("#front-door-report")
+    page.wait_for_url("**/reports/front-door")
+    problems = {"Report": _axe_violations(page)}
+    assert page.locator("h1").inner_text() == "How the front door is doing"
+    page.fill("#from-day", "1")
+    page.fill("#from-month", "11")
+    page.fill("#from-year", "2026")
+    page.fill("#to-day", "15")
+    page.fill("#to-month", "11")
+    page.fill("#to-year", "2026")
+    page.click("#show-period")
+    page.wait_for_load_state()
+    assert "Concerns received from 1 November 2026 to 15 November 2026" in page.inner_text("main")
+    page.fill("#from-day", "31")
+    page.fill("#from-month", "2")
+    page.click("#show-period")
+    page.wait_for_load_state()
+    assert "Enter a real date for 'From'" in page.inner_text(".govuk-error-summary")
+    problems["Report, errors"] = _axe_violations(page)
     assert {name: found for name, found in problems.items() if found} == {}
 
 

@@ -52,6 +52,9 @@ def test_a_concern_routed_to_the_statutory_pathway_carries_its_legal_date_to_the
     due = assessment_decision_due(received)
     long_due = f"{due.day} {due:%B %Y}"
 
+    [routed] = [h for h in status_of(platform, reference)["history"] if h["status"] == "routed"]
+    assert routed["detail"]["statutory_decision_due"] == due.isoformat()  # the referrer's history says it too
+
     referral = asyncio.run(_referral(test_stack.bootstrap, reference))
     assert (referral["pathway"], referral["decided_by"]) == ("statutory", "policy")
     assert (date.fromisoformat(referral["received_on"]), date.fromisoformat(referral["statutory_decision_due"])) == (

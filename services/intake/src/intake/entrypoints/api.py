@@ -3,15 +3,18 @@ more information, POST /api/v1/concerns/{reference}/information, and withdrawal.
 
 from __future__ import annotations
 
+from dataclasses import asdict
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Header, HTTPException, Request
+from fastapi import APIRouter, Body, Depends, Header, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from frontdoor_shared.access import (
     Resource,
+    can_administer,
     can_erase_concern,
     can_read_concern,
     can_read_panel_evidence,
@@ -20,6 +23,7 @@ from frontdoor_shared.access import (
 )
 from frontdoor_shared.auth import Principal
 from frontdoor_shared.contracts.concern_withdrawn_v1 import WithdrawalReason
+from frontdoor_shared.statutory import received_on
 from frontdoor_shared.web import principal_dependency, refuse_unless
 from intake.adapters import audit
 from intake.adapters.partner_keys import public_jwks
@@ -27,9 +31,17 @@ from intake.adapters.repository import ConcernRepository
 from intake.bootstrap import Intake
 from intake.domain.model import Status, routed_pathway, sent_to_panel
 from intake.domain.purposes import PURPOSES, BadPurpose, parse_purpose
-from intake.entrypoints.errors import INFORMATION_REFUSED, WITHDRAWAL_REFUSED, problem_responses, unprocessable
+from intake.entrypoints.errors import (
+    INFORMATION_REFUSED,
+    REQUEST_REFUSED,
+    WITHDRAWAL_REFUSED,
+    problem_responses,
+    unprocessable,
+)
 from intake.service_layer.erasure import UnknownReference
 from intake.service_layer.problems import problems
+from intake.service_layer.report import BadPeriod, period
+from intake.service_layer.report import front_door_report as build_report
 from intake.service_layer.revise import NoSuchConcern, NotAwaitingInformation
 from intake.service_layer.schemas import ConcernDetail, ConcernIn
 from intake.service_layer.submit import (
@@ -369,6 +381,65 @@ async def erase_concern(reference: str, request: Request, caller: Caller, x_purp
     except UnknownReference:
         raise HTTPException(404, detail="not found") from None
     return ErasureOut(erased=erased)
+
+
+class TimingOut(BaseModel):
+    reached: int = Field(description="Concerns received in the period that reached this step")
+    median_hours: float | None = Field(description="Median hours from the concern's arrival to the step")
+    p90_hours: float | None = Field(description="Nine in ten reached it within this many hours")
+    within: int | None = Field(description="How many within the promise (None where there is none)")
+    within_share: float | None = Field(description="within / reached, 0 to 1")
+
+
+class StatutoryDueOut(BaseModel):
+    reference: str
+    routed_on: date = Field(description="The day it was sent to the statutory pathway")
+    due: date = Field(description="The last day to decide whether to carry out an EHC needs assessment")
+    days_left: int = Field(description="Days from today; negative once the day has passed")
+
+
+class ReportOut(BaseModel):
+    start: date = Field(description="First day of the period (received in England)")
+    end: date = Field(description="Last day of the period, included")
+    today: date
+    received: int = Field(description="Concerns received in the period")
+    by_channel: dict[str, int] = Field(description="By door: form, api, fhir, partner")
+    where_now: dict[str, int] = Field(description="The period's concerns by their status now")
+    family_first_told: TimingOut = Field(description="The family's first message; promise: 1 working day")
+    first_decision: TimingOut = Field(description="Triage's first outcome; promise: 5 working days")
+    panel_decision: TimingOut = Field(description="The panel's decision, for concerns it decided on")
+    awaiting_information: int = Field(description="Waiting now for the referrer's information")
+    longest_awaiting_days: int | None = Field(description="Days the longest of those has waited")
+    statutory_due: list[StatutoryDueOut] = Field(description=(
+        "Concerns on the statutory pathway whose decision falls due within 28 days either side of today, "
+        "whenever received"))
+
+
+def report_out(report: Any) -> ReportOut:
+    timings = {name: TimingOut(**asdict(getattr(report, name)), within_share=getattr(report, name).within_share)
+               for name in ("family_first_told", "first_decision", "panel_decision")}
+    return ReportOut(**{**asdict(report), **timings})
+
+
+@router.get("/reports/front-door", response_model=ReportOut, tags=["council"],
+            responses=problem_responses(401, 403, 422, 503), summary="How the front door is doing (council admin)")
+async def front_door_report(request: Request, caller: Caller,
+                            start: Annotated[date | None, Query(alias="from")] = None,
+                            end: Annotated[date | None, Query(alias="to")] = None) -> Any:
+    """Counts, medians and shares for the concerns received in the period (by default the last 28
+    days; at most two years), and the statutory decisions falling due: see
+    `intake.service_layer.report`. Needs the council-admin role; recorded in the audit trail."""
+    refuse_unless(can_administer(caller))
+    app = intake_of(request)
+    today = received_on(datetime.now(UTC))
+    try:
+        start, end = period(start, end, today)
+    except BadPeriod as err:
+        return unprocessable([{"field": err.field, "reason": err.reason}], REQUEST_REFUSED)
+    async with app.runtime.engine.begin() as conn:
+        report = await build_report(conn, start, end, today)
+        await audit.record(conn, caller, "read-report", "front-door-report", why=f"{start} to {end}", channel="api")
+    return report_out(report)
 
 
 @router.get("/jwks.json", tags=["partners"], summary="Intake's public key for partner concerns (JWKS)")

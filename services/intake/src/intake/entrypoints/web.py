@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Callable
 from datetime import UTC, date, datetime, tzinfo
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -19,16 +20,18 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, ValidationError
 
-from frontdoor_shared.access import Resource, can_read_concern, can_submit_concern
+from frontdoor_shared.access import Resource, can_administer, can_read_concern, can_submit_concern
 from frontdoor_shared.auth import SESSION_COOKIE, NotAuthenticated, Principal
 from frontdoor_shared.contracts.concern_withdrawn_v1 import WITHDRAWAL_REASONS
 from frontdoor_shared.govuk import page_context, templates_of
+from frontdoor_shared.statutory import received_on
 from frontdoor_shared.web import verify_csrf
 from intake.adapters import audit
 from intake.adapters.repository import ConcernRepository
 from intake.domain import checks
 from intake.domain.model import WITHDRAWABLE, Status
 from intake.entrypoints.api import intake_of
+from intake.service_layer import report
 from intake.service_layer.problems import problems
 from intake.service_layer.revise import NoSuchConcern, NotAwaitingInformation
 from intake.service_layer.schemas import Child, ConcernDetail, ConcernIn, Family, Referrer
@@ -61,20 +64,30 @@ def _when(at: datetime) -> str:
 
 async def _referrer(request: Request) -> Principal:
     """The signed-in member of staff who may submit concerns; otherwise off to sign in."""
+    return _signed_in(request, can_submit_concern, "/concerns")
+
+
+async def _council_admin(request: Request) -> Principal:
+    """The signed-in council administrator (the council's reports); otherwise off to sign in."""
+    return _signed_in(request, can_administer, "/reports/front-door")
+
+
+def _signed_in(request: Request, allowed: Callable[[Principal], bool], home: str) -> Principal:
     token = request.cookies.get(SESSION_COOKIE)
     try:
         principal = intake_of(request).tokens.verify(token) if token else None
     except NotAuthenticated:
         principal = None
     if principal is None:
-        target = request.url.path if request.method == "GET" else "/concerns"
+        target = request.url.path if request.method == "GET" else home
         raise HTTPException(303, detail="sign in", headers={"Location": f"/sign-in?next={target}"})
-    if not can_submit_concern(principal):
+    if not allowed(principal):
         raise HTTPException(403, detail="your role does not allow this")
     return principal
 
 
 Caller = Annotated[Principal, Depends(_referrer)]
+CouncilAdmin = Annotated[Principal, Depends(_council_admin)]
 
 
 # --- the form's answers: field names, and what each page gives the models --------------------
@@ -427,6 +440,44 @@ async def concern_status(reference: str, request: Request, principal: Caller) ->
                    sent=request.query_params.get("sent") == "information",
                    withdrawn=request.query_params.get("done") == "withdrawn",
                    withdrawable=concern.status in WITHDRAWABLE, reasons=WITHDRAWAL_REASONS)
+
+
+# --- the council's report --------------------------------------------------------------------
+
+DOORS = {"form": "Through the web form", "api": "Through the JSON API", "fhir": "Through FHIR (NHS systems)",
+         "partner": "As partner events"}
+
+
+def _day(request: Request, prefix: str) -> date | str | None:
+    """A day from the date inputs (None when all are blank; the prefix when it is not a real date)."""
+    parts = [request.query_params.get(f"{prefix}-{p}", "").strip() for p in ("year", "month", "day")]
+    if not any(parts):
+        return None
+    try:
+        return date(*(int(p) for p in parts))
+    except ValueError:
+        return prefix
+
+
+@router.get("/reports/front-door")
+async def front_door_report(request: Request, principal: CouncilAdmin) -> Response:
+    today = received_on(datetime.now(UTC))
+    asked = {prefix: _day(request, prefix) for prefix in ("from", "to")}
+    errors = [{"text": f"Enter a real date for '{p.capitalize()}', like 27 3 2026", "href": f"#{p}"}
+              for p, d in asked.items() if isinstance(d, str)]
+    start_day, end_day = (d if isinstance(d, date) else None for d in asked.values())
+    try:
+        start, end = report.period(start_day, end_day, today)
+    except report.BadPeriod as err:
+        errors.append({"text": f"The period must start on or before its last day, and cover at most two years "
+                               f"({err.reason})", "href": "#from"})
+        start, end = report.period(None, None, today)
+    async with intake_of(request).runtime.engine.begin() as conn:
+        found = await report.front_door_report(conn, start, end, today)
+        await audit.record(conn, principal, "read-report", "front-door-report", why=f"{start} to {end}",
+                           channel="web")
+    return _render(request, principal, "report.html", "How the front door is doing", 422 if errors else 200,
+                   errors=errors, report=found, doors=DOORS, long_date=lambda d: f"{d.day} {d:%B %Y}")
 
 
 # --- answering a request for more information ------------------------------------------------

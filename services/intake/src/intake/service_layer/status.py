@@ -32,7 +32,7 @@ def status_change(event: CloudEvent, data: Any) -> StatusChange:
     if isinstance(data, ConcernTriagedV1):
         detail = {"outcome": data.outcome, "pathway": data.pathway, "priority": data.priority,
                   "reasons": [r.model_dump() for r in data.reasons], "missing": data.missing,
-                  "policy_version": data.policy_version}
+                  "policy_version": data.policy_version, **_clock(data)}
         return StatusChange(_TRIAGE_STATUS[data.outcome], at or data.triaged_at, detail, event.type)
     if isinstance(data, CaseListedV1):
         detail = {"panel_date": data.panel_date.isoformat() if data.panel_date else None}
@@ -40,11 +40,18 @@ def status_change(event: CloudEvent, data: Any) -> StatusChange:
     if isinstance(data, PanelDecisionV2):
         detail = {"outcome": data.outcome, "pathway": data.pathway, "recommended_pathway": data.recommended_pathway,
                   "priority": data.priority, "reasons": [r.model_dump() for r in data.reasons],
-                  "next_review": data.next_review.isoformat() if data.next_review else None}
+                  "next_review": data.next_review.isoformat() if data.next_review else None, **_clock(data)}
         return StatusChange(Status.PANEL_DECIDED, at or data.decided_at, detail, event.type)
     if isinstance(data, NotificationSentV1):
         return _told(data, data.about_event_type, event.type, at)
     raise TypeError(f"no status for {type(data).__name__}")
+
+
+def _clock(data: ConcernTriagedV1 | PanelDecisionV2) -> dict[str, str]:
+    """On the statutory pathway, the last day to decide whether to assess (the referrer's history and
+    the council's report show it); nothing for other pathways or events from before it travelled."""
+    due = data.statutory_decision_due
+    return {"statutory_decision_due": due.isoformat()} if due else {}
 
 
 def _told(message: Any, about: str, event_type: str, at: Any = None) -> StatusChange:

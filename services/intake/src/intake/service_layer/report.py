@@ -1,0 +1,187 @@
+"""Use case: how the front door is doing, for the council (management information).
+
+Built from intake's own records, the concerns and their status histories, as counts, medians and
+shares: never a name or any other detail of a child. The one list is of references, the concerns
+whose statutory decision (whether to carry out an EHC needs assessment) falls due in the next 28
+days or fell due in the last 28, whenever they were received, so the council can check each with
+its statutory team (the front door hands the concern over; it does not learn that decision).
+
+Measures, for the concerns received in the period (days are calendar days, working days are
+Monday to Friday; bank holidays are not known here):
+- received, by door, and where they are now;
+- the family's first message: how long after the concern arrived, and the share within 1 working day;
+- the council's first decision (triage's outcome): how long, and the share within the 5 working
+  days the family's first message promises;
+- the panel's decision, for concerns listed for it: how long after the concern arrived;
+- waiting now on the referrer for more information, and for how long the longest has waited.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from types import SimpleNamespace
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from frontdoor_shared.statutory import received_on
+from intake.adapters import orm
+from intake.domain.model import Status
+
+TRIAGE_PROMISE_WORKING_DAYS = 5  # the family's first message promises a decision within these
+TOLD_WITHIN_WORKING_DAYS = 1
+STATUTORY_LOOKAHEAD = timedelta(days=28)
+MAX_PERIOD = timedelta(days=731)
+_DECIDED = (Status.TRIAGED, Status.ROUTED, Status.MORE_INFORMATION_NEEDED, Status.SAFEGUARDING)
+
+
+class BadPeriod(ValueError):
+    """The period is not one the report can cover (its field and the reason)."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field, self.reason = field, reason
+
+
+@dataclass(frozen=True)
+class Timing:
+    """How long a step took, over the concerns that reached it."""
+
+    reached: int
+    median_hours: float | None
+    p90_hours: float | None
+    within: int | None = None  # how many within the promise, where there is one
+
+    @property
+    def within_share(self) -> float | None:
+        return None if self.within is None or not self.reached else round(self.within / self.reached, 3)
+
+
+@dataclass(frozen=True)
+class StatutoryDue:
+    """A concern on the statutory pathway whose decision whether to assess falls due soon or has passed."""
+
+    reference: str
+    routed_on: date  # the day the policy or the panel sent it to the statutory pathway
+    due: date
+    days_left: int  # negative once the day has passed
+
+
+@dataclass
+class Report:
+    start: date
+    end: date
+    today: date
+    received: int = 0
+    by_channel: dict[str, int] = field(default_factory=dict)
+    where_now: dict[str, int] = field(default_factory=dict)
+    family_first_told: Timing = Timing(0, None, None, 0)
+    first_decision: Timing = Timing(0, None, None, 0)
+    panel_decision: Timing = Timing(0, None, None)
+    awaiting_information: int = 0
+    longest_awaiting_days: int | None = None
+    statutory_due: list[StatutoryDue] = field(default_factory=list)
+
+
+def period(start: date | None, end: date | None, today: date) -> tuple[date, date]:
+    """The period asked for (both days included), by default the last 28 days to today."""
+    end = end or today
+    start = start or end - timedelta(days=27)
+    if start > end:
+        raise BadPeriod("from", "the period must start on or before its last day")
+    if end - start > MAX_PERIOD:
+        raise BadPeriod("from", "ask for at most two years at a time")
+    return start, end
+
+
+def working_days_between(start: date, end: date) -> int:
+    """Working days after `start` up to and including `end` (0 the same day; Monday to Friday)."""
+    days, current = 0, start
+    while current < end:
+        current += timedelta(days=1)
+        days += current.weekday() < 5
+    return days
+
+
+def _hours(a: datetime, b: datetime) -> float:
+    return max((b - a).total_seconds(), 0.0) / 3600
+
+
+def _timing(pairs: list[tuple[datetime, datetime]], within_working_days: int | None = None) -> Timing:
+    hours = sorted(_hours(a, b) for a, b in pairs)
+    if not hours:
+        return Timing(0, None, None, 0 if within_working_days is not None else None)
+    p90 = hours[min(len(hours) - 1, int(0.9 * len(hours)))]
+    within = None if within_working_days is None else sum(
+        working_days_between(a.date(), b.date()) <= within_working_days for a, b in pairs)
+    return Timing(len(hours), round(statistics.median(hours), 1), round(p90, 1), within)
+
+
+def summarise(concerns: list[Any], history: list[Any], statutory: list[Any], start: date, end: date,
+              today: date) -> Report:
+    """The report from the period's concerns (id, reference, channel, status, submitted_at), their
+    history lines (concern_id, status, at) in order of time, and the statutory pathway's lines of any
+    concern (reference, status now, at, due) in order of time."""
+    report = Report(start, end, today, received=len(concerns))
+    report.by_channel = dict(Counter(c.channel for c in concerns).most_common())
+    report.where_now = dict(Counter(c.status for c in concerns).most_common())
+    firsts: dict[Any, dict[str, Any]] = {c.id: {} for c in concerns}
+    for line in history:
+        seen = firsts[line.concern_id]
+        kind = "decided" if line.status in _DECIDED else line.status
+        seen.setdefault(kind, line.at)
+        if line.status == Status.MORE_INFORMATION_NEEDED:
+            seen["asked"] = line.at
+        if line.status == Status.INFORMATION_ADDED:
+            seen.pop("asked", None)
+    at = {c.id: c.submitted_at for c in concerns}
+    report.family_first_told = _timing([(at[i], f[Status.FAMILY_NOTIFIED]) for i, f in firsts.items()
+                                        if Status.FAMILY_NOTIFIED in f], TOLD_WITHIN_WORKING_DAYS)
+    report.first_decision = _timing([(at[i], f["decided"]) for i, f in firsts.items() if "decided" in f],
+                                    TRIAGE_PROMISE_WORKING_DAYS)
+    report.panel_decision = _timing([(at[i], f[Status.PANEL_DECIDED]) for i, f in firsts.items()
+                                     if Status.PANEL_DECIDED in f])
+    now = {c.id: c.status for c in concerns}
+    waiting = [f["asked"] for i, f in firsts.items() if "asked" in f and now[i] == Status.MORE_INFORMATION_NEEDED]
+    report.awaiting_information = len(waiting)
+    report.longest_awaiting_days = (today - min(waiting).date()).days if waiting else None
+    latest = {line.reference: line for line in statutory}  # a correction's line replaces the first
+    report.statutory_due = sorted(
+        (StatutoryDue(line.reference, received_on(line.at), line.due, (line.due - today).days)
+         for line in latest.values() if line.status not in (Status.WITHDRAWN, Status.ERASED)
+         and abs(line.due - today) <= STATUTORY_LOOKAHEAD),
+        key=lambda d: (d.due, d.reference))
+    return report
+
+
+async def front_door_report(conn: AsyncConnection, start: date, end: date, today: date) -> Report:
+    """Read the period's concerns and their history lines, and summarise them."""
+    c, h = orm.concern, orm.status_history
+    since = datetime.combine(start, time.min, UTC) - timedelta(hours=1)  # the day in England starts up to 1 h earlier
+    until = datetime.combine(end + timedelta(days=1), time.min, UTC)
+    rows = (await conn.execute(sa.select(c.c.id, c.c.reference, c.c.channel, c.c.status, c.c.submitted_at)
+                               .where(c.c.submitted_at >= since, c.c.submitted_at < until))).all()
+    concerns = [r for r in rows if start <= received_on(r.submitted_at) <= end]
+    ids = [r.id for r in concerns]
+    history = (await conn.execute(sa.select(h.c.concern_id, h.c.status, h.c.at)
+                                  .where(h.c.concern_id.in_(ids)).order_by(h.c.at, h.c.id))).all() if ids else []
+    return summarise(concerns, list(history), await _statutory_lines(conn, today), start, end, today)
+
+
+async def _statutory_lines(conn: AsyncConnection, today: date) -> list[Any]:
+    """History lines naming a statutory decision due within the look-ahead either side of today. A
+    decision falls due 6 weeks after the day received, so only lines of the last 10 weeks are read."""
+    c, h = orm.concern, orm.status_history
+    due_text = h.c.detail["statutory_decision_due"].astext
+    since = datetime.combine(today - STATUTORY_LOOKAHEAD - timedelta(weeks=6), time.min, UTC) - timedelta(days=1)
+    rows = (await conn.execute(
+        sa.select(c.c.reference, c.c.status, h.c.at, due_text.label("due"))
+        .join(c, c.c.id == h.c.concern_id)
+        .where(h.c.at >= since, due_text.isnot(None))
+        .order_by(h.c.at, h.c.id))).all()
+    return [SimpleNamespace(reference=r.reference, status=r.status, at=r.at, due=date.fromisoformat(r.due))
+            for r in rows]

@@ -1,0 +1,71 @@
+"""The council's report read from the real PostgreSQL: the period's concerns by door and status,
+the first decision's timing from their history, and the statutory decisions falling due (read
+from the history lines' JSON), whenever the concern was received; withdrawn ones left out."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from frontdoor_cli.testing import fresh_database
+from frontdoor_shared.auth import Principal
+from frontdoor_shared.contracts import ConcernTriagedV1
+from frontdoor_shared.envelope import new_event
+from frontdoor_shared.statutory import received_on
+from intake.bootstrap import Intake
+from intake.config import IntakeSettings
+from intake.service_layer.report import front_door_report
+from intake.service_layer.schemas import ConcernIn
+from intake.service_layer.status import record_status
+from intake.service_layer.submit import Submission
+from tests.support import a_concern
+
+pytestmark = pytest.mark.integration
+VISITOR = Principal("health-visitor-1", "staff", "referrer")
+
+
+@pytest.fixture(scope="module")
+def intake(test_stack: Any) -> Intake:
+    return Intake(IntakeSettings(DATABASE_URL=fresh_database(test_stack), KAFKA_BOOTSTRAP_SERVERS=test_stack.bootstrap))
+
+
+async def _triaged(intake: Intake, channel: str, outcome: str, pathway: str | None = None,
+                   due: date | None = None, withdrawn_first: bool = False) -> str:
+    accepted = await intake.submit(Submission(ConcernIn.model_validate(a_concern()), channel, VISITOR.subject,
+                                              idempotency_key=str(uuid.uuid4())))
+    if withdrawn_first:  # and triage's outcome arrives after: the history has the line, the status stays
+        await intake.withdraw(accepted.reference, "moved-away", VISITOR, channel)
+    triaged = ConcernTriagedV1(concern_id=accepted.concern_id, reference=accepted.reference,
+                               triaged_at=datetime.now(UTC), outcome=outcome, priority="routine", pathway=pathway,
+                               policy_version="t", statutory_decision_due=due,
+                               missing=["A WellComm screening result"] if outcome == "more-information-needed" else [])
+    await record_status(intake.runtime.uow(), new_event(triaged, source="urn:test", subject=accepted.reference),
+                        triaged, triaged.TOPIC)
+    return accepted.reference
+
+
+async def test_the_report_counts_the_periods_concerns_and_lists_statutory_decisions_falling_due(
+        intake: Intake) -> None:
+    today = received_on(datetime.now(UTC))
+    soon = await _triaged(intake, "api", "routed", "statutory", due=today + timedelta(days=10))
+    await _triaged(intake, "form", "routed", "statutory", due=today + timedelta(days=60))  # not yet near
+    await _triaged(intake, "form", "more-information-needed")
+    await _triaged(intake, "api", "routed", "statutory", due=today + timedelta(days=3), withdrawn_first=True)
+    overdue = await _triaged(intake, "fhir", "routed", "statutory", due=today - timedelta(days=5))
+    async with intake.runtime.engine.connect() as conn:
+        report = await front_door_report(conn, today - timedelta(days=27), today, today)
+        before = await front_door_report(conn, today - timedelta(days=60), today - timedelta(days=30), today)
+
+    assert report.received == 5
+    assert report.by_channel == {"api": 2, "form": 2, "fhir": 1}
+    assert report.where_now == {"routed": 3, "more-information-needed": 1, "withdrawn": 1}
+    assert report.first_decision.reached == 5
+    assert report.first_decision.within == 5
+    assert report.awaiting_information == 1
+    assert [(d.reference, d.due, d.days_left) for d in report.statutory_due] == [
+        (overdue, today - timedelta(days=5), -5), (soon, today + timedelta(days=10), 10)]  # not the withdrawn one
+    assert before.received == 0  # another period: none of these
+    assert [d.reference for d in before.statutory_due] == [overdue, soon]  # due soon, whenever received

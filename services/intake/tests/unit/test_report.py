@@ -1,0 +1,88 @@
+"""The council's report from concerns and their history lines (no database): counts, medians,
+shares within the promises, who waits on the referrer, and the statutory decisions falling due."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from intake.service_layer.report import BadPeriod, period, summarise, working_days_between
+
+MONDAY = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+TODAY = date(2026, 11, 30)
+
+
+def _concern(channel: str, status: str, at: datetime = MONDAY) -> Any:
+    cid = uuid.uuid4()
+    return SimpleNamespace(id=cid, reference=f"FD-{cid.hex[:4].upper()}-TEST", channel=channel, status=status,
+                           submitted_at=at)
+
+
+def _line(concern: Any, status: str, after: timedelta) -> Any:
+    return SimpleNamespace(concern_id=concern.id, status=status, at=concern.submitted_at + after)
+
+
+def test_working_days_count_monday_to_friday_after_the_first_day() -> None:
+    assert working_days_between(date(2026, 11, 2), date(2026, 11, 2)) == 0
+    assert working_days_between(date(2026, 11, 6), date(2026, 11, 9)) == 1  # Friday to Monday
+    assert working_days_between(date(2026, 11, 2), date(2026, 11, 9)) == 5
+
+
+def test_the_period_is_the_last_28_days_by_default_and_refused_when_backwards_or_too_long() -> None:
+    assert period(None, None, TODAY) == (date(2026, 11, 3), TODAY)
+    with pytest.raises(BadPeriod, match="start on or before"):
+        period(date(2026, 12, 1), date(2026, 11, 1), TODAY)
+    with pytest.raises(BadPeriod, match="two years"):
+        period(date(2020, 1, 1), TODAY, TODAY)
+
+
+def test_counts_medians_and_shares_within_the_promises() -> None:
+    quick = _concern("api", "listed-for-panel")
+    slow = _concern("form", "routed")
+    waiting = _concern("form", "more-information-needed")
+    answered = _concern("fhir", "information-added")
+    history = sorted([
+        _line(quick, "family-notified", timedelta(minutes=1)), _line(quick, "triaged", timedelta(minutes=1)),
+        _line(quick, "listed-for-panel", timedelta(minutes=2)), _line(quick, "panel-decided", timedelta(days=10)),
+        _line(slow, "family-notified", timedelta(days=3)), _line(slow, "routed", timedelta(days=8)),
+        _line(waiting, "more-information-needed", timedelta(hours=1)),
+        _line(answered, "more-information-needed", timedelta(hours=1)),
+        _line(answered, "information-added", timedelta(days=2)),
+    ], key=lambda line: line.at)
+
+    r = summarise([quick, slow, waiting, answered], history, [], date(2026, 11, 1), date(2026, 11, 30), TODAY)
+
+    assert r.received == 4
+    assert r.by_channel == {"form": 2, "api": 1, "fhir": 1}
+    assert r.where_now == {"listed-for-panel": 1, "routed": 1, "more-information-needed": 1, "information-added": 1}
+    assert (r.family_first_told.reached, r.family_first_told.within) == (2, 1)  # 3 days is over 1 working day
+    assert r.family_first_told.within_share == 0.5
+    assert r.first_decision.reached == 4  # triaged, routed and both asked for more: each a first decision
+    assert r.first_decision.within == 3  # routed after 8 days (6 working days) broke the promise of 5
+    assert r.first_decision.median_hours == 1.0
+    assert (r.panel_decision.reached, r.panel_decision.median_hours) == (1, 240.0)
+    assert (r.awaiting_information, r.longest_awaiting_days) == (1, 28)  # the answered one waits on no one
+
+
+def test_statutory_decisions_due_within_four_weeks_either_side_are_listed_soonest_first() -> None:
+    def line(reference: str, status: str, due: date, at: datetime = MONDAY) -> Any:
+        return SimpleNamespace(reference=reference, status=status, at=at, due=due)
+
+    statutory = [line("FD-AAAA-0001", "routed", date(2026, 12, 14)),
+                 line("FD-AAAA-0002", "panel-decided", date(2026, 11, 20)),
+                 line("FD-AAAA-0003", "routed", date(2027, 2, 1)),  # not yet near
+                 line("FD-AAAA-0004", "withdrawn", date(2026, 12, 1)),  # withdrawn since: nothing to decide
+                 line("FD-AAAA-0005", "panel-decided", date(2026, 12, 2)),
+                 line("FD-AAAA-0005", "panel-decided", date(2026, 12, 9), MONDAY + timedelta(days=1))]  # corrected
+
+    r = summarise([], [], statutory, date(2026, 11, 1), TODAY, TODAY)
+
+    assert [(d.reference, d.due, d.days_left) for d in r.statutory_due] == [
+        ("FD-AAAA-0002", date(2026, 11, 20), -10), ("FD-AAAA-0005", date(2026, 12, 9), 9),
+        ("FD-AAAA-0001", date(2026, 12, 14), 14)]
+    assert r.received == 0
+    assert r.first_decision.within_share is None
