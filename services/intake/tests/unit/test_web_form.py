@@ -364,3 +364,23 @@ def test_each_message_in_the_history_says_what_it_told_and_how(detail: dict[str,
     env = govuk.templates(TEMPLATES).env
     macro = env.from_string('{% from "_concern_macros.html" import told_about %}{{ told_about(detail) }}')
     assert macro.render(detail=detail) == said
+
+
+def test_the_concern_page_says_by_when_the_council_must_decide_on_the_statutory_pathway() -> None:
+    from types import SimpleNamespace
+
+    env = govuk.templates(TEMPLATES).env
+    concern = SimpleNamespace(reference="FD-TEST-0001", status="routed", linked_concern_ids=[])
+    routed = {"status": "routed", "at": "1 December 2026, 9:30am",
+              "detail": {"outcome": "routed", "pathway": "statutory", "reasons": [{"text": "Range 5."}],
+                         "statutory_decision_due": "2027-01-12"}}
+    html = env.get_template("concern_status.html").render(
+        title="Concern FD-TEST-0001", concern=concern, submitted="1 December 2026, 9:30am", history=[routed],
+        asked_for=[], sent=False, withdrawn=False, withdrawable=False, reasons={}, long_date=web._long_date,
+        errors=[], principal=VISITOR)
+    assert ("The council must decide whether to carry out an education, health and care needs assessment, and "
+            "tell the family, by 12 January 2027.") in html
+    routed["detail"].pop("statutory_decision_due")
+    assert "must decide whether" not in env.get_template("concern_status.html").render(
+        title="t", concern=concern, submitted="", history=[routed], asked_for=[], sent=False, withdrawn=False,
+        withdrawable=False, reasons={}, long_date=web._long_date, errors=[], principal=VISITOR)

@@ -57,6 +57,12 @@ def _london() -> tzinfo:
         return UTC
 
 
+def _long_date(day: date | str) -> str:
+    """GOV.UK style, 12 January 2027 (a date, or one as ISO text from a history line)."""
+    day = date.fromisoformat(day) if isinstance(day, str) else day
+    return f"{day.day} {day:%B %Y}"
+
+
 def _when(at: datetime) -> str:
     t = at.astimezone(_london())
     return f"{t.day} {t:%B %Y}, {t.hour % 12 or 12}:{t:%M}{'am' if t.hour < 12 else 'pm'}"
@@ -439,7 +445,7 @@ async def concern_status(reference: str, request: Request, principal: Caller) ->
                    submitted=_when(concern.submitted_at), history=history, asked_for=_asked_for(concern),
                    sent=request.query_params.get("sent") == "information",
                    withdrawn=request.query_params.get("done") == "withdrawn",
-                   withdrawable=concern.status in WITHDRAWABLE, reasons=WITHDRAWAL_REASONS)
+                   withdrawable=concern.status in WITHDRAWABLE, reasons=WITHDRAWAL_REASONS, long_date=_long_date)
 
 
 # --- the council's report --------------------------------------------------------------------
@@ -477,7 +483,7 @@ async def front_door_report(request: Request, principal: CouncilAdmin) -> Respon
         await audit.record(conn, principal, "read-report", "front-door-report", why=f"{start} to {end}",
                            channel="web")
     return _render(request, principal, "report.html", "How the front door is doing", 422 if errors else 200,
-                   errors=errors, report=found, doors=DOORS, long_date=lambda d: f"{d.day} {d:%B %Y}")
+                   errors=errors, report=found, doors=DOORS, long_date=_long_date)
 
 
 # --- answering a request for more information ------------------------------------------------
