@@ -265,6 +265,10 @@ async def test_a_decision_for_the_statutory_pathway_carries_the_day_received_and
     data = concern(received_on=date(2026, 2, 2), pathway="statutory")
     [case] = await world.listed(data)
     assert case.received_on == date(2026, 2, 2)  # kept from triage's event: the clock's start
+    async with world.browser(people["chair"]) as chair:
+        page = await chair.get(f"/panel/cases/{case.id}")
+    assert ("If the panel sends it to the statutory pathway, the council must decide whether to carry out an "
+            "education, health and care needs assessment, and tell the family, by 16 March 2026") in page.text
     meeting = (await world.rows(sa.select(orm.panel_meeting).where(orm.panel_meeting.c.date == today(world))))[0]
     await record_attendance(world.svc.runtime.uow(), world.svc.panel, meeting.id, QUORATE)
     draft = DecisionDraft(outcome="confirmed", pathway="statutory", reason_codes=(),

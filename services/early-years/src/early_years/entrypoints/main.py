@@ -20,6 +20,7 @@ from early_years.entrypoints import action_pages, agenda_pages, api, case_pages,
 from early_years.entrypoints.web import PAGES, PageRefused, SignInRequired, on_page_refused, on_sign_in_required
 from frontdoor_shared import govuk
 from frontdoor_shared.service_main import service_cli
+from frontdoor_shared.statutory import assessment_decision_due
 from frontdoor_shared.web import harden
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -65,7 +66,8 @@ def page_templates(council: govuk.Council | None = None) -> Any:
     templates.env.filters.update(long_date=long_date, pounds=pounds, agency=agency_name, pathway=pathway_name,
                                  task=task_label)
     templates.env.globals.update(options=options, reason_items=reason_items, reason_list=reason_list,
-                                 reasons=REASONS, task_choices={code: task_label(code) for code in TASKS})
+                                 reasons=REASONS, task_choices={code: task_label(code) for code in TASKS},
+                                 statutory_due=assessment_decision_due)
     return templates
 
 
