@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -15,6 +16,7 @@ from frontdoor_shared.auth import Principal
 from frontdoor_shared.contracts import ConcernTriagedV1
 from frontdoor_shared.envelope import new_event
 from frontdoor_shared.statutory import received_on
+from intake.adapters.repository import ConcernRepository
 from intake.bootstrap import Intake
 from intake.config import IntakeSettings
 from intake.service_layer.report import front_door_report
@@ -33,9 +35,15 @@ def intake(test_stack: Any) -> Intake:
 
 
 async def _triaged(intake: Intake, channel: str, outcome: str, pathway: str | None = None,
-                   due: date | None = None, withdrawn_first: bool = False) -> str:
-    accepted = await intake.submit(Submission(ConcernIn.model_validate(a_concern()), channel, VISITOR.subject,
-                                              idempotency_key=str(uuid.uuid4())))
+                   due: date | None = None, withdrawn_first: bool = False, reference: str | None = None) -> str:
+    if reference is None:
+        accepted = await intake.submit(Submission(ConcernIn.model_validate(a_concern()), channel, VISITOR.subject,
+                                                  idempotency_key=str(uuid.uuid4())))
+    else:  # triaged again
+        async with intake.runtime.engine.connect() as conn:
+            concern = await ConcernRepository(conn).get(reference)
+        assert concern is not None
+        accepted = SimpleNamespace(concern_id=concern.id, reference=reference)
     if withdrawn_first:  # and triage's outcome arrives after: the history has the line, the status stays
         await intake.withdraw(accepted.reference, "moved-away", VISITOR, channel)
     triaged = ConcernTriagedV1(concern_id=accepted.concern_id, reference=accepted.reference,
@@ -55,15 +63,17 @@ async def test_the_report_counts_the_periods_concerns_and_lists_statutory_decisi
     await _triaged(intake, "form", "more-information-needed")
     await _triaged(intake, "api", "routed", "statutory", due=today + timedelta(days=3), withdrawn_first=True)
     overdue = await _triaged(intake, "fhir", "routed", "statutory", due=today - timedelta(days=5))
+    moved = await _triaged(intake, "form", "routed", "statutory", due=today + timedelta(days=1))
+    await _triaged(intake, "form", "routed", "sen-support", reference=moved)  # since sent elsewhere: not listed
     async with intake.runtime.engine.connect() as conn:
         report = await front_door_report(conn, today - timedelta(days=27), today, today)
         before = await front_door_report(conn, today - timedelta(days=60), today - timedelta(days=30), today)
 
-    assert report.received == 5
-    assert report.by_channel == {"api": 2, "form": 2, "fhir": 1}
-    assert report.where_now == {"routed": 3, "more-information-needed": 1, "withdrawn": 1}
-    assert report.first_decision.reached == 5
-    assert report.first_decision.within == 5
+    assert report.received == 6
+    assert report.by_channel == {"form": 3, "api": 2, "fhir": 1}
+    assert report.where_now == {"routed": 4, "more-information-needed": 1, "withdrawn": 1}
+    assert report.first_decision.reached == 6
+    assert report.first_decision.within == 6
     assert report.awaiting_information == 1
     assert [(d.reference, d.due, d.days_left) for d in report.statutory_due] == [
         (overdue, today - timedelta(days=5), -5), (soon, today + timedelta(days=10), 10)]  # not the withdrawn one

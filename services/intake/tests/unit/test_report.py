@@ -69,7 +69,7 @@ def test_counts_medians_and_shares_within_the_promises() -> None:
 
 
 def test_statutory_decisions_due_within_four_weeks_either_side_are_listed_soonest_first() -> None:
-    def line(reference: str, status: str, due: date, at: datetime = MONDAY) -> Any:
+    def line(reference: str, status: str, due: date | None, at: datetime = MONDAY) -> Any:
         return SimpleNamespace(reference=reference, status=status, at=at, due=due)
 
     statutory = [line("FD-AAAA-0001", "routed", date(2026, 12, 14)),
@@ -77,7 +77,9 @@ def test_statutory_decisions_due_within_four_weeks_either_side_are_listed_soones
                  line("FD-AAAA-0003", "routed", date(2027, 2, 1)),  # not yet near
                  line("FD-AAAA-0004", "withdrawn", date(2026, 12, 1)),  # withdrawn since: nothing to decide
                  line("FD-AAAA-0005", "panel-decided", date(2026, 12, 2)),
-                 line("FD-AAAA-0005", "panel-decided", date(2026, 12, 9), MONDAY + timedelta(days=1))]  # corrected
+                 line("FD-AAAA-0005", "panel-decided", date(2026, 12, 9), MONDAY + timedelta(days=1)),  # corrected
+                 line("FD-AAAA-0006", "panel-decided", date(2026, 12, 3)),
+                 line("FD-AAAA-0006", "panel-decided", None, MONDAY + timedelta(days=2))]  # corrected to another
 
     r = summarise([], [], statutory, date(2026, 11, 1), TODAY, TODAY)
 

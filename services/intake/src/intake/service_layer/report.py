@@ -124,8 +124,8 @@ def _timing(pairs: list[tuple[datetime, datetime]], within_working_days: int | N
 def summarise(concerns: list[Any], history: list[Any], statutory: list[Any], start: date, end: date,
               today: date) -> Report:
     """The report from the period's concerns (id, reference, channel, status, submitted_at), their
-    history lines (concern_id, status, at) in order of time, and the statutory pathway's lines of any
-    concern (reference, status now, at, due) in order of time."""
+    history lines (concern_id, status, at) in order of time, and the routing lines of any concern
+    that went to the statutory pathway (reference, status now, at, due or None) in order of time."""
     report = Report(start, end, today, received=len(concerns))
     report.by_channel = dict(Counter(c.channel for c in concerns).most_common())
     report.where_now = dict(Counter(c.status for c in concerns).most_common())
@@ -152,7 +152,7 @@ def summarise(concerns: list[Any], history: list[Any], statutory: list[Any], sta
     latest = {line.reference: line for line in statutory}  # a correction's line replaces the first
     report.statutory_due = sorted(
         (StatutoryDue(line.reference, received_on(line.at), line.due, (line.due - today).days)
-         for line in latest.values() if line.status not in (Status.WITHDRAWN, Status.ERASED)
+         for line in latest.values() if line.due is not None and line.status not in (Status.WITHDRAWN, Status.ERASED)
          and abs(line.due - today) <= STATUTORY_LOOKAHEAD),
         key=lambda d: (d.due, d.reference))
     return report
@@ -173,15 +173,18 @@ async def front_door_report(conn: AsyncConnection, start: date, end: date, today
 
 
 async def _statutory_lines(conn: AsyncConnection, today: date) -> list[Any]:
-    """History lines naming a statutory decision due within the look-ahead either side of today. A
-    decision falls due 6 weeks after the day received, so only lines of the last 10 weeks are read."""
+    """The routing lines (routed, panel decided) of every concern with a line naming a statutory
+    decision: the latest says where it went last (a correction may have taken it off the statutory
+    pathway: its line names no date). A decision falls due 6 weeks after the day received, so only
+    lines of the last 10 weeks are read."""
     c, h = orm.concern, orm.status_history
     due_text = h.c.detail["statutory_decision_due"].astext
     since = datetime.combine(today - STATUTORY_LOOKAHEAD - timedelta(weeks=6), time.min, UTC) - timedelta(days=1)
+    statutory = sa.select(h.c.concern_id).where(h.c.at >= since, due_text.isnot(None))
     rows = (await conn.execute(
         sa.select(c.c.reference, c.c.status, h.c.at, due_text.label("due"))
         .join(c, c.c.id == h.c.concern_id)
-        .where(h.c.at >= since, due_text.isnot(None))
+        .where(h.c.concern_id.in_(statutory), h.c.at >= since, h.c.status.in_([Status.ROUTED, Status.PANEL_DECIDED]))
         .order_by(h.c.at, h.c.id))).all()
-    return [SimpleNamespace(reference=r.reference, status=r.status, at=r.at, due=date.fromisoformat(r.due))
-            for r in rows]
+    return [SimpleNamespace(reference=r.reference, status=r.status, at=r.at,
+                            due=date.fromisoformat(r.due) if r.due else None) for r in rows]
