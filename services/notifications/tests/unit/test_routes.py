@@ -45,3 +45,26 @@ def test_a_text_message_fits_notifys_limit_and_cuts_at_a_line() -> None:
     assert text.startswith("Subject\n\nLine 0 ")
     assert text.endswith("\n…")
     assert sms_text("Short", "Body") == "Short\n\nBody"
+
+
+def test_a_long_letter_by_text_leaves_out_the_least_needed_parts_and_always_keeps_who_to_contact() -> None:
+    body = ("Dear Grace,\n\nWhat has happened\nThe panel decided.\nIt agreed funding.\n\nWhy\n"
+            + "\n".join(f"- reason {i} " + "r" * 80 for i in range(5))
+            + "\n\nWhat happens next\nThe team will contact you.\n" + "\n".join("n" * 90 for _ in range(3))
+            + "\n\nYour rights\nIf you disagree, contact us.\nSENDIASS can help.\n" + "x" * 200
+            + "\n\nWho to contact\nContact the SEND team and give the reference FD-7K3M-9QXP.\n")
+    text = sms_text("What the panel decided", body)
+    assert len(text) <= 900
+    assert "reason 0" not in text  # the reasons go first
+    assert "The team will contact you." in text
+    assert "If you disagree, contact us.\nSENDIASS can help." in text
+    assert text.endswith("Contact the SEND team and give the reference FD-7K3M-9QXP.\n\n"
+                         "This is a shortened message. Ask us for the full letter, with the reasons, giving the "
+                         "reference.")
+
+
+def test_a_letter_that_cannot_be_shortened_by_its_sections_still_ends_with_who_to_contact() -> None:
+    body = "What has happened\n" + "h" * 1200 + "\n\nWho to contact\nContact the SEND team.\n"
+    text = sms_text("Subject", body)
+    assert len(text) <= 900
+    assert text.endswith("…\n\nWho to contact\nContact the SEND team.")

@@ -258,3 +258,17 @@ def test_on_the_statutory_pathway_the_referrer_hears_the_date_too(ctx, name: str
 def test_on_other_pathways_no_statutory_date_is_mentioned(ctx, name: str) -> None:  # type: ignore[no-untyped-def]
     _, body = _rendered(ctx, name)
     assert "We must decide whether" not in body
+
+
+@pytest.mark.parametrize("name", [n for n in EVENT_TEMPLATES if n.startswith("family/")])
+def test_every_family_message_by_text_fits_and_keeps_who_to_contact_and_any_rights(ctx, name: str) -> None:  # type: ignore[no-untyped-def]
+    from notifications.domain.routes import SMS_LIMIT, sms_text
+
+    subject, body = _rendered(ctx, name)
+    text = sms_text(subject, body)
+    assert len(text) <= SMS_LIMIT
+    assert "\nWho to contact\n" in text
+    assert "FD-7K3M-9QXP" in text
+    if "\nYour rights\n" in body:
+        assert "If you disagree with this decision, contact us" in text
+        assert "SENDIASS" in text
