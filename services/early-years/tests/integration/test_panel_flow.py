@@ -267,6 +267,8 @@ async def test_a_decision_for_the_statutory_pathway_carries_the_day_received_and
     assert case.received_on == date(2026, 2, 2)  # kept from triage's event: the clock's start
     async with world.browser(people["chair"]) as chair:
         page = await chair.get(f"/panel/cases/{case.id}")
+        agenda = await chair.get("/panel")
+    assert "If the panel agrees, the council must decide whether to assess by 16 March 2026" in agenda.text
     assert ("If the panel sends it to the statutory pathway, the council must decide whether to carry out an "
             "education, health and care needs assessment, and tell the family, by 16 March 2026") in page.text
     meeting = (await world.rows(sa.select(orm.panel_meeting).where(orm.panel_meeting.c.date == today(world))))[0]
