@@ -140,7 +140,7 @@ async def post_concern(
                         content=body.model_dump(), headers={"Location": url})
 
 
-async def _submitter_of(request: Request, caller: Principal, reference: str) -> Intake:
+async def submitter_of(request: Request, caller: Principal, reference: str) -> Intake:
     """Intake, once the caller is known to be the one who submitted the concern (anyone else, and
     an unknown reference, get the same 404: no one learns whose concerns exist)."""
     refuse_unless(can_submit_concern(caller))
@@ -173,7 +173,7 @@ async def add_information(
     reads: types of need, ranges, what has been tried and for how long, screening results, the
     description): it replaces the one sent before, and triage decides again. 409 when the council
     is not waiting for information. A referrer or partner may answer only for what they submitted."""
-    app = await _submitter_of(request, caller, reference)
+    app = await submitter_of(request, caller, reference)
     try:
         revised = await app.add_information(reference, about, caller, "api")
     except NoSuchConcern:
@@ -209,7 +209,7 @@ async def withdraw_concern(reference: str, withdrawal: WithdrawalIn, request: Re
     """Withdraw a concern the council has not yet decided on (not routed, no panel decision, not
     with safeguarding): every service stops work on it, the panel takes it off its agenda, and the
     family is told why. 409 once the council has decided. Only whoever submitted it."""
-    app = await _submitter_of(request, caller, reference)
+    app = await submitter_of(request, caller, reference)
     try:
         await app.withdraw(reference, withdrawal.reason, caller, "api")
     except NoSuchConcern:

@@ -34,7 +34,7 @@ from frontdoor_shared.contracts.concern_withdrawn_v1 import WITHDRAWAL_REASONS
 from intake.adapters import audit
 from intake.adapters.repository import ConcernRepository
 from intake.domain.model import Status
-from intake.entrypoints.api import _submitter_of, intake_of, principal_of
+from intake.entrypoints.api import intake_of, principal_of, submitter_of
 from intake.entrypoints.errors import problem_responses
 from intake.service_layer.fhir_mapping import (
     CONCERN_REFERENCE,
@@ -251,7 +251,7 @@ async def _owned(request: Request, principal: Principal, reference: str) -> Any:
     """Intake, once the caller is known to have submitted the concern; else the same 404 for anyone
     else's reference and an unknown one (no one learns whose concerns exist)."""
     try:
-        return await _submitter_of(request, principal, reference)
+        return await submitter_of(request, principal, reference)
     except HTTPException as err:
         return _refused(err.status_code, "not-found" if err.status_code == 404 else "forbidden",
                         "no concern of yours has this reference", "reference")

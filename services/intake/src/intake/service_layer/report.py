@@ -22,14 +22,12 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from types import SimpleNamespace
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from frontdoor_shared.statutory import received_on
-from intake.adapters import orm
+from intake.adapters import reports
 from intake.domain.model import Status
 
 TRIAGE_PROMISE_WORKING_DAYS = 5  # the family's first message promises a decision within these
@@ -159,32 +157,18 @@ def summarise(concerns: list[Any], history: list[Any], statutory: list[Any], sta
 
 
 async def front_door_report(conn: AsyncConnection, start: date, end: date, today: date) -> Report:
-    """Read the period's concerns and their history lines, and summarise them."""
-    c, h = orm.concern, orm.status_history
-    since = datetime.combine(start, time.min, UTC) - timedelta(hours=1)  # the day in England starts up to 1 h earlier
-    until = datetime.combine(end + timedelta(days=1), time.min, UTC)
-    rows = (await conn.execute(sa.select(c.c.id, c.c.reference, c.c.channel, c.c.status, c.c.submitted_at)
-                               .where(c.c.submitted_at >= since, c.c.submitted_at < until))).all()
-    concerns = [r for r in rows if start <= received_on(r.submitted_at) <= end]
-    ids = [r.id for r in concerns]
-    history = (await conn.execute(sa.select(h.c.concern_id, h.c.status, h.c.at)
-                                  .where(h.c.concern_id.in_(ids)).order_by(h.c.at, h.c.id))).all() if ids else []
-    return summarise(concerns, list(history), await _statutory_lines(conn, today), start, end, today)
-
-
-async def _statutory_lines(conn: AsyncConnection, today: date) -> list[Any]:
-    """The routing lines (routed, panel decided) of every concern with a line naming a statutory
-    decision: the latest says where it went last (a correction may have taken it off the statutory
-    pathway: its line names no date). A decision falls due 6 weeks after the day received, so only
-    lines of the last 10 weeks are read."""
-    c, h = orm.concern, orm.status_history
-    due_text = h.c.detail["statutory_decision_due"].astext
+    """Read the period's concerns, their history lines and the statutory pathway's routing lines, and
+    summarise them."""
+    concerns = [r for r in await reports.concerns_arrived(conn, *_utc_bounds(start, end))
+                if start <= received_on(r.submitted_at) <= end]
+    history = await reports.history_of(conn, [c.id for c in concerns])
+    # a decision falls due 6 weeks after the day received: only routing lines of the last 10 weeks matter
     since = datetime.combine(today - STATUTORY_LOOKAHEAD - timedelta(weeks=6), time.min, UTC) - timedelta(days=1)
-    statutory = sa.select(h.c.concern_id).where(h.c.at >= since, due_text.isnot(None))
-    rows = (await conn.execute(
-        sa.select(c.c.reference, c.c.status, h.c.at, due_text.label("due"))
-        .join(c, c.c.id == h.c.concern_id)
-        .where(h.c.concern_id.in_(statutory), h.c.at >= since, h.c.status.in_([Status.ROUTED, Status.PANEL_DECIDED]))
-        .order_by(h.c.at, h.c.id))).all()
-    return [SimpleNamespace(reference=r.reference, status=r.status, at=r.at,
-                            due=date.fromisoformat(r.due) if r.due else None) for r in rows]
+    return summarise(concerns, history, await reports.statutory_routing_lines(conn, since), start, end, today)
+
+
+def _utc_bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    """Instants that hold every concern received in England from `start` to `end` (a day in England
+    starts up to an hour before it does in UTC); the exact day is then checked per concern."""
+    return (datetime.combine(start, time.min, UTC) - timedelta(hours=1),
+            datetime.combine(end + timedelta(days=1), time.min, UTC))
