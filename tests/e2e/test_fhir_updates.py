@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
+from frontdoor_shared.auth import AuthSettings, Principal, Tokens
 from intake.entrypoints.fhir import EXAMPLE_REQUEST
 from intake.service_layer.fhir_mapping import EXT, SCREENING_OUTCOME_SYSTEM, SCREENING_TOOL_SYSTEM
 from tests.support import auth, mailbox, status_of, wait_for
@@ -110,6 +111,15 @@ def test_a_fhir_submitter_reads_answers_and_withdraws_its_concern(platform) -> N
     twice = httpx.put(_url(platform, reference), json=_revoke("needs-met", reference), headers=headers, timeout=10)
     assert twice.status_code == 409
     assert twice.json()["resourceType"] == "OperationOutcome"
+
+    dpo = Tokens(AuthSettings()).issue(Principal("dpo-e2e", "staff", "data-protection-officer"))
+    erased = httpx.post(f"http://127.0.0.1:{platform.ports['intake']}/api/v1/concerns/{reference}/erasure",
+                        headers={"Authorization": f"Bearer {dpo}", "X-Purpose": "erasure-request DP-2026-18"},
+                        timeout=30)
+    assert erased.status_code == 200, erased.text
+    gone = httpx.get(_url(platform, reference), headers=auth(platform), timeout=10)
+    assert gone.status_code == 410  # its details destroyed: gone, as FHIR says of a deleted resource
+    assert (gone.json()["resourceType"], gone.json()["issue"][0]["code"]) == ("OperationOutcome", "deleted")
 
 
 def test_an_unknown_reference_is_not_found_for_read_and_update(platform) -> None:  # type: ignore[no-untyped-def]
