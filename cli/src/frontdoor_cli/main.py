@@ -65,6 +65,7 @@ def where_lines(platform: Platform) -> list[str]:
         f"  Concern form        http://127.0.0.1:{p['intake']}/concerns",
         f"  FHIR R4 door        http://127.0.0.1:{p['intake']}/fhir/metadata   (what it accepts)",
         f"  Early-years panel   http://127.0.0.1:{p['early-years']}/panel",
+        f"  Council report      http://127.0.0.1:{p['intake']}/reports/front-door   (council admin)",
         f"  Dev mailbox         http://127.0.0.1:{p['notifications']}/dev/mailbox",
         f"  Triage health       http://127.0.0.1:{p['triage']}/health",
         f"  PostgreSQL          {platform.database_url}",
