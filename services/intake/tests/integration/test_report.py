@@ -59,7 +59,7 @@ async def test_the_report_counts_the_periods_concerns_and_lists_statutory_decisi
         intake: Intake) -> None:
     today = received_on(datetime.now(UTC))
     soon = await _triaged(intake, "api", "routed", "statutory", due=today + timedelta(days=10))
-    await _triaged(intake, "form", "routed", "statutory", due=today + timedelta(days=60))  # not yet near
+    later = await _triaged(intake, "form", "routed", "statutory", due=today + timedelta(days=40))
     await _triaged(intake, "form", "more-information-needed")
     await _triaged(intake, "api", "routed", "statutory", due=today + timedelta(days=3), withdrawn_first=True)
     overdue = await _triaged(intake, "fhir", "routed", "statutory", due=today - timedelta(days=5))
@@ -76,6 +76,7 @@ async def test_the_report_counts_the_periods_concerns_and_lists_statutory_decisi
     assert report.first_decision.within == 6
     assert report.awaiting_information == 1
     assert [(d.reference, d.due, d.days_left) for d in report.statutory_due] == [
-        (overdue, today - timedelta(days=5), -5), (soon, today + timedelta(days=10), 10)]  # not the withdrawn one
+        (overdue, today - timedelta(days=5), -5), (soon, today + timedelta(days=10), 10),
+        (later, today + timedelta(days=40), 40)]  # not the withdrawn one, nor the one sent elsewhere since
     assert before.received == 0  # another period: none of these
-    assert [d.reference for d in before.statutory_due] == [overdue, soon]  # due soon, whenever received
+    assert [d.reference for d in before.statutory_due] == [overdue, soon, later]  # whenever received

@@ -68,13 +68,15 @@ def test_counts_medians_and_shares_within_the_promises() -> None:
     assert (r.awaiting_information, r.longest_awaiting_days) == (1, 28)  # the answered one waits on no one
 
 
-def test_statutory_decisions_due_within_four_weeks_either_side_are_listed_soonest_first() -> None:
+def test_statutory_decisions_still_to_come_or_passed_in_the_last_four_weeks_are_listed_soonest_first() -> None:
     def line(reference: str, status: str, due: date | None, at: datetime = MONDAY) -> Any:
         return SimpleNamespace(reference=reference, status=status, at=at, due=due)
 
     statutory = [line("FD-AAAA-0001", "routed", date(2026, 12, 14)),
                  line("FD-AAAA-0002", "panel-decided", date(2026, 11, 20)),
-                 line("FD-AAAA-0003", "routed", date(2027, 2, 1)),  # not yet near
+                 line("FD-AAAA-0003", "routed", date(2027, 2, 1)),  # over 6 weeks ahead: no date the law gives
+                 line("FD-AAAA-0007", "routed", date(2027, 1, 5)),  # still to come: listed
+                 line("FD-AAAA-0008", "routed", date(2026, 10, 20)),  # passed over 4 weeks ago: no longer listed
                  line("FD-AAAA-0004", "withdrawn", date(2026, 12, 1)),  # withdrawn since: nothing to decide
                  line("FD-AAAA-0005", "panel-decided", date(2026, 12, 2)),
                  line("FD-AAAA-0005", "panel-decided", date(2026, 12, 9), MONDAY + timedelta(days=1)),  # corrected
@@ -85,6 +87,6 @@ def test_statutory_decisions_due_within_four_weeks_either_side_are_listed_soones
 
     assert [(d.reference, d.due, d.days_left) for d in r.statutory_due] == [
         ("FD-AAAA-0002", date(2026, 11, 20), -10), ("FD-AAAA-0005", date(2026, 12, 9), 9),
-        ("FD-AAAA-0001", date(2026, 12, 14), 14)]
+        ("FD-AAAA-0001", date(2026, 12, 14), 14), ("FD-AAAA-0007", date(2027, 1, 5), 36)]
     assert r.received == 0
     assert r.first_decision.within_share is None

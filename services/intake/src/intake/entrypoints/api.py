@@ -411,7 +411,7 @@ class ReportOut(BaseModel):
     awaiting_information: int = Field(description="Waiting now for the referrer's information")
     longest_awaiting_days: int | None = Field(description="Days the longest of those has waited")
     statutory_due: list[StatutoryDueOut] = Field(description=(
-        "Concerns on the statutory pathway whose decision falls due within 28 days either side of today, "
+        "Concerns on the statutory pathway whose decision is still to come or fell due in the last 28 days, "
         "whenever received"))
 
 

@@ -2,8 +2,8 @@
 
 Built from intake's own records, the concerns and their status histories, as counts, medians and
 shares: never a name or any other detail of a child. The one list is of references, the concerns
-whose statutory decision (whether to carry out an EHC needs assessment) falls due in the next 28
-days or fell due in the last 28, whenever they were received, so the council can check each with
+whose statutory decision (whether to carry out an EHC needs assessment) is still to come (at most
+6 weeks ahead) or fell due in the last 28 days, whenever they were received, so the council can check each with
 its statutory team (the front door hands the concern over; it does not learn that decision).
 
 Measures, for the concerns received in the period (days are calendar days, working days are
@@ -26,13 +26,13 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from frontdoor_shared.statutory import received_on
+from frontdoor_shared.statutory import DECIDE_WHETHER_TO_ASSESS, received_on
 from intake.adapters import reports
 from intake.domain.model import Status
 
 TRIAGE_PROMISE_WORKING_DAYS = 5  # the family's first message promises a decision within these
 TOLD_WITHIN_WORKING_DAYS = 1
-STATUTORY_LOOKAHEAD = timedelta(days=28)
+OVERDUE_SHOWN_FOR = timedelta(days=28)  # a statutory decision past its day stays listed this long
 MAX_PERIOD = timedelta(days=731)
 _DECIDED = (Status.TRIAGED, Status.ROUTED, Status.MORE_INFORMATION_NEEDED, Status.SAFEGUARDING)
 
@@ -151,7 +151,7 @@ def summarise(concerns: list[Any], history: list[Any], statutory: list[Any], sta
     report.statutory_due = sorted(
         (StatutoryDue(line.reference, received_on(line.at), line.due, (line.due - today).days)
          for line in latest.values() if line.due is not None and line.status not in (Status.WITHDRAWN, Status.ERASED)
-         and abs(line.due - today) <= STATUTORY_LOOKAHEAD),
+         and -OVERDUE_SHOWN_FOR <= line.due - today <= DECIDE_WHETHER_TO_ASSESS),
         key=lambda d: (d.due, d.reference))
     return report
 
@@ -163,7 +163,7 @@ async def front_door_report(conn: AsyncConnection, start: date, end: date, today
                 if start <= received_on(r.submitted_at) <= end]
     history = await reports.history_of(conn, [c.id for c in concerns])
     # a decision falls due 6 weeks after the day received: only routing lines of the last 10 weeks matter
-    since = datetime.combine(today - STATUTORY_LOOKAHEAD - timedelta(weeks=6), time.min, UTC) - timedelta(days=1)
+    since = datetime.combine(today - OVERDUE_SHOWN_FOR - DECIDE_WHETHER_TO_ASSESS, time.min, UTC) - timedelta(days=1)
     return summarise(concerns, history, await reports.statutory_routing_lines(conn, since), start, end, today)
 
 
