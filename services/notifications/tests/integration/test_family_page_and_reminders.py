@@ -71,6 +71,19 @@ async def test_one_familys_link_shows_their_child_and_never_another(world, wait)
         assert "no-store" in page.headers["cache-control"]
     assert "early years inclusion panel should look" in pages["Amara"].text
     assert "early years inclusion panel should look" not in pages["Zara"].text
+    assert "Your rights" not in pages["Amara"].text  # nothing decided yet: no rights about a decision
+
+    await world.publish(events(*concerns["Amara"])["decided"])
+
+    async def amara_decided() -> bool:
+        return len(await world.journey(concerns["Amara"][1])) == 3
+
+    await wait(amara_decided, "the panel's decision on Amara's journey")
+    async with world.http() as http:
+        decided = await http.get(f"/status/{tokens['Amara']}")
+    assert "Your rights" in decided.text
+    assert "If you disagree with a decision, contact us" in decided.text
+    assert "SENDIASS" in decided.text  # the council's advice service, by name
     assert 'class="govuk-summary-list' in pages["Amara"].text
 
 

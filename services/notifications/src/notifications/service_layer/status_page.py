@@ -24,6 +24,7 @@ class JourneyLine:
 
 
 ENDED = frozenset({"withdrawn"})
+DECIDED = frozenset({"routed", "decided"})  # the council decided what support: the family has rights about it
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,8 @@ class StatusView:
     overdue: bool
     contact: str
     ended: bool = False  # nothing more will happen (withdrawn): no "by when" to promise
+    decided: bool = False  # a decision was made: the page says what the family can do about it
+    advice: str = ""  # the council's SEND information, advice and support service (SENDIASS)
 
 
 async def status_view(conn: AsyncConnection, ctx: Context, token: str) -> StatusView | None:
@@ -56,7 +59,8 @@ async def status_view(conn: AsyncConnection, ctx: Context, token: str) -> Status
         journey=[JourneyLine(s.at.date(), s.line) for s in steps], next_step=latest.next_step,
         expected_by=latest.expected_by,
         overdue=bool(latest.expected_by and latest.expected_by < ctx.clock().date()),
-        contact=ctx.settings.council_contact, ended=latest.status in ENDED)
+        contact=ctx.settings.council_contact, ended=latest.status in ENDED,
+        decided=any(s.status in DECIDED for s in steps), advice=ctx.settings.sendiass_contact)
 
 
 async def revoke(conn: AsyncConnection, ctx: Context, token: str) -> bool:
