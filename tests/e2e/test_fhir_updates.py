@@ -71,6 +71,17 @@ def test_a_fhir_submitter_reads_answers_and_withdraws_its_concern(platform) -> N
     reference = created.json()["id"]
     wait_for(lambda: status_of(platform, reference)["status"] == "more-information-needed", 60, "triage asks")
 
+    def search(identifier: str) -> list[dict[str, Any]]:
+        found = httpx.get(_url(platform), params={"identifier": identifier}, headers=auth(platform), timeout=10)
+        assert found.status_code == 200, found.text
+        assert (found.json()["resourceType"], found.json()["type"]) == ("Bundle", "searchset")
+        return [e["resource"] for e in found.json()["entry"]]
+
+    [by_ours] = search("https://trust.example/Id/referral|REF-FHIR-UPDATES")  # a lost reference, found again
+    [by_reference] = search(f"https://frontdoor.example/Id/concern-reference|{reference}")
+    assert by_ours["id"] == by_reference["id"] == reference
+    assert search("https://trust.example/Id/referral|NEVER-SENT") == []
+
     read = httpx.get(_url(platform, reference), headers=auth(platform), timeout=10)
     assert read.status_code == 200, read.text
     assert read.headers["content-type"].startswith("application/fhir+json")
@@ -120,6 +131,7 @@ def test_a_fhir_submitter_reads_answers_and_withdraws_its_concern(platform) -> N
     gone = httpx.get(_url(platform, reference), headers=auth(platform), timeout=10)
     assert gone.status_code == 410  # its details destroyed: gone, as FHIR says of a deleted resource
     assert (gone.json()["resourceType"], gone.json()["issue"][0]["code"]) == ("OperationOutcome", "deleted")
+    assert search("https://trust.example/Id/referral|REF-FHIR-UPDATES") == []  # erased: nothing to find
 
 
 def test_an_unknown_reference_is_not_found_for_read_and_update(platform) -> None:  # type: ignore[no-untyped-def]

@@ -206,7 +206,8 @@ def test_the_fhir_door_says_what_it_accepts_to_anyone_who_asks(intake) -> None: 
     assert "/oauth/token" in rest["security"]["description"]
     [resource] = rest["resource"]
     assert resource["type"] == "ServiceRequest"
-    assert [i["code"] for i in resource["interaction"]] == ["create", "read", "update"]
+    assert [i["code"] for i in resource["interaction"]] == ["create", "search-type", "read", "update"]
+    assert [p["name"] for p in resource["searchParam"]] == ["identifier"]
     assert "Prefer: return=OperationOutcome" in rest["documentation"]
 
 

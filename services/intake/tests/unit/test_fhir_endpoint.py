@@ -214,10 +214,18 @@ def test_updates_and_reads_need_credentials_that_may_submit(client: TestClient, 
     assert client.get("/fhir/ServiceRequest/FD-TEST-0001", headers=_as(intake, PANEL)).status_code == 403
 
 
+def test_a_search_needs_an_identifier_with_a_system_and_a_value(client: TestClient, intake: FakeIntake) -> None:
+    for asked in ({}, {"identifier": "REF-1"}, {"identifier": "|REF-1"}, {"identifier": "https://trust.example|"}):
+        r = client.get("/fhir/ServiceRequest", params=asked, headers=_as(intake))
+        assert r.status_code == 400, asked
+        assert r.json()["issue"][0]["diagnostics"] == "intake field: identifier"
+    assert client.get("/fhir/ServiceRequest", params={"identifier": "a|b"}).status_code == 401
+
+
 def test_the_capability_statement_offers_read_and_both_updates(client: TestClient, intake: FakeIntake) -> None:
     intake.settings.council_name = "Test council"
     [resource] = client.get("/fhir/metadata").json()["rest"][0]["resource"]
     interactions = {i["code"]: i["documentation"] for i in resource["interaction"]}
-    assert set(interactions) == {"create", "read", "update"}
+    assert set(interactions) == {"create", "search-type", "read", "update"}
     assert "withdrawal-reason" in interactions["update"]
     assert "on-hold" in interactions["read"]

@@ -185,6 +185,13 @@ class ConcernRepository:
         return await self.conn.scalar(
             sa.select(orm.concern.c.submitted_by).where(orm.concern.c.reference == reference))
 
+    async def keyed(self, scope: str, key: str) -> tuple[str, str] | None:
+        """The (reference, status) of the concern a caller submitted under an idempotency key."""
+        c, k = orm.concern, orm.idempotency
+        row = (await self.conn.execute(sa.select(c.c.reference, c.c.status).join(k, k.c.concern_id == c.c.id)
+                                       .where(k.c.scope == scope, k.c.key == key))).first()
+        return (row.reference, row.status) if row else None
+
     async def status_of(self, concern_id: uuid.UUID) -> str | None:
         return await self.conn.scalar(
             sa.select(orm.concern.c.status).where(orm.concern.c.id == concern_id).with_for_update())

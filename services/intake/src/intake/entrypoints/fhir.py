@@ -299,6 +299,38 @@ async def read_service_request(reference: str, request: Request) -> Any:
     return JSONResponse(media_type=FHIR_JSON, content=_as_resource(reference, concern.status, missing))
 
 
+@router.get("/ServiceRequest", summary="Find a concern you submitted by its identifier (FHIR search)",
+            response_class=FhirJSONResponse,
+            responses={200: {"content": {FHIR_JSON: {}}}, **problem_responses(400, 401, 403, model=OperationOutcome)})
+async def search_service_requests(request: Request, identifier: str | None = None) -> Any:
+    """`identifier=<system>|<value>`: the ServiceRequest.identifier you sent (a lost reference found
+    again), or this door's `https://frontdoor.example/Id/concern-reference|FD-...`. A searchset Bundle
+    of the one concern you submitted under it, or none: never anyone else's."""
+    principal = _caller(request)
+    if isinstance(principal, JSONResponse):
+        return principal
+    system, bar, value = (identifier or "").partition("|")
+    if not (bar and system and value) or len(system) + len(value) > 400:
+        return _refused(400, "invalid", "search by identifier=<system>|<value>, as the ServiceRequest.identifier "
+                        "you sent", "identifier")
+    async with intake_of(request).runtime.engine.begin() as conn:
+        repo = ConcernRepository(conn)
+        if system == CONCERN_REFERENCE:
+            owner = await repo.submitted_by(value)
+            concern = await repo.get(value) if owner == principal.subject else None
+            found = (concern.reference, concern.status) if concern is not None else None
+        else:
+            found = await repo.keyed(principal.subject, f"fhir|{system}|{value}")
+        if found is not None:
+            await audit.record(conn, principal, "read-status", found[0], why="status-enquiry", channel="fhir")
+    base = f"{intake_of(request).settings.public_base_url}/fhir/ServiceRequest"
+    entries = [] if found is None or found[1] == Status.ERASED else [
+        {"fullUrl": f"{base}/{found[0]}", "resource": _as_resource(found[0], found[1], []),
+         "search": {"mode": "match"}}]
+    return JSONResponse(media_type=FHIR_JSON, content={"resourceType": "Bundle", "type": "searchset",
+                                                       "total": len(entries), "entry": entries})
+
+
 def _withdrawal_reason(sr: dict[str, Any]) -> str | JSONResponse:
     reasons = [e.get("valueCode") for e in sr.get("extension", []) if isinstance(e, dict)
                and e.get("url") == EXT + "withdrawal-reason"] if isinstance(sr.get("extension"), list) else []
@@ -427,6 +459,9 @@ async def capability_statement(request: Request) -> Any:
                     {"code": "create", "documentation": (
                         f"A concern about a child's SEND; needs coded from {NEED_CODE_SYSTEM}, ranges and screening "
                         f"as extensions under {EXT}")},
+                    {"code": "search-type", "documentation": (
+                        "identifier=<system>|<value>: the concern you submitted under that ServiceRequest.identifier "
+                        f"(or {CONCERN_REFERENCE}|<reference>), as a searchset Bundle")},
                     {"code": "read", "documentation": (
                         "A concern you submitted, by its reference: status active, on-hold (the council asks for "
                         "more information, one note each), completed (it decided) or revoked (withdrawn); Front "
@@ -435,6 +470,8 @@ async def capability_statement(request: Request) -> Any:
                         "status active, the concern as it now stands: answers the council's request for more "
                         f"information; status revoked with the extension {EXT}withdrawal-reason (valueCode "
                         f"{', '.join(WITHDRAWAL_REASONS)}): withdraws it before the council decides")}],
+                "searchParam": [{"name": "identifier", "type": "token", "documentation": (
+                    "The ServiceRequest.identifier you sent, or the concern's reference")}],
             }],
         }],
     })
