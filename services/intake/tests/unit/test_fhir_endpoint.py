@@ -15,7 +15,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from frontdoor_shared.auth import Principal, Tokens
-from intake.entrypoints import fhir
+from intake.entrypoints import fhir, fhir_followup
 from intake.service_layer.fhir_mapping import EXT, NEED_CODE_SYSTEM
 from intake.service_layer.submit import Accepted, IdempotencyConflict, InvalidConcern, Submission
 
@@ -55,6 +55,7 @@ def client(intake: FakeIntake) -> TestClient:
     app = FastAPI()
     app.state.intake = intake
     app.include_router(fhir.router)
+    app.include_router(fhir_followup.router)
     return TestClient(app)
 
 

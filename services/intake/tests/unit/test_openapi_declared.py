@@ -10,7 +10,7 @@ from fastapi import FastAPI, HTTPException
 from fastapi.testclient import TestClient
 
 from frontdoor_shared.web import harden
-from intake.entrypoints import api, auth_routes, fhir
+from intake.entrypoints import api, auth_routes, fhir, fhir_followup
 from intake.entrypoints.errors import OAuthError, Problem, unprocessable
 from intake.service_layer.fhir_mapping import map_request
 from intake.service_layer.schemas import ConcernIn
@@ -19,7 +19,7 @@ from intake.service_layer.schemas import ConcernIn
 @pytest.fixture(scope="module")
 def document() -> dict[str, Any]:
     app = FastAPI()
-    for router in (api.router, auth_routes.router, fhir.router):
+    for router in (api.router, auth_routes.router, fhir.router, fhir_followup.router):
         app.include_router(router)
     return app.openapi()
 

@@ -19,7 +19,7 @@ from frontdoor_shared.service_main import service_cli
 from frontdoor_shared.web import harden
 from intake.bootstrap import Intake
 from intake.config import IntakeSettings
-from intake.entrypoints import api, auth_routes, fhir, web
+from intake.entrypoints import api, auth_routes, fhir, fhir_followup, web
 from intake.entrypoints.errors import on_request_validation
 from intake.service_layer.accounts import seed_demo
 
@@ -51,6 +51,7 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     app.include_router(auth_routes.router)
     app.include_router(web.router)
     app.include_router(fhir.router)
+    app.include_router(fhir_followup.router)
     app.include_router(govuk.about_pages(web.SERVICE))
     govuk.mount_assets(app)
     harden(app, production=intake.auth_production, max_body_bytes=intake.settings.max_body_bytes,
