@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
@@ -44,6 +46,9 @@ class EarlyYearsSettings(ServiceSettings):
                                       description="The panel's members (JSON), seeded on start-up")
     meeting_interval_days: int = Field(default=14, ge=1, description="The panel meets this often")
     timezone: str = Field(default="Europe/London", description="Where 'today' is decided")
+    vocabulary_file: Path | None = Field(default=None, description=(
+        "The council's panel vocabulary (agencies, reasons, tasks: codes and its published words) as YAML; "
+        "by default a typical council's (see adapters/vocabulary_file.py)"))
     quorum_min_members: int = Field(default=3, ge=1)
     quorum_min_agencies: int = Field(default=2, ge=1)
     quorum_chair_required: bool = True

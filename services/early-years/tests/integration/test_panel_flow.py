@@ -6,6 +6,7 @@ broker's end offsets; topics are then read from the start by a consumer of no gr
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -15,7 +16,9 @@ import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
 
 from early_years.adapters import orm
+from early_years.adapters.vocabulary_file import load_vocabulary
 from early_years.domain.decision import ActionDraft, DecisionDraft
+from early_years.domain.exceptions import DecisionRefused
 from early_years.domain.reasons import REASONS
 from early_years.service_layer.actions import raise_overdue
 from early_years.service_layer.decide import record_decision
@@ -280,3 +283,34 @@ async def test_a_decision_for_the_statutory_pathway_carries_the_day_received_and
     [event] = [json.loads(r.payload)["data"] for r in await world.outbox(str(data.concern_id), PanelDecisionV2.TYPE)]
     assert (event["pathway"], event["received_on"], event["statutory_decision_due"]) == (
         "statutory", "2026-02-02", "2026-03-16")
+
+
+async def test_a_panel_in_the_councils_own_words_decides_with_its_reasons_agencies_and_tasks(
+        world: Any, concern: Any, tmp_path: Any) -> None:
+    path = tmp_path / "vocabulary.yaml"
+    path.write_text("agencies:\n  health: Health visiting\n  send: SEND\n  portage: Portage home visiting\n"
+                    "reasons:\n  home-learning: The family's home learning plan is working.\n"
+                    "tasks:\n  home-visit: visit the family at home\n", encoding="utf-8")
+    panel = dataclasses.replace(world.svc.panel, words=load_vocabulary(path))
+    data = concern()
+    [case] = await world.listed(data)
+    meeting = (await world.rows(sa.select(orm.panel_meeting).where(orm.panel_meeting.c.date == today(world))))[0]
+    await record_attendance(world.svc.runtime.uow(), panel, meeting.id, QUORATE)
+    portage = ActionDraft(1, "portage", "Portage worker", today(world) + timedelta(14), "home-visit")
+
+    def draft(reason: str, action: ActionDraft) -> DecisionDraft:
+        return DecisionDraft(outcome="overridden", pathway="outreach", reason_codes=(reason,),
+                             next_review=today(world) + timedelta(90), actions=(action,))
+
+    with pytest.raises(DecisionRefused) as refused:  # the default list's words are not this council's
+        await record_decision(world.svc.runtime.uow(), panel, world.svc.notes, case.id,
+                              draft("family-views", ActionDraft(1, "speech-and-language", "Therapist",
+                                                                today(world) + timedelta(14), "assess")),
+                              by="panel-chair", now=world.clock())
+    assert set(refused.value.errors) == {"reasons", "action-1-agency", "action-1-task"}
+    await record_decision(world.svc.runtime.uow(), panel, world.svc.notes, case.id, draft("home-learning", portage),
+                          by="panel-chair", now=world.clock())
+    [event] = [json.loads(r.payload)["data"] for r in await world.outbox(str(data.concern_id), PanelDecisionV2.TYPE)]
+    assert event["reasons"] == [{"rule": "panel:home-learning", "text": "The family's home learning plan is working."}]
+    assert [(a["agency_name"], a["task_text"]) for a in event["actions"]] == [
+        ("Portage home visiting", "visit the family at home")]

@@ -11,9 +11,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from early_years.domain.agencies import AGENCIES, FUNDING_PERIODS, PATHWAYS, TASKS
+from early_years.domain.agencies import FUNDING_PERIODS, PATHWAYS
 from early_years.domain.quorum import Quorum
-from early_years.domain.reasons import REASONS
+from early_years.domain.vocabulary import Vocabulary
 
 OUTCOMES = ("confirmed", "overridden")
 MAX_NOTE = 2000
@@ -62,15 +62,16 @@ class RecordedDecision:
 
 
 def refusals(draft: DecisionDraft, quorum: Quorum, *, recommended: str | None, today: date,
-             bands: Sequence[str]) -> dict[str, str]:
+             bands: Sequence[str], words: Vocabulary | None = None) -> dict[str, str]:
     """Every reason the decision cannot be recorded, by field ("quorum" for the panel itself)."""
     errors = {} if quorum.quorate else {"quorum": quorum.explanation()}
     errors |= _outcome_errors(draft, recommended)
-    errors |= _reason_errors(draft)
+    words = words or Vocabulary()
+    errors |= _reason_errors(draft, words)
     errors |= _review_errors(draft.next_review, today)
     errors |= _funding_errors(draft.funding, bands)
     for action in draft.actions:
-        errors |= _action_errors(action, today)
+        errors |= _action_errors(action, today, words)
     return errors
 
 
@@ -89,9 +90,9 @@ def _outcome_errors(draft: DecisionDraft, recommended: str | None) -> dict[str, 
     return {}
 
 
-def _reason_errors(draft: DecisionDraft) -> dict[str, str]:
+def _reason_errors(draft: DecisionDraft, words: Vocabulary) -> dict[str, str]:
     errors = {}
-    unknown = [c for c in draft.reason_codes if c not in REASONS]
+    unknown = [c for c in draft.reason_codes if c not in words.reasons]
     if unknown:
         errors["reasons"] = "Select reasons from the list"
     elif draft.outcome == "overridden" and not draft.reason_codes:
@@ -127,11 +128,11 @@ def _funding_errors(funding: FundingDraft | None, bands: Sequence[str]) -> dict[
     return {}
 
 
-def _action_errors(action: ActionDraft, today: date) -> dict[str, str]:
+def _action_errors(action: ActionDraft, today: date, words: Vocabulary) -> dict[str, str]:
     prefix, errors = f"action-{action.row}", {}
-    if action.agency not in AGENCIES:
+    if action.agency not in words.agencies:
         errors[f"{prefix}-agency"] = f"Select the agency responsible for action {action.row}"
-    if action.task not in TASKS:
+    if action.task not in words.tasks:
         errors[f"{prefix}-task"] = f"Select what is to be done in action {action.row}"
     role = action.owner_role.strip()
     if not role:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from early_years.domain.agencies import AGENCIES
 from early_years.domain.exceptions import ActionAlreadyCompleted, UnknownCase
 from early_years.entrypoints.web import (
     NOT_FOUND,
@@ -33,7 +32,7 @@ async def actions_page(request: Request, principal: Staff) -> Response:
         view = await actions_view(conn, panel_id, today)
     done = DONE.get(request.query_params.get("done", ""))
     return render(request, "actions.html", principal=principal, title="Panel actions", view=view,
-                  agencies=AGENCIES, today=today, done=done, errors=[])
+                  agencies=svc.panel.words.agencies, today=today, done=done, errors=[])
 
 
 @router.post("/panel/actions/{action_id}/complete")

@@ -7,7 +7,6 @@ import uuid
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from early_years.domain.agencies import AGENCIES
 from early_years.domain.exceptions import InvalidAttendance, NotOnAgenda, UnknownCase
 from early_years.entrypoints.web import (
     NOT_FOUND,
@@ -42,7 +41,7 @@ async def _agenda_page(request: Request, principal: Principal, *, errors: dict[s
         view = await agenda_view(conn, svc.panel, today)
     errors = errors or {}
     return render(request, "agenda.html", principal=principal, title="Panel agenda", view=view, today=today,
-                  panel_name=svc.panel.name, agencies=AGENCIES, chosen=chosen, field_errors=errors,
+                  panel_name=svc.panel.name, agencies=svc.panel.words.agencies, chosen=chosen, field_errors=errors,
                   is_chair=can_decide_on_panel(principal, Resource(panel_id=panel_id)),
                   errors=[{"text": v, "href": f"#{k}"} for k, v in errors.items()],
                   done=DONE.get(request.query_params.get("done", "")), status=422 if errors else 200)

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from early_years.domain.agencies import AGENCIES, FUNDING_PERIODS, PATHWAYS
+from early_years.domain.agencies import FUNDING_PERIODS, PATHWAYS
 from early_years.domain.exceptions import DecisionRefused, UnknownCase
 from early_years.entrypoints.forms import ACTION_ROWS, error_summary, example_date, read_decision
 from early_years.entrypoints.web import (
@@ -60,7 +60,8 @@ def _form_page(request: Request, principal: Principal, view: CaseView, values: d
     title = "Correct the panel's decision" if correcting else "Record the panel's decision"
     return render(request, "decision.html", principal=principal, title=title, view=view, values=values,
                   field_errors=errors, errors=error_summary(errors), status=status, pathways=PATHWAYS,
-                  agencies=AGENCIES, bands=svc.panel.bands, periods=FUNDING_PERIODS, rows=range(1, ACTION_ROWS + 1),
+                  agencies=svc.panel.words.agencies, bands=svc.panel.bands, periods=FUNDING_PERIODS,
+                  rows=range(1, ACTION_ROWS + 1),
                   correcting=correcting, example_date=example_date(svc.panel.today(svc.clock())))
 
 

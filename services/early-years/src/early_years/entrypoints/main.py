@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import date
@@ -14,8 +15,8 @@ from markupsafe import Markup
 
 from early_years.bootstrap import EarlyYears
 from early_years.config import EarlyYearsSettings
-from early_years.domain.agencies import TASKS, agency_name, pathway_name, task_words
-from early_years.domain.reasons import REASONS
+from early_years.domain.agencies import pathway_name
+from early_years.domain.vocabulary import Vocabulary
 from early_years.entrypoints import action_pages, agenda_pages, api, case_pages, web
 from early_years.entrypoints.web import PAGES, PageRefused, SignInRequired, on_page_refused, on_sign_in_required
 from frontdoor_shared import govuk
@@ -23,6 +24,7 @@ from frontdoor_shared.service_main import service_cli
 from frontdoor_shared.statutory import assessment_decision_due
 from frontdoor_shared.web import harden
 
+DEFAULT_WORDS = Vocabulary()
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
@@ -34,10 +36,10 @@ def pounds(pence: int | None) -> str:
     return f"£{pence / 100:,.2f}" if pence is not None else ""
 
 
-def task_label(code: str | None) -> str:
+def task_label(code: str | None, words: Vocabulary = DEFAULT_WORDS) -> str:
     """An action's task as a table or a list shows it; an action set before tasks were recorded has none."""
-    words = task_words(code)
-    return words[:1].upper() + words[1:] if words else "Not recorded"
+    text = words.task_words(code)
+    return text[:1].upper() + text[1:] if text else "Not recorded"
 
 
 def options(choices: Mapping[str, str] | Sequence[str], selected: str | None = None,
@@ -53,20 +55,23 @@ def reason_items(reasons: Mapping[str, str], checked: Sequence[str]) -> list[dic
     return [{"value": code, "text": text, "checked": code in checked} for code, text in reasons.items()]
 
 
-def reason_list(codes: Sequence[str] | None) -> Markup:
+def reason_list(codes: Sequence[str] | None, words: Vocabulary = DEFAULT_WORDS) -> Markup:
     """A decision's reasons as a list in the council's wording (escaped)."""
     if not codes:
         return Markup("None given")
-    items = Markup("").join(Markup("<li>{}</li>").format(REASONS.get(c, c)) for c in codes)
+    items = Markup("").join(Markup("<li>{}</li>").format(words.wording(c)) for c in codes)
     return Markup('<ul class="govuk-list govuk-list--bullet">{}</ul>').format(items)
 
 
-def page_templates(council: govuk.Council | None = None) -> Any:
+def page_templates(council: govuk.Council | None = None, words: Vocabulary = DEFAULT_WORDS) -> Any:
+    """The panel's pages, in the council's `words` (its agencies, reasons and tasks)."""
     templates = govuk.templates(PAGES, council=council)
-    templates.env.filters.update(long_date=long_date, pounds=pounds, agency=agency_name, pathway=pathway_name,
-                                 task=task_label)
-    templates.env.globals.update(options=options, reason_items=reason_items, reason_list=reason_list,
-                                 reasons=REASONS, task_choices={code: task_label(code) for code in TASKS},
+    templates.env.filters.update(long_date=long_date, pounds=pounds, agency=words.agency_name, pathway=pathway_name,
+                                 task=functools.partial(task_label, words=words))
+    templates.env.globals.update(options=options, reason_items=reason_items,
+                                 reason_list=functools.partial(reason_list, words=words), reasons=words.reasons,
+                                 agencies=words.agencies,
+                                 task_choices={code: task_label(code, words) for code in words.tasks},
                                  statutory_due=assessment_decision_due)
     return templates
 
@@ -86,7 +91,7 @@ def create_app(settings: EarlyYearsSettings | None = None, *, service: EarlyYear
     app = FastAPI(title="Front Door early years", version="1.0.0", lifespan=lifespan,
                   description="The early years inclusion panel: agenda, cases, decisions and actions.")
     app.state.early_years = ey
-    app.state.templates = page_templates(govuk.Council.of(ey.settings))
+    app.state.templates = page_templates(govuk.Council.of(ey.settings), ey.panel.words)
     app.add_exception_handler(SignInRequired, on_sign_in_required)
     app.add_exception_handler(PageRefused, on_page_refused)
     for module in (agenda_pages, case_pages, action_pages, api):

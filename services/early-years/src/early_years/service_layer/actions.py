@@ -39,7 +39,7 @@ async def raise_overdue(uow: UnitOfWork, panel: PanelSetup, now: datetime) -> in
         for state in due:
             row = rows[state.id]
             await repo.mark_raised(row.id, now)
-            uow.emit(overdue_event(row, row.id, now), subject=row.reference, key=str(row.concern_id))
+            uow.emit(overdue_event(row, row.id, now, panel.words), subject=row.reference, key=str(row.concern_id))
         await uow.commit()
     if due:
         log.info("actions.overdue_raised", count=len(due))

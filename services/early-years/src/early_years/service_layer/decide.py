@@ -51,7 +51,7 @@ async def record_decision(uow: UnitOfWork, panel: PanelSetup, notes: Notes, case
             meetings, panel, panel.today(now))
         present = await meetings.attendance(meeting.id)
         errors = refusals(draft, quorum_of(panel, present), recommended=case.recommended_pathway,
-                          today=panel.today(now), bands=panel.bands)
+                          today=panel.today(now), bands=panel.bands, words=panel.words)
         errors |= correction_errors([recorded(d) for d in await decisions.for_case(case_id)],
                                     draft.corrects_decision_id)
         errors |= form_errors or {}
@@ -61,11 +61,11 @@ async def record_decision(uow: UnitOfWork, panel: PanelSetup, notes: Notes, case
         row = _decision_row(case, meeting, present, draft, by=by, now=now)
         await decisions.add(**row, note=await notes.encrypt(uow.conn, case.concern_id, note))
         actions = _action_rows(case, row, draft)
-        uow.emit(decision_event(case, row, actions=actions, note_sealed=notes.seal(note)), subject=case.reference,
-                 key=str(case.concern_id))
+        uow.emit(decision_event(case, row, actions=actions, note_sealed=notes.seal(note), words=panel.words),
+                 subject=case.reference, key=str(case.concern_id))
         for action in actions:
             await decisions.add_action(**action)
-            uow.emit(action_event(case, action), subject=case.reference, key=str(case.concern_id))
+            uow.emit(action_event(case, action, panel.words), subject=case.reference, key=str(case.concern_id))
         await CaseRepository(uow.conn).update(case_id, status="decided")
         await uow.commit()
     return row["id"]  # type: ignore[no-any-return]

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from early_years.adapters.meetings import MeetingRepository
-from early_years.domain.agencies import AGENCIES
 from early_years.domain.exceptions import InvalidAttendance, UnknownCase
 from early_years.service_layer.agenda import upcoming_meeting
 from early_years.service_layer.panel import PanelSetup
@@ -29,11 +28,12 @@ async def seed_panel(uow: UnitOfWork, panel: PanelSetup, members: Sequence[dict[
     return meeting
 
 
-def attendees(roster: Sequence[Any], chosen: dict[str, str]) -> list[dict[str, str]]:
-    """Who is present (`chosen`: subject -> agency), checked against the panel's members."""
+def attendees(roster: Sequence[Any], chosen: dict[str, str], agencies: Mapping[str, str]) -> list[dict[str, str]]:
+    """Who is present (`chosen`: subject -> agency), checked against the panel's members and the
+    council's agencies."""
     by_subject = {m.subject: m for m in roster}
     errors = {f"agency-{s}": "Select the agency this member speaks for"
-              for s, agency in chosen.items() if agency not in AGENCIES}
+              for s, agency in chosen.items() if agency not in agencies}
     if any(s not in by_subject for s in chosen):
         errors["present"] = "Choose members of this panel"
     if errors:
@@ -48,6 +48,6 @@ async def record_attendance(uow: UnitOfWork, panel: PanelSetup, meeting_id: uuid
         meeting = await meetings.meeting(meeting_id)
         if meeting is None or meeting.panel_id != panel.id:
             raise UnknownCase(f"no meeting {meeting_id} for panel {panel.id}")
-        present = attendees(await meetings.members(panel.id), chosen)
+        present = attendees(await meetings.members(panel.id), chosen, panel.words.agencies)
         await meetings.replace_attendance(meeting_id, present)
         await uow.commit()

@@ -1,4 +1,4 @@
-"""The panel this process serves, as the use cases need it: rules, calendar, clock."""
+"""The panel this process serves, as the use cases need it: rules, calendar, clock, the council's words."""
 
 from __future__ import annotations
 
@@ -7,8 +7,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
+from early_years.adapters.vocabulary_file import load_vocabulary
 from early_years.config import EarlyYearsSettings
 from early_years.domain.quorum import QuorumRule
+from early_years.domain.vocabulary import Vocabulary
 
 Clock = Callable[[], datetime]
 
@@ -25,6 +27,7 @@ class PanelSetup:
     timezone: str = "Europe/London"
     rule: QuorumRule = field(default_factory=QuorumRule)
     bands: tuple[str, ...] = ("FFI-1", "FFI-2", "FFI-3", "FFI-4")
+    words: Vocabulary = field(default_factory=Vocabulary)  # the council's agencies, reasons and tasks
 
     def today(self, now: datetime) -> date:
         """The panel's calendar day: a meeting, a review or a due date is a local date."""
@@ -35,4 +38,5 @@ class PanelSetup:
         rule = QuorumRule(min_members=s.quorum_min_members, min_agencies=s.quorum_min_agencies,
                           chair_required=s.quorum_chair_required)
         return cls(id=s.panel_id, name=s.panel_name, interval_days=s.meeting_interval_days,
-                   timezone=s.timezone, rule=rule, bands=tuple(s.funding_bands))
+                   timezone=s.timezone, rule=rule, bands=tuple(s.funding_bands),
+                   words=load_vocabulary(s.vocabulary_file) if s.vocabulary_file else Vocabulary())

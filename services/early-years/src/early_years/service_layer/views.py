@@ -14,9 +14,9 @@ from early_years.adapters.decisions import DecisionRepository
 from early_years.adapters.meetings import MeetingRepository
 from early_years.adapters.notes import Notes
 from early_years.domain.actions import ActionState, is_overdue
-from early_years.domain.agencies import agency_name
 from early_years.domain.decision import standing
 from early_years.domain.quorum import Quorum
+from early_years.domain.vocabulary import Vocabulary
 from early_years.service_layer.agenda import upcoming_meeting
 from early_years.service_layer.decide import quorum_of, recorded
 from early_years.service_layer.panel import PanelSetup
@@ -85,13 +85,14 @@ async def case_view(conn: AsyncConnection, panel: PanelSetup, case_id: uuid.UUID
     current = standing([recorded(d) for d in decisions])
     view = CaseView(case=case, meeting=meeting, quorum=quorum, decisions=decisions,
                     standing_id=uuid.UUID(current.id) if current else None, actions=actions)
-    view.history = _history(case, await meetings.agenda_history(case_id), decisions, actions)
+    view.history = _history(case, await meetings.agenda_history(case_id), decisions, actions, panel.words)
     if notes is not None:
         view.notes = await notes.read(conn, case.concern_id, decisions)
     return view
 
 
-def _history(case: Any, agenda: list[Any], decisions: list[Any], actions: list[Any]) -> list[tuple[datetime, str]]:
+def _history(case: Any, agenda: list[Any], decisions: list[Any], actions: list[Any],
+             words: Vocabulary) -> list[tuple[datetime, str]]:
     lines: list[tuple[datetime, str]] = []
     if case.triaged_at is not None:
         lines.append((case.triaged_at, "Triaged: sent to the panel with a recommendation"))
@@ -102,7 +103,8 @@ def _history(case: Any, agenda: list[Any], decisions: list[Any], actions: list[A
     for d in decisions:
         kind = "Correction recorded" if d.corrects_decision_id else "Decision recorded"
         lines.append((d.decided_at, f"{kind}: {d.outcome}, {d.pathway} pathway"))
-    lines += [(a.completed_at, f"Action for {agency_name(a.agency)} completed") for a in actions if a.completed_at]
+    lines += [(a.completed_at, f"Action for {words.agency_name(a.agency)} completed")
+              for a in actions if a.completed_at]
     return sorted(lines, key=lambda line: line[0])
 
 
