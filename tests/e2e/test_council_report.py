@@ -82,10 +82,13 @@ def test_anyone_else_is_refused_and_a_bad_period_names_the_field(platform) -> No
     with _signed_in(platform, "council-admin") as admin:
         backwards = admin.get("/api/v1/reports/front-door", params={"from": "2026-12-01", "to": "2026-11-01"})
         not_a_date = admin.get("/api/v1/reports/front-door", params={"from": "yesterday"})
+        edge_of_time = admin.get("/api/v1/reports/front-door", params={"from": "9999-12-30", "to": "9999-12-31"})
         page = admin.get("/reports/front-door", params={"from-day": "31", "from-month": "2", "from-year": "2026"})
     assert backwards.status_code == 422
     assert backwards.json()["errors"] == [{"field": "from",
                                            "reason": "the period must start on or before its last day"}]
     assert not_a_date.status_code == 422
+    assert edge_of_time.status_code == 422  # not a 500 from the date arithmetic
+    assert edge_of_time.json()["errors"][0]["field"] == "to"
     assert page.status_code == 422
     assert "Enter a real date for &#39;From&#39;" in page.text

@@ -38,6 +38,11 @@ def test_the_period_is_the_last_28_days_by_default_and_refused_when_backwards_or
         period(date(2026, 12, 1), date(2026, 11, 1), TODAY)
     with pytest.raises(BadPeriod, match="two years"):
         period(date(2020, 1, 1), TODAY, TODAY)
+    with pytest.raises(BadPeriod, match="on or after 2000-01-01"):  # date.min would overflow the clock's arithmetic
+        period(date(1, 1, 1), date(1, 1, 2), TODAY)
+    with pytest.raises(BadPeriod, match="within two years of today") as late:
+        period(date(9999, 12, 30), date(9999, 12, 31), TODAY)
+    assert late.value.field == "to"
 
 
 def test_counts_medians_and_shares_within_the_promises() -> None:

@@ -34,6 +34,7 @@ TRIAGE_PROMISE_WORKING_DAYS = 5  # the family's first message promises a decisio
 TOLD_WITHIN_WORKING_DAYS = 1
 OVERDUE_SHOWN_FOR = timedelta(days=28)  # a statutory decision past its day stays listed this long
 MAX_PERIOD = timedelta(days=731)
+EARLIEST = date(2000, 1, 1)  # before Front Door, and before the SEND Regulations it follows
 _DECIDED = (Status.TRIAGED, Status.ROUTED, Status.MORE_INFORMATION_NEEDED, Status.SAFEGUARDING)
 
 
@@ -91,6 +92,10 @@ def period(start: date | None, end: date | None, today: date) -> tuple[date, dat
     start = start or end - timedelta(days=27)
     if start > end:
         raise BadPeriod("from", "the period must start on or before its last day")
+    if start < EARLIEST:
+        raise BadPeriod("from", f"the period must start on or after {EARLIEST.isoformat()}")
+    if end > today + MAX_PERIOD:
+        raise BadPeriod("to", "the period must end within two years of today")
     if end - start > MAX_PERIOD:
         raise BadPeriod("from", "ask for at most two years at a time")
     return start, end
