@@ -66,8 +66,13 @@ def test_the_panel_reads_the_councils_file_from_its_setting_and_refuses_to_start
     from early_years.config import EarlyYearsSettings
     from early_years.service_layer.panel import PanelSetup
 
-    panel = PanelSetup.from_settings(EarlyYearsSettings(vocabulary_file=_file(tmp_path, COUNCIL)))
+    members = [{"subject": "panel-chair", "name": "Chair", "agency": "health", "role": "panel-chair"},
+               {"subject": "portage-1", "name": "Pat", "agency": "portage"}]
+    panel = PanelSetup.from_settings(EarlyYearsSettings(vocabulary_file=_file(tmp_path, COUNCIL), members=members))
     assert panel.words.agency_name("portage") == "Portage home visiting"
+    # the demo members speak for agencies this council's file does not have: refused, naming them
+    with pytest.raises(VocabularyError, match=r"EARLY_YEARS_MEMBERS: .*panel-slt \(speech-and-language\)"):
+        PanelSetup.from_settings(EarlyYearsSettings(vocabulary_file=_file(tmp_path, COUNCIL)))
     assert PanelSetup.from_settings(EarlyYearsSettings()).words == Vocabulary()
     with pytest.raises(VocabularyError, match="tasks: give at least one code"):
         PanelSetup.from_settings(EarlyYearsSettings(vocabulary_file=_file(tmp_path, "tasks: {}\n")))

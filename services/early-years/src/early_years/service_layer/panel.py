@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from early_years.adapters.vocabulary_file import load_vocabulary
+from early_years.adapters.vocabulary_file import VocabularyError, load_vocabulary
 from early_years.config import EarlyYearsSettings
 from early_years.domain.quorum import QuorumRule
 from early_years.domain.vocabulary import Vocabulary
@@ -37,6 +37,10 @@ class PanelSetup:
     def from_settings(cls, s: EarlyYearsSettings) -> PanelSetup:
         rule = QuorumRule(min_members=s.quorum_min_members, min_agencies=s.quorum_min_agencies,
                           chair_required=s.quorum_chair_required)
+        words = load_vocabulary(s.vocabulary_file) if s.vocabulary_file else Vocabulary()
+        strangers = [f"{m.subject} ({m.agency})" for m in s.members if m.agency not in words.agencies]
+        if s.seed_panel and strangers:  # a member could never be recorded as present for their agency
+            raise VocabularyError(f"EARLY_YEARS_MEMBERS: {', '.join(strangers)}: the agency is not one of the "
+                                  f"vocabulary's agencies ({', '.join(words.agencies)})")
         return cls(id=s.panel_id, name=s.panel_name, interval_days=s.meeting_interval_days,
-                   timezone=s.timezone, rule=rule, bands=tuple(s.funding_bands),
-                   words=load_vocabulary(s.vocabulary_file) if s.vocabulary_file else Vocabulary())
+                   timezone=s.timezone, rule=rule, bands=tuple(s.funding_bands), words=words)
