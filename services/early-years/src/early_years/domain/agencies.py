@@ -1,4 +1,7 @@
-"""The agencies that sit on an early-years inclusion panel, and the pathways it can choose."""
+"""The agencies that sit on an early-years inclusion panel, and the pathways it can choose.
+
+AGENCIES and TASKS are a typical council's: the defaults of `domain.vocabulary.Vocabulary`, which a
+council replaces with its own (the pages, rules and events read the panel's vocabulary, not these)."""
 
 from __future__ import annotations
 
@@ -35,16 +38,6 @@ TASKS: dict[str, str] = {
     "refer-on": "refer the child to another service",
     "arrange-funding": "arrange the inclusion funding",
 }
-
-
-def agency_name(code: str) -> str:
-    return AGENCIES.get(code, code)
-
-
-def task_words(code: str | None) -> str | None:
-    """The action in the council's words ("assess the child's needs"); None for an action set
-    before tasks were recorded (no code)."""
-    return TASKS.get(code or "")
 
 
 def pathway_name(code: str | None) -> str:

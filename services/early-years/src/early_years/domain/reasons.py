@@ -4,7 +4,8 @@ A panel's reasons travel to triage, intake's status history, the receiving team 
 Free text about a child can name the child, a parent or a diagnosis, so the reasons that travel
 are codes from this list, each with wording the council publishes (like its ranges). Anything the
 chair wants to add is a note: encrypted at rest in early years and sealed for notifications
-alone, which puts it in the family's and the referrer's letters.
+alone, which puts it in the family's and the referrer's letters. REASONS is a typical council's list:
+the default of `domain.vocabulary.Vocabulary`, which a council replaces with its own.
 """
 
 from __future__ import annotations
@@ -28,6 +29,3 @@ REASONS: dict[str, str] = {
 def rule_of(code: str) -> str:
     return f"{RULE_PREFIX}{code}"
 
-
-def wording(code: str) -> str:
-    return REASONS[code]
