@@ -10,29 +10,17 @@ Skipped cleanly when either the package or the browser is missing.
 
 from __future__ import annotations
 
-import importlib.util
-import os
 import re
-import shutil
 from collections.abc import Iterator
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.browser.browser import ARGS, CHROMIUM, axe_violations, sync_api
 from tests.support import wait_for
 
-sync_api = pytest.importorskip("playwright.sync_api", reason="Python Playwright is not installed")
-CHROMIUM = "/usr/bin/chromium"
-if not shutil.which(CHROMIUM):
-    pytest.skip("Chromium is not installed at /usr/bin/chromium", allow_module_level=True)
-
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 DOB = date.today() - timedelta(days=900)
-ROOT = Path(__file__).resolve().parents[2]
-WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 
 @pytest.fixture(scope="module")
@@ -68,24 +56,6 @@ def _sign_in(page: Any, platform: Any, role: str = "health-visitor") -> None:
 def _continue(page: Any) -> None:
     page.click("#continue")
     page.wait_for_load_state()
-
-
-def _axe_script() -> Path | None:
-    """axe.min.js from AXE_CORE_JS, the axe-playwright-python package, or node_modules/axe-core."""
-    found = importlib.util.find_spec("axe_playwright_python")
-    places = [os.environ.get("AXE_CORE_JS"), ROOT / "node_modules" / "axe-core" / "axe.min.js",
-              Path(found.origin).parent / "axe.min.js" if found and found.origin else None]
-    return next((Path(p) for p in places if p and Path(p).is_file()), None)
-
-
-def _axe_violations(page: Any) -> list[dict[str, Any]]:
-    script = _axe_script()
-    if script is None:
-        pytest.skip("axe-core not found: install axe-playwright-python, or set AXE_CORE_JS to axe.min.js")
-    page.add_script_tag(path=script)
-    result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG)
-    return [{"id": v["id"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]]}
-            for v in result["violations"]]
 
 
 def test_a_page_with_mistakes_shows_the_error_summary_with_links_to_each_field(page, platform) -> None:  # type: ignore[no-untyped-def]
@@ -223,7 +193,7 @@ def test_the_referrer_withdraws_a_concern_saying_why_and_it_is_withdrawn_for_goo
     page.goto(f"/concerns/{reference}")
     page.click("#withdraw")
     assert page.title().startswith(f"Withdraw concern {reference}")
-    assert not _axe_violations(page)
+    assert not axe_violations(page)
     page.click("#confirm-withdraw")  # no reason chosen
     sync_api.expect(page.locator(".govuk-error-summary")).to_contain_text("Select why you are withdrawing the concern")
     page.check("label:has-text('The family has moved out of the council')")
@@ -239,29 +209,29 @@ def test_the_referrer_withdraws_a_concern_saying_why_and_it_is_withdrawn_for_goo
 
 def test_every_page_passes_axe_for_wcag_2_2_a_and_aa(page, platform) -> None:  # type: ignore[no-untyped-def]
     page.goto("/sign-in")
-    problems = {"Sign in": _axe_violations(page)}
+    problems = {"Sign in": axe_violations(page)}
     _sign_in(page, platform)
-    problems["Your concerns"] = _axe_violations(page)
+    problems["Your concerns"] = axe_violations(page)
     page.goto("/concerns/new/child")
     _continue(page)  # every error showing
-    problems["Errors"] = _axe_violations(page)
+    problems["Errors"] = axe_violations(page)
     for title, fill in JOURNEY:
-        problems[title] = _axe_violations(page)
+        problems[title] = axe_violations(page)
         fill(page)
         _continue(page)
-    problems["Check"] = _axe_violations(page)
+    problems["Check"] = axe_violations(page)
     page.click("#send")
     page.wait_for_url(re.compile(r".*/confirmation$"))
-    problems["Sent"] = _axe_violations(page)
+    problems["Sent"] = axe_violations(page)
     reference = page.inner_text("#reference")
     wait_for(lambda: page.goto(f"/concerns/{reference}") is not None and page.locator("#add-information").count() > 0,
              60, "triage asks for more information")
-    problems["Status, information asked for"] = _axe_violations(page)
+    problems["Status, information asked for"] = axe_violations(page)
     page.click("#add-information")
-    problems["Add the information"] = _axe_violations(page)
+    problems["Add the information"] = axe_violations(page)
     page.fill("#concern-tried-weeks", "ten")
     page.click("#send-information")
-    problems["Add the information, errors"] = _axe_violations(page)
+    problems["Add the information, errors"] = axe_violations(page)
     assert {name: found for name, found in problems.items() if found} == {}
 
 
@@ -270,7 +240,7 @@ def test_a_council_administrator_finds_the_report_and_changes_its_period_and_it_
     _sign_in(page, platform, "council-admin")
     page.click("#front-door-report")
     page.wait_for_url("**/reports/front-door")
-    problems = {"Report": _axe_violations(page)}
+    problems = {"Report": axe_violations(page)}
     assert page.locator("h1").inner_text() == "How the front door is doing"
     page.fill("#from-day", "1")
     page.fill("#from-month", "11")
@@ -286,7 +256,7 @@ def test_a_council_administrator_finds_the_report_and_changes_its_period_and_it_
     page.click("#show-period")
     page.wait_for_load_state()
     assert "Enter a real date for 'From'" in page.inner_text(".govuk-error-summary")
-    problems["Report, errors"] = _axe_violations(page)
+    problems["Report, errors"] = axe_violations(page)
     assert {name: found for name, found in problems.items() if found} == {}
 
 
@@ -305,7 +275,7 @@ def test_every_footer_leads_to_the_councils_privacy_notice_accessibility_stateme
             assert tab.inner_text("h1") == heading
             assert "Front Door Model Council" in tab.inner_text("main")
             assert "© Front Door Model Council" in tab.inner_text("footer")
-            problems[link] = _axe_violations(tab)
+            problems[link] = axe_violations(tab)
         assert {name: found for name, found in problems.items() if found} == {}
     finally:
         context.close()

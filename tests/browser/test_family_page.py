@@ -4,26 +4,15 @@ and axe-core finds no WCAG 2.2 A/AA failure."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from tests.browser.test_concern_form import ARGS, CHROMIUM, _axe_violations, sync_api
-from tests.support import a_concern, mailbox, post_concern, wait_for
-
-
-def _status_link(platform: Any, reference: str) -> str:
-    def first_message() -> list[dict[str, Any]]:
-        return [m for m in mailbox(platform, reference) if m["template"] == "family/concern-submitted"]
-
-    wait_for(lambda: bool(first_message()), 90, "the family's first message")
-    token = re.search(r"/status/([A-Za-z0-9_\-]+)", first_message()[0]["body"])
-    assert token is not None
-    return f"http://127.0.0.1:{platform.ports['notifications']}/status/{token.group(1)}"
+from tests.browser.browser import ARGS, CHROMIUM, axe_violations, status_link, sync_api
+from tests.support import a_concern, post_concern
 
 
 def test_the_familys_page_says_where_things_stand_and_passes_axe(platform: Any) -> None:
     reference = post_concern(platform, a_concern(given_name="Statuspage")).json()["reference"]
-    link = _status_link(platform, reference)
+    link = status_link(platform, reference)
     with sync_api.sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
         try:
@@ -32,6 +21,6 @@ def test_the_familys_page_says_where_things_stand_and_passes_axe(platform: Any) 
             assert tab.inner_text("h1") == "Support for Statuspage: where things are"
             assert reference in tab.inner_text("main")
             assert tab.get_attribute("footer a[href='/privacy']", "class") == "govuk-footer__link"
-            assert _axe_violations(tab) == []
+            assert axe_violations(tab) == []
         finally:
             browser.close()

@@ -10,22 +10,14 @@ import json
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.browser.test_family_page import _status_link
+from tests.browser.browser import ARGS, CHROMIUM, status_link, sync_api
 from tests.support import a_concern, mailbox, post_concern, wait_for
 
-sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
-CHROMIUM = Path("/usr/bin/chromium")
-if not CHROMIUM.exists():
-    pytest.skip("no Chromium at /usr/bin/chromium", allow_module_level=True)
-
 pytestmark = pytest.mark.e2e
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 REASON = "The nursery's language plan is working; specialist outreach will support the staff."
 CODED_REASON = "Specialist advice or assessment is needed to understand and meet the child's needs."
 QUORATE = {"Priya Chair (chair)": ("panel-chair", "send"), "Dr Owen Health": ("panel-health", "health"),
@@ -43,7 +35,7 @@ def chair(platform: Any) -> Iterator[Any]:
     """A Chromium page signed in as the demo panel's chair, through intake's sign-in."""
     user = platform.seed_demo()["users"]["panel-chair"]
     with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
         page = browser.new_context().new_page()
         page.goto(panel_url(platform))
         assert "/sign-in?next=" in page.url, "the panel sends a stranger to intake's sign-in first"
@@ -178,7 +170,7 @@ def test_the_chair_overrides_with_a_reason_and_an_action_and_everyone_hears(chai
 
     # the family's page says what the panel asked which agency to do, in the council's words
     family_page = chair.context.new_page()
-    family_page.goto(_status_link(platform, reference))
+    family_page.goto(status_link(platform, reference))
     sync_api.expect(family_page.locator("main")).to_contain_text(
         "The panel asked Speech and language therapy to assess the child's needs.")
     family_page.close()
