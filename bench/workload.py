@@ -16,8 +16,10 @@ The mix (seeded, so every run offers the same work) covers each final state of t
 
 from __future__ import annotations
 
+import functools
 import json
 import random
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -180,11 +182,22 @@ class Workload:
 
 
 def partner_event(jwk: dict[str, Any], body: dict[str, Any], partner: str = "demo-partner") -> bytes:
-    """A partner's CloudEvent on partner.concerns.v1: the concern as a JWE for intake alone."""
+    """A partner's CloudEvent on partner.concerns.v1: the concern signed by the partner (the demo
+    partner's development key) as a nested JWT, in a JWE for intake alone."""
     from intake.adapters.partner_keys import encrypt_for
+    from intake.adapters.partner_signing import signed_concern
 
+    event_id = str(uuid.uuid4())
+    token = signed_concern(_demo_signing_key(), partner, event_id, body, issued_at=int(time.time()))
     return json.dumps({
-        "specversion": "1.0", "id": str(uuid.uuid4()), "source": f"urn:frontdoor:partner:{partner}",
+        "specversion": "1.0", "id": event_id, "source": f"urn:frontdoor:partner:{partner}",
         "type": "uk.frontdoor.partner.concern.submitted.v1", "time": datetime.now(UTC).isoformat(),
-        "datacontenttype": "application/json", "data": {"jwe": encrypt_for(jwk, json.dumps(body).encode())},
+        "datacontenttype": "application/json", "data": {"jwe": encrypt_for(jwk, token.encode(), nested_jwt=True)},
     }).encode()
+
+
+@functools.cache
+def _demo_signing_key() -> Any:
+    from intake.adapters.partner_signing import development_signing_key
+
+    return development_signing_key()

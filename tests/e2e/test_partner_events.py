@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 import uuid
 from datetime import UTC, datetime
 
@@ -14,16 +15,26 @@ from aiokafka import AIOKafkaProducer
 
 from frontdoor_cli.ops import dead_letters
 from intake.adapters.partner_keys import encrypt_for
+from intake.adapters.partner_signing import development_signing_key, signed_concern
 from tests.support import a_concern, auth, status_of, wait_for
 
 pytestmark = pytest.mark.e2e
 
 
-def _event(platform, body: dict, event_id: str | None = None) -> bytes:  # type: ignore[no-untyped-def]
+def _event(platform, body: dict, event_id: str | None = None, *, signing_key=None,  # type: ignore[no-untyped-def]
+           signed: bool = True) -> bytes:
+    """The demo partner's event: the concern signed with its key (the development one unless
+    `signing_key`), as a nested JWT encrypted for intake; `signed=False` sends the concern unsigned."""
     jwks = httpx.get(f"http://127.0.0.1:{platform.ports['intake']}/api/v1/jwks.json").json()
-    jwe = encrypt_for(jwks["keys"][0], json.dumps(body).encode())
+    event_id = event_id or str(uuid.uuid4())
+    if signed:
+        token = signed_concern(signing_key or development_signing_key(), "demo-partner", event_id, body,
+                               issued_at=int(time.time()))
+        jwe = encrypt_for(jwks["keys"][0], token.encode(), nested_jwt=True)
+    else:
+        jwe = encrypt_for(jwks["keys"][0], json.dumps(body).encode())
     return json.dumps({
-        "specversion": "1.0", "id": event_id or str(uuid.uuid4()), "source": "urn:frontdoor:partner:demo-partner",
+        "specversion": "1.0", "id": event_id, "source": "urn:frontdoor:partner:demo-partner",
         "type": "uk.frontdoor.partner.concern.submitted.v1", "time": datetime.now(UTC).isoformat(),
         "datacontenttype": "application/json", "data": {"jwe": jwe},
     }).encode()
@@ -70,15 +81,26 @@ def test_poison_partner_events_are_dead_lettered_with_their_reasons(platform) ->
     del missing_id["id"]
     not_encrypted = json.loads(_event(platform, a_concern()))
     not_encrypted["data"] = {"jwe": "eyJhbGciOiJub25lIn0.not-a-real-jwe.x.y.z"}
+    # the source says demo-partner, but the concern is not signed, or signed by someone else's key
+    # under the demo partner's key id: neither proves its sender, and neither is stored
+    from joserfc.jwk import ECKey
+
+    before = {c["reference"] for c in _mine(platform)}
+    forger = ECKey.generate_key("P-256", {"kid": development_signing_key().kid}, private=True)
+    unsigned = _event(platform, a_concern(given_name="Unsignedchild"), signed=False)
+    forged = _event(platform, a_concern(given_name="Forgedchild"), signing_key=forger)
     _send(platform, b"{not json", _event(platform, bad_concern), json.dumps(wrong_type).encode(),
-          json.dumps(missing_id).encode(), json.dumps(not_encrypted).encode())
+          json.dumps(missing_id).encode(), json.dumps(not_encrypted).encode(), unsigned, forged)
 
     def poison() -> list[dict]:  # type: ignore[type-arg]
         rows = asyncio.run(dead_letters(platform.database_url))
         return [r for r in rows if r["topic"] == "partner.concerns.v1"]
 
-    wait_for(lambda: len(poison()) >= 5, 60, "five dead letters")
+    wait_for(lambda: len(poison()) >= 7, 60, "seven dead letters")
     reasons = [r["reason"] for r in poison()]
+    assert any("requires 'demo-partner' to sign its events" in r for r in reasons)
+    assert any("signature does not verify under 'demo-partner'" in r for r in reasons)
+    assert {c["reference"] for c in _mine(platform)} == before  # none of them was stored
     assert any("JSON" in r for r in reasons)
     assert any("nhs_number" in r for r in reasons)
     assert any("type" in r for r in reasons)

@@ -31,7 +31,7 @@ from frontdoor_shared.group_commit import GroupCommit
 from frontdoor_shared.runtime import Runtime
 from frontdoor_shared.sealed import development_keypair
 from frontdoor_shared.uow import current_batch
-from intake.adapters import orm
+from intake.adapters import orm, partner_signing
 from intake.adapters.partner_keys import load_key
 from intake.config import IntakeSettings
 from intake.service_layer import erasure, partner, watchdog
@@ -54,6 +54,17 @@ GROUP_MAX = 100  # submissions written together at most (one statement's arrays)
 log = structlog.get_logger()
 
 
+def partner_signing_of(settings: IntakeSettings) -> partner_signing.PartnerSigning:
+    """The partners' registered signing keys; without a file, the demo partner's outside production."""
+    production = settings.environment == "production"
+    unsigned = settings.unsigned_partner_events or ("refuse" if production else "accept")
+    if settings.partner_signing_keys_file is not None:
+        return partner_signing.load_partner_keys(settings.partner_signing_keys_file, unsigned)
+    if production:
+        return partner_signing.PartnerSigning(keys={}, unsigned=unsigned)
+    return partner_signing.PartnerSigning(keys=partner_signing.development().keys, unsigned=unsigned)
+
+
 class Intake:
     def __init__(self, settings: IntakeSettings) -> None:
         if settings.environment == "production" and settings.notifications_public_key is None:
@@ -72,6 +83,7 @@ class Intake:
         self._group: GroupCommit[Submission, Accepted] = GroupCommit(self._submit_group, max_size=GROUP_MAX)
         self.partner_key = load_key(settings.partner_private_jwk.get_secret_value()
                                     if settings.partner_private_jwk else None)
+        self.partner_signing = partner_signing_of(settings)
         subscribe(self.runtime.broker, [PartnerConcernV1, ConcernTriagedV1, CaseListedV1, PanelDecisionV2,
                                         NotificationSentV1, NotificationSentV2],
                   self._on_event, group_id=SERVICE,
@@ -84,7 +96,7 @@ class Intake:
 
     async def _on_event(self, event: CloudEvent, data: object, topic: str) -> None:
         if isinstance(data, PartnerConcernV1):
-            await partner.accept(event, data, self.partner_key, self.submit)
+            await partner.accept(event, data, self.partner_key, self.partner_signing, self.submit)
         else:
             await record_status(self.runtime.uow(), event, data, topic)
 
@@ -92,7 +104,8 @@ class Intake:
         await record_statuses(self.runtime.uow(), items)
 
     async def _on_partner_concerns(self, items: list[tuple[CloudEvent, Any, str]]) -> None:
-        await partner.accept_many([(event, data) for event, data, _ in items], self.partner_key, self._submit_many)
+        await partner.accept_many([(event, data) for event, data, _ in items], self.partner_key, self.partner_signing,
+                                  self._submit_many)
 
     async def watch(self, stop: asyncio.Event) -> None:
         """Sweep for concerns whose next step is overdue until `stop` is set."""

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from pathlib import Path
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
@@ -29,6 +30,13 @@ class IntakeSettings(ServiceSettings):
         description="Other services' base URLs a sign-in may return to (early-years panel, notifications)")
     partner_private_jwk: SecretStr | None = Field(
         default=None, description="Intake's private EC JWK (JSON) that opens partners' encrypted concerns")
+    partner_signing_keys_file: Path | None = Field(
+        default=None, description="JSON file of each partner's public signing keys "
+                                  '({"partners": {"<client id>": {"keys": [<public JWK with kid>]}}}): a partner '
+                                  "listed must sign every event it sends")
+    unsigned_partner_events: Literal["accept", "refuse"] | None = Field(
+        default=None, description="Whether a partner with no registered key may send unsigned events; "
+                                  "unset: refuse in production, accept elsewhere")
     data_keys: SecretStr | None = Field(
         default=None, description="Key-encryption keys: a JSON object of key id to base64 32-byte key. They "
                                   "wrap each concern's data key; keep old ones until `frontdoor keys rotate` ran")
@@ -42,7 +50,7 @@ class IntakeSettings(ServiceSettings):
         description="Key of the keyed hash used to find the same child across concerns",
     )
 
-    @field_validator("retention_days", mode="before")
+    @field_validator("retention_days", "partner_signing_keys_file", "unsigned_partner_events", mode="before")
     @classmethod
     def _empty_means_keep(cls, value: Any) -> Any:
         return None if value == "" else value  # compose passes an unset INTAKE_RETENTION_DAYS as ""

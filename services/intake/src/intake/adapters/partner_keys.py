@@ -41,14 +41,22 @@ def public_jwks(key: ECKey) -> dict[str, Any]:
 
 
 def decrypt(key: ECKey, token: str) -> bytes:
+    return open_jwe(key, token)[0]
+
+
+def open_jwe(key: ECKey, token: str) -> tuple[bytes, bool]:
+    """The plaintext, and whether it is a nested JWT (the JWE's `cty` is `JWT`: a signed concern)."""
     try:
-        return jwe.decrypt_compact(token, key, algorithms=ALGORITHMS).plaintext or b""
+        opened = jwe.decrypt_compact(token, key, algorithms=ALGORITHMS)
     except (JoseError, ValueError) as err:
         raise UnreadablePartnerConcern(f"data.jwe cannot be decrypted with intake's key ({type(err).__name__})"
                                        ) from None
+    return opened.plaintext or b"", str(opened.protected.get("cty", "")).upper() == "JWT"
 
 
-def encrypt_for(public_jwk: dict[str, Any], plaintext: bytes) -> str:
-    """What a partner does (used by tests and the demo): encrypt a concern for intake."""
+def encrypt_for(public_jwk: dict[str, Any], plaintext: bytes, *, nested_jwt: bool = False) -> str:
+    """What a partner does (used by tests and the demo): encrypt a concern, or a signed JWT of it
+    (`nested_jwt`), for intake."""
     key = ECKey.import_key(public_jwk)
-    return jwe.encrypt_compact({"alg": "ECDH-ES+A256KW", "enc": "A256GCM", "kid": KID}, plaintext, key)
+    header = {"alg": "ECDH-ES+A256KW", "enc": "A256GCM", "kid": KID, **({"cty": "JWT"} if nested_jwt else {})}
+    return jwe.encrypt_compact(header, plaintext, key)

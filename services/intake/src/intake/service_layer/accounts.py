@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from frontdoor_shared.auth import Principal
 from intake.adapters.accounts import AccountRepository
+from intake.adapters.partner_signing import development_signing_key
 
 _hasher = PasswordHasher()
 # Checked against when the account does not exist, so a wrong email costs as long as a wrong password.
@@ -89,6 +90,9 @@ async def seed_demo(engine: AsyncEngine, path: Path, token_url: str) -> dict[str
         c = creds["partner_client"]
         await repo.upsert_client(client_id=c["client_id"], name=c["name"], scopes=c["scopes"],
                                  secret_hash=_hasher.hash(c["client_secret"]))
+    # the demo partner's development signing key (intake trusts it outside production): what a
+    # partner's system keeps to sign the concerns it sends as events (see partner_signing)
+    c["signing_key"] = development_signing_key().as_dict(private=True)
     creds["token_url"] = token_url
     creds["how_to_get_a_token"] = (f"curl -s -u {c['client_id']}:<client_secret> -d grant_type=client_credentials "
                                    f"{token_url}")

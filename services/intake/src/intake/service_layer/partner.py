@@ -1,12 +1,15 @@
 """Use case: a partner system's concern arrives as an event; it goes through the same one door.
 
-Decrypt (a JWE for intake alone), validate with the same `ConcernIn` as every door, submit with
-the CloudEvents id as idempotency key. Anything wrong is a permanent error naming the field: the
-event is dead-lettered with that reason and the partner can fix and resend.
+Decrypt (a JWE for intake alone), prove who sent it (a signed JWT inside, verified under the
+partner's registered key: see `intake.adapters.partner_signing`), validate with the same
+`ConcernIn` as every door, submit with the CloudEvents id as idempotency key. Anything wrong is a
+permanent error naming the field: the event is dead-lettered with that reason and the partner can
+fix and resend.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable, Callable, Sequence
 
 from joserfc.jwk import ECKey
@@ -16,7 +19,8 @@ from frontdoor_shared.auth import Principal
 from frontdoor_shared.contracts import PartnerConcernV1
 from frontdoor_shared.envelope import CloudEvent
 from frontdoor_shared.errors import PermanentError
-from intake.adapters.partner_keys import decrypt
+from intake.adapters.partner_keys import open_jwe
+from intake.adapters.partner_signing import BadSignature, PartnerSigning
 from intake.service_layer.problems import problems
 from intake.service_layer.schemas import ConcernIn
 from intake.service_layer.submit import Accepted, IdempotencyConflict, InvalidConcern, Submission
@@ -33,14 +37,25 @@ def partner_of(source: str) -> str:
     return source.removeprefix(PARTNER_SOURCE_PREFIX)[:200]
 
 
-def submission_of(event: CloudEvent, data: PartnerConcernV1, key: ECKey) -> Submission:
-    """The partner event as a submission: decrypted and validated, or `PartnerConcernRejected`."""
+def submission_of(event: CloudEvent, data: PartnerConcernV1, key: ECKey, signing: PartnerSigning) -> Submission:
+    """The partner event as a submission: decrypted, its sender proved where the council requires
+    it, and validated; or `PartnerConcernRejected` naming the field and why."""
+    partner = partner_of(event.source)
+    plaintext, signed = open_jwe(key, data.jwe)
     try:
-        concern = ConcernIn.model_validate_json(decrypt(key, data.jwe))
+        if signed:
+            concern = ConcernIn.model_validate(signing.verified_concern(partner, event.id, plaintext, now=time.time()))
+        elif signing.must_sign(partner):
+            raise PartnerConcernRejected(
+                f"data.jwe: the council requires {partner[:100]!r} to sign its events: encrypt a signed JWT of "
+                "the concern (iss the partner, jti the event id, iat, concern) with the JWE header cty JWT")
+        else:
+            concern = ConcernIn.model_validate_json(plaintext)
+    except BadSignature as err:
+        raise PartnerConcernRejected(f"data.jwe: {err}") from None
     except ValidationError as err:
         detail = "; ".join(f"{p['field']}: {p['reason']}" for p in problems(list(err.errors(include_input=False))))
         raise PartnerConcernRejected(detail) from None
-    partner = partner_of(event.source)
     return Submission(concern=concern, channel="partner", submitted_by=partner, idempotency_scope=partner,
                       idempotency_key=event.id, actor=Principal(subject=partner, kind="partner"))
 
@@ -51,19 +66,19 @@ def refusal(err: InvalidConcern | IdempotencyConflict) -> PartnerConcernRejected
     return PartnerConcernRejected(f"id: {err}")
 
 
-async def accept(event: CloudEvent, data: PartnerConcernV1, key: ECKey,
+async def accept(event: CloudEvent, data: PartnerConcernV1, key: ECKey, signing: PartnerSigning,
                  submit: Callable[[Submission], Awaitable[Accepted]]) -> Accepted:
     try:
-        return await submit(submission_of(event, data, key))
+        return await submit(submission_of(event, data, key, signing))
     except (InvalidConcern, IdempotencyConflict) as err:
         raise refusal(err) from None
 
 
-async def accept_many(items: Sequence[tuple[CloudEvent, PartnerConcernV1]], key: ECKey,
+async def accept_many(items: Sequence[tuple[CloudEvent, PartnerConcernV1]], key: ECKey, signing: PartnerSigning,
                       submit_many: Callable[[list[Submission]], Awaitable[Sequence[object]]]) -> None:
     """A batch of partner events with the effect of `accept` on each: submitted together. A refusal
     raises (the consumer then handles each event alone, and dead-letters the refused one)."""
-    outcomes = await submit_many([submission_of(event, data, key) for event, data in items])
+    outcomes = await submit_many([submission_of(event, data, key, signing) for event, data in items])
     for outcome in outcomes:
         if isinstance(outcome, InvalidConcern | IdempotencyConflict):
             raise refusal(outcome)
