@@ -16,7 +16,7 @@ from aiokafka import AIOKafkaProducer
 from frontdoor_cli.ops import dead_letters
 from intake.adapters.partner_keys import encrypt_for
 from intake.adapters.partner_signing import development_signing_key, signed_concern
-from tests.support import a_concern, auth, status_of, wait_for
+from tests.support import a_concern, auth, mailbox, status_of, wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -181,3 +181,48 @@ def test_a_burst_of_partner_events_is_stored_once_each_and_its_one_poison_dead_l
     new = [r for r in poison() if r["id"] not in dead_before]
     assert len(new) == 1
     assert "nhs_number" in new[0]["reason"]
+
+
+def _follow_up(platform, event_type: str, claims: dict, event_id: str | None = None) -> bytes:  # type: ignore[no-untyped-def]
+    """The demo partner's signed follow-up of a concern it sent as an event."""
+    from intake.adapters.partner_signing import signed_claims
+
+    jwks = httpx.get(f"http://127.0.0.1:{platform.ports['intake']}/api/v1/jwks.json").json()
+    event_id = event_id or str(uuid.uuid4())
+    token = signed_claims(development_signing_key(), "demo-partner", event_id, claims, issued_at=int(time.time()))
+    return json.dumps({
+        "specversion": "1.0", "id": event_id, "source": "urn:frontdoor:partner:demo-partner", "type": event_type,
+        "time": datetime.now(UTC).isoformat(), "datacontenttype": "application/json",
+        "data": {"jwe": encrypt_for(jwks["keys"][0], token.encode(), nested_jwt=True)},
+    }).encode()
+
+
+def test_a_partner_answers_the_council_and_then_withdraws_by_signed_events(platform) -> None:  # type: ignore[no-untyped-def]
+    """All by events: a toddler's concern without evidence, triage asks, the partner answers with
+    the concern section as it now stands, triage decides again (the panel), then the partner
+    withdraws it, naming it by the id of the event that sent it; the family hears each step."""
+    before = {c["reference"] for c in _mine(platform)}
+    body = a_concern(age_months=26, given_name="Eventfollowup")
+    body["child"]["nhs_number"] = "999 000 0042"
+    body["concern"] |= {"tried": [], "screening": []}
+    sent = str(uuid.uuid4())
+    _send(platform, _event(platform, body, event_id=sent))
+    wait_for(lambda: len({c["reference"] for c in _mine(platform)} - before) >= 1, 60, "partner concern stored")
+    [reference] = {c["reference"] for c in _mine(platform)} - before
+    wait_for(lambda: status_of(platform, reference)["status"] == "more-information-needed", 60, "triage asks")
+
+    about = body["concern"] | {"tried": [{"what": "Small group language sessions at nursery", "weeks": 10}],
+                               "screening": [{"tool": "WellComm", "outcome": "red", "area": "C&I"}]}
+    _send(platform, _follow_up(platform, "uk.frontdoor.partner.concern.information-added.v1",
+                               {"concern_event_id": sent, "concern": about}))
+    wait_for(lambda: status_of(platform, reference)["status"] in ("triaged", "listed-for-panel"), 60,
+             "triage decides again on the partner's answer")
+
+    _send(platform, _follow_up(platform, "uk.frontdoor.partner.concern.withdrawn.v1",
+                               {"concern_event_id": sent, "reason": "moved-away"}))
+    wait_for(lambda: status_of(platform, reference)["status"] == "withdrawn", 60, "withdrawn by the partner")
+    statuses = [h["status"] for h in status_of(platform, reference)["history"]]
+    assert statuses.index("more-information-needed") < statuses.index("information-added") < statuses.index(
+        "withdrawn")
+    wait_for(lambda: "family/concern-withdrawn" in {m["template"] for m in mailbox(platform, reference)}, 60,
+             "the family told it was withdrawn")

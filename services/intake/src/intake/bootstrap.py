@@ -23,6 +23,8 @@ from frontdoor_shared.contracts import (
     NotificationSentV2,
     PanelDecisionV2,
     PartnerConcernV1,
+    PartnerConcernWithdrawnV1,
+    PartnerInformationAddedV1,
 )
 from frontdoor_shared.delivery import publisher_doc, subscribe
 from frontdoor_shared.envelope import CloudEvent
@@ -34,7 +36,7 @@ from frontdoor_shared.uow import current_batch
 from intake.adapters import orm, partner_signing
 from intake.adapters.partner_keys import load_key
 from intake.config import IntakeSettings
-from intake.service_layer import erasure, partner, watchdog
+from intake.service_layer import erasure, partner, partner_follow_up, watchdog
 from intake.service_layer.revise import Revised, add_information
 from intake.service_layer.schemas import ConcernDetail
 from intake.service_layer.status import STATUS_EVENTS, record_status, record_statuses
@@ -50,6 +52,7 @@ from intake.service_layer.submit import (
 from intake.service_layer.withdraw import withdraw
 
 SERVICE = "intake"
+PARTNER_EVENTS = (PartnerConcernV1, PartnerInformationAddedV1, PartnerConcernWithdrawnV1)
 GROUP_MAX = 100  # submissions written together at most (one statement's arrays)
 log = structlog.get_logger()
 
@@ -84,11 +87,12 @@ class Intake:
         self.partner_key = load_key(settings.partner_private_jwk.get_secret_value()
                                     if settings.partner_private_jwk else None)
         self.partner_signing = partner_signing_of(settings)
-        subscribe(self.runtime.broker, [PartnerConcernV1, ConcernTriagedV1, CaseListedV1, PanelDecisionV2,
+        subscribe(self.runtime.broker, [PartnerConcernV1, PartnerInformationAddedV1, PartnerConcernWithdrawnV1,
+                                        ConcernTriagedV1, CaseListedV1, PanelDecisionV2,
                                         NotificationSentV1, NotificationSentV2],
                   self._on_event, group_id=SERVICE,
                   batch_handlers={**dict.fromkeys(STATUS_EVENTS, self._on_statuses),
-                                  PartnerConcernV1: self._on_partner_concerns})
+                                  **dict.fromkeys(PARTNER_EVENTS, self._on_partner_events)})
         publisher_doc(self.runtime.broker, ConcernSubmittedV1)
         publisher_doc(self.runtime.broker, ConcernErasedV1)
         publisher_doc(self.runtime.broker, ConcernUpdatedV1)
@@ -97,8 +101,30 @@ class Intake:
     async def _on_event(self, event: CloudEvent, data: object, topic: str) -> None:
         if isinstance(data, PartnerConcernV1):
             await partner.accept(event, data, self.partner_key, self.partner_signing, self.submit)
+        elif isinstance(data, PartnerInformationAddedV1 | PartnerConcernWithdrawnV1):
+            await self._follow_up(event, data, topic)
         else:
             await record_status(self.runtime.uow(), event, data, topic)
+
+    async def _follow_up(self, event: CloudEvent, data: partner_follow_up.FollowUpEvent, topic: str) -> None:
+        follow = partner_follow_up.follow_up_of(event, data, self.partner_key, self.partner_signing)
+        await partner_follow_up.apply(self.runtime.uow(), event, topic, follow, self.keyring)
+
+    async def _on_partner_events(self, items: list[tuple[CloudEvent, Any, str]]) -> None:
+        """A batch's partner events in the order sent: each run of new concerns submitted as one
+        group, a follow-up after the concerns sent before it (so a concern and its withdrawal in
+        one batch are taken in that order)."""
+        run: list[tuple[CloudEvent, Any, str]] = []
+        for event, data, topic in items:
+            if isinstance(data, PartnerConcernV1):
+                run.append((event, data, topic))
+                continue
+            if run:
+                await self._on_partner_concerns(run)
+                run = []
+            await self._follow_up(event, data, topic)
+        if run:
+            await self._on_partner_concerns(run)
 
     async def _on_statuses(self, items: list[tuple[CloudEvent, Any, str]]) -> None:
         await record_statuses(self.runtime.uow(), items)

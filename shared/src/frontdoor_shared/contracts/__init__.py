@@ -15,6 +15,7 @@ from frontdoor_shared.contracts.notification_sent_v1 import NotificationSentV1
 from frontdoor_shared.contracts.notification_sent_v2 import NotificationSentV2, SentMessage
 from frontdoor_shared.contracts.panel_decision_v2 import DecidedAction, FundingDecision, PanelDecisionV2
 from frontdoor_shared.contracts.partner_concern_v1 import PartnerConcernV1
+from frontdoor_shared.contracts.partner_follow_up_v1 import PartnerConcernWithdrawnV1, PartnerInformationAddedV1
 from frontdoor_shared.contracts.referral_routed_v1 import ReferralRoutedV1
 from frontdoor_shared.contracts.safeguarding_escalated_v1 import SafeguardingEscalatedV1
 
@@ -33,6 +34,8 @@ ALL_CONTRACTS: tuple[type[Contract], ...] = (
     ConcernErasedV1,
     ConcernUpdatedV1,
     ConcernWithdrawnV1,
+    PartnerInformationAddedV1,
+    PartnerConcernWithdrawnV1,
 )
 BY_TYPE: dict[str, type[Contract]] = {c.TYPE: c for c in ALL_CONTRACTS}
 
@@ -54,6 +57,8 @@ __all__ = [
     "NotificationSentV2",
     "PanelDecisionV2",
     "PartnerConcernV1",
+    "PartnerConcernWithdrawnV1",
+    "PartnerInformationAddedV1",
     "ReferralRoutedV1",
     "SafeguardingEscalatedV1",
     "SentMessage",

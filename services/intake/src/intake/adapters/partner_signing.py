@@ -67,6 +67,13 @@ class PartnerSigning:
 
     def verified_concern(self, partner: str, event_id: str, token: bytes, *, now: float) -> dict[str, Any]:
         """The concern a signed JWT carries, once it is proved to come from `partner` for this event."""
+        concern = self.verified_claims(partner, event_id, token, now=now).get("concern")
+        if not isinstance(concern, dict):
+            raise BadSignature("the signed claims have no concern object")
+        return concern
+
+    def verified_claims(self, partner: str, event_id: str, token: bytes, *, now: float) -> dict[str, Any]:
+        """A signed JWT's claims, once it is proved to come from `partner` for this event."""
         keys = self.keys.get(partner)
         if keys is None:
             raise BadSignature(f"no signing key is registered for partner {partner[:100]!r}")
@@ -82,10 +89,7 @@ class PartnerSigning:
         issued = claims.get("iat")
         if not isinstance(issued, int | float) or issued > now + FUTURE_SKEW_SECONDS:
             raise BadSignature("iat is missing or in the future")
-        concern = claims.get("concern")
-        if not isinstance(concern, dict):
-            raise BadSignature("the signed claims have no concern object")
-        return concern
+        return dict(claims)
 
 
 def development() -> PartnerSigning:
@@ -134,6 +138,11 @@ def _key_set(path: Path, partner: str, entry: Any) -> KeySet:
 def signed_concern(signing_key: Any, partner: str, event_id: str, concern: dict[str, Any], *, issued_at: int,
                    alg: str = "ES256") -> str:
     """What a partner does before encrypting (tests, the demo, the benchmark): sign the concern as a JWT."""
+    return signed_claims(signing_key, partner, event_id, {"concern": concern}, issued_at=issued_at, alg=alg)
+
+
+def signed_claims(signing_key: Any, partner: str, event_id: str, claims: dict[str, Any], *, issued_at: int,
+                  alg: str = "ES256") -> str:
+    """A partner's signed JWT of `claims` for one event (`iss`, `jti` and `iat` added)."""
     return jwt.encode({"alg": alg, "kid": signing_key.kid, "typ": "JWT"},
-                      {"iss": partner, "jti": event_id, "iat": issued_at, "concern": concern}, signing_key,
-                      algorithms=[alg])
+                      {**claims, "iss": partner, "jti": event_id, "iat": issued_at}, signing_key, algorithms=[alg])

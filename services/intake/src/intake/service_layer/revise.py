@@ -66,24 +66,32 @@ async def add_information(uow: UnitOfWork, reference: str, about: ConcernDetail,
                           channel: str, keyring: Keyring, clock: Callable[[], datetime] | None = None) -> Revised:
     """Store the answers and ask triage to decide again. Raises `NoSuchConcern`,
     `NotAwaitingInformation`, or pydantic's `ValidationError` for a rule across the concern's parts."""
-    now = (clock or (lambda: datetime.now(UTC)))()
     async with uow:
-        repo = ConcernRepository(uow.conn, keyring)
-        concern = await repo.get(reference, open_details=True)
-        if concern is None:
-            raise NoSuchConcern(reference)
-        status = await repo.status_of(concern.id)  # locked: one answer at a time, against the present status
-        if status != Status.MORE_INFORMATION_NEEDED:
-            raise NotAwaitingInformation(str(status))
-        details: dict[str, Any] = {**concern.details, "concern": about.model_dump(mode="json")}
-        merged = ConcernIn.model_validate(details)
-        revision = revision_of(concern.history)
-        await repo.replace_details(concern.id, details)
-        await repo.add_status(concern.id, StatusChange(Status.INFORMATION_ADDED, now, {"revision": revision},
-                                                       ConcernUpdatedV1.TYPE))
-        await audit.record(uow.conn, actor, "add-information", reference, concern_id=concern.id,
-                           why="the referrer answered triage's request for more information", channel=channel)
-        uow.emit(updated_event(concern.id, reference, merged, revision, now), subject=reference,
-                 key=str(concern.id))
+        revised = await add_information_within(uow, reference, about, actor=actor, channel=channel, keyring=keyring,
+                                               clock=clock)
         await uow.commit()
+    return revised
+
+
+async def add_information_within(uow: UnitOfWork, reference: str, about: ConcernDetail, *, actor: Principal,
+                                 channel: str, keyring: Keyring, clock: Callable[[], datetime] | None = None
+                                 ) -> Revised:
+    """`add_information` inside a unit of work the caller opened and commits (with its inbox row)."""
+    now = (clock or (lambda: datetime.now(UTC)))()
+    repo = ConcernRepository(uow.conn, keyring)
+    concern = await repo.get(reference, open_details=True)
+    if concern is None:
+        raise NoSuchConcern(reference)
+    status = await repo.status_of(concern.id)  # locked: one answer at a time, against the present status
+    if status != Status.MORE_INFORMATION_NEEDED:
+        raise NotAwaitingInformation(str(status))
+    details: dict[str, Any] = {**concern.details, "concern": about.model_dump(mode="json")}
+    merged = ConcernIn.model_validate(details)
+    revision = revision_of(concern.history)
+    await repo.replace_details(concern.id, details)
+    await repo.add_status(concern.id, StatusChange(Status.INFORMATION_ADDED, now, {"revision": revision},
+                                                   ConcernUpdatedV1.TYPE))
+    await audit.record(uow.conn, actor, "add-information", reference, concern_id=concern.id,
+                       why="the referrer answered triage's request for more information", channel=channel)
+    uow.emit(updated_event(concern.id, reference, merged, revision, now), subject=reference, key=str(concern.id))
     return Revised(reference, concern.id, revision)

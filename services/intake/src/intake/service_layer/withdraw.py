@@ -39,21 +39,30 @@ async def withdraw(uow: UnitOfWork, reference: str, reason: str, *, actor: Princ
     """Withdraw the concern; raises `NoSuchConcern`, `UnknownReason` or `NotWithdrawable`."""
     if reason not in WITHDRAWAL_REASONS:
         raise UnknownReason(f"choose one of: {', '.join(WITHDRAWAL_REASONS)}")
-    now = (clock or (lambda: datetime.now(UTC)))()
     async with uow:
-        repo = ConcernRepository(uow.conn)
-        concern_id = await repo.id_of(reference)
-        if concern_id is None:
-            raise NoSuchConcern(reference)
-        status = await repo.status_of(concern_id)  # locked: against the present status
-        if status not in WITHDRAWABLE:
-            raise NotWithdrawable(str(status))
-        await repo.add_status(concern_id, StatusChange(Status.WITHDRAWN, now, {"reason": reason},
-                                                       ConcernWithdrawnV1.TYPE))
-        await audit.record(uow.conn, actor, "withdraw", reference, concern_id=concern_id, why=f"withdrawn: {reason}",
-                           channel=channel)
-        uow.emit(ConcernWithdrawnV1(concern_id=concern_id, reference=reference, withdrawn_at=now, reason=reason,
-                                    reason_text=WITHDRAWAL_REASONS[reason]),
-                 subject=reference, key=str(concern_id))
+        concern_id = await withdraw_within(uow, reference, reason, actor=actor, channel=channel, clock=clock)
         await uow.commit()
+    return concern_id
+
+
+async def withdraw_within(uow: UnitOfWork, reference: str, reason: str, *, actor: Principal, channel: str,
+                          clock: Callable[[], datetime] | None = None) -> uuid.UUID:
+    """`withdraw` inside a unit of work the caller opened and commits (with its inbox row)."""
+    if reason not in WITHDRAWAL_REASONS:
+        raise UnknownReason(f"choose one of: {', '.join(WITHDRAWAL_REASONS)}")
+    now = (clock or (lambda: datetime.now(UTC)))()
+    repo = ConcernRepository(uow.conn)
+    concern_id = await repo.id_of(reference)
+    if concern_id is None:
+        raise NoSuchConcern(reference)
+    status = await repo.status_of(concern_id)  # locked: against the present status
+    if status not in WITHDRAWABLE:
+        raise NotWithdrawable(str(status))
+    await repo.add_status(concern_id, StatusChange(Status.WITHDRAWN, now, {"reason": reason},
+                                                   ConcernWithdrawnV1.TYPE))
+    await audit.record(uow.conn, actor, "withdraw", reference, concern_id=concern_id, why=f"withdrawn: {reason}",
+                       channel=channel)
+    uow.emit(ConcernWithdrawnV1(concern_id=concern_id, reference=reference, withdrawn_at=now, reason=reason,
+                                reason_text=WITHDRAWAL_REASONS[reason]),
+             subject=reference, key=str(concern_id))
     return concern_id
