@@ -10,7 +10,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from joserfc import jwe
 from joserfc.errors import JoseError
-from joserfc.jwk import ECKey
+from joserfc.jwk import ECKey, KeyParameters
 
 from frontdoor_shared.errors import PermanentError
 
@@ -24,11 +24,16 @@ class UnreadablePartnerConcern(PermanentError):
 
 def development_key() -> ECKey:
     """A fixed key for the development stack only; production configures INTAKE_PARTNER_PRIVATE_JWK."""
-    scalar = int.from_bytes(hashlib.sha256(b"frontdoor-development-only-partner-key").digest(), "big")
+    return fixed_development_key(b"frontdoor-development-only-partner-key", {"kid": KID, "use": "enc"})
+
+
+def fixed_development_key(seed: bytes, parameters: KeyParameters) -> ECKey:
+    """A P-256 key derived from `seed`: the same on every machine, so for development only."""
+    scalar = int.from_bytes(hashlib.sha256(seed).digest(), "big")
     private = ec.derive_private_key(scalar % (2**255), ec.SECP256R1())
     pem = private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                 serialization.NoEncryption())
-    return ECKey.import_key(pem, {"kid": KID, "use": "enc"})
+    return ECKey.import_key(pem, parameters)
 
 
 def load_key(private_jwk: str | None) -> ECKey:

@@ -18,18 +18,17 @@ council allows it (INTAKE_UNSIGNED_PARTNER_EVENTS=accept, the default outside pr
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec
 from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import ECKey, KeySet
+
+from intake.adapters.partner_keys import fixed_development_key
 
 SIGNING_ALGORITHMS = ["ES256", "ES384", "PS256", "RS256"]
 KEY_TYPES = {"EC", "RSA"}
@@ -48,11 +47,8 @@ class BadSignature(ValueError):
 
 def development_signing_key() -> ECKey:
     """The demo partner's signing key, for the development stack only (never registered in production)."""
-    scalar = int.from_bytes(hashlib.sha256(b"frontdoor-development-only-demo-partner-signing-key").digest(), "big")
-    private = ec.derive_private_key(scalar % (2**255), ec.SECP256R1())
-    pem = private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                serialization.NoEncryption())
-    return ECKey.import_key(pem, {"kid": DEMO_KID, "use": "sig", "alg": "ES256"})
+    return fixed_development_key(b"frontdoor-development-only-demo-partner-signing-key",
+                                 {"kid": DEMO_KID, "use": "sig", "alg": "ES256"})
 
 
 @dataclass(frozen=True)
