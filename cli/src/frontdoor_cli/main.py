@@ -217,6 +217,28 @@ def keys_generate() -> None:
         print(f"{service}_DATA_KEY_ID={key_id}")
 
 
+@keys_app.command("check-partners")
+def keys_check_partners(path: Path = typer.Argument(..., help="The file INTAKE_PARTNER_SIGNING_KEYS_FILE names")
+                        ) -> None:
+    """Check the partners' signing keys file as intake reads it at start-up: each partner and its
+    key ids, or the mistake (partner, key and why) and exit code 1."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    from intake.adapters.partner_signing import PartnerKeysError, load_partner_keys
+
+    try:
+        signing = load_partner_keys(path, "refuse")
+    except PartnerKeysError as err:
+        console.print(f"[red]{escape(str(err))}[/red]", soft_wrap=True)
+        raise typer.Exit(1) from None
+    table = Table("partner (client id)", "signing key ids")
+    for partner, keys in sorted(signing.keys.items()):
+        table.add_row(escape(partner), ", ".join(escape(str(k.kid)) for k in keys.keys))
+    console.print(table)
+    console.print(f"{len(signing.keys)} partner(s): each must sign every concern it sends on partner.concerns.v1")
+
+
 @keys_app.command("rotate")
 def keys_rotate() -> None:
     """Re-wrap every data key under the current key-encryption key, beside the running services.

@@ -164,3 +164,20 @@ def test_without_a_file_production_registers_no_one_and_refuses_unsigned_and_dev
     path = _file(tmp_path, {"partners": {"nhs-trust": {"keys": [PARTNER_KEY.as_dict(private=False)]}}})
     configured = partner_signing_of(IntakeSettings(partner_signing_keys_file=path, unsigned_partner_events="refuse"))
     assert (set(configured.keys), configured.unsigned) == ({"nhs-trust"}, "refuse")
+
+
+def test_the_operator_checks_the_keys_file_before_intake_reads_it(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from frontdoor_cli.main import app
+
+    good = _file(tmp_path, {"partners": {"nhs-trust": {"keys": [PARTNER_KEY.as_dict(private=False),
+                                                                OTHER_KEY.as_dict(private=False)]}}})
+    checked = CliRunner().invoke(app, ["keys", "check-partners", str(good)])
+    assert checked.exit_code == 0, checked.output
+    assert "nhs-trust" in checked.output and "trust-2026, other-1" in checked.output
+    assert "1 partner(s)" in checked.output
+    bad = _file(tmp_path, {"partners": {"nhs-trust": {"keys": [PARTNER_KEY.as_dict(private=True)]}}})
+    refused = CliRunner().invoke(app, ["keys", "check-partners", str(bad)])
+    assert refused.exit_code == 1
+    assert "partners.nhs-trust.keys[0]: a private key" in refused.output
