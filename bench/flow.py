@@ -291,7 +291,7 @@ async def end_to_end(run: Run, n: int, *, concurrency: int = 32, partner_share: 
     run stops waiting and reports what completed by then (`all_completed` false)."""
     workload = Workload(seed=seed)
     n_partner = int(n * partner_share)
-    log(f"building {n} concerns ({n_partner} as JWE-encrypted partner events)")
+    log(f"building {n} concerns ({n_partner} as signed, JWE-encrypted partner events)")
     bodies = [workload.concern() for _ in range(n)]
     events = [partner_event(run.jwk, b) for b in bodies[:n_partner]]
     api_bodies = [json.dumps(b).encode() for b in bodies[n_partner:]]
