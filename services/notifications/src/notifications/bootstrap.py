@@ -56,8 +56,9 @@ class Notifications:
         self.settings = settings
         self.runtime = Runtime(settings, service=SERVICE, schema="notifications")
         self.channel = channel or build_channel(settings)
-        self.context = Context(settings=settings, renderer=TemplateRenderer(), private_key=_private_key(settings),
-                               provider=self.channel.name, kinds=self.channel.kinds, keyring=keyring_of(settings),
+        self.context = Context(settings=settings, renderer=TemplateRenderer(council=settings.templates_dir),
+                               private_key=_private_key(settings), provider=self.channel.name,
+                               kinds=self.channel.kinds, keyring=keyring_of(settings),
                                clock=clock or utc_now)
         self.sender = Sender(self.runtime, self.channel, self.context)
         self.tokens = Tokens(AuthSettings())

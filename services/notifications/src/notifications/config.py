@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, SecretStr, model_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from frontdoor_shared.settings import ServiceSettings
@@ -26,6 +27,15 @@ class NotificationsSettings(ServiceSettings):
     channel: Literal["dev-mailbox", "notify", "smtp"] = Field(
         default="dev-mailbox", description="How messages leave: the dev mailbox, GOV.UK Notify or SMTP")
     # the deployment's FRONTDOOR_COUNCIL_NAME and _CONTACT unless this service is told otherwise
+    templates_dir: Path | None = Field(
+        default=None, description="The council's own wording: a folder laid out like the built-in templates "
+                                  "(a file replaces the built-in one of the same path; <language>/family/<name>.txt "
+                                  "is the letter for a family whose preferred language it is); checked at start-up")
+    @field_validator("templates_dir", mode="before")
+    @classmethod
+    def _empty_means_built_in(cls, value: object) -> object:
+        return None if value == "" else value
+
     council_name: str = Field(
         default=ServiceSettings.model_fields["council_name"].default,
         validation_alias=AliasChoices("NOTIFICATIONS_COUNCIL_NAME", "FRONTDOOR_COUNCIL_NAME"))
