@@ -8,6 +8,7 @@ import signal
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -186,6 +187,107 @@ def audit(reference: str = typer.Option(..., "--reference", help="The concern re
                       r["action"], r["why"], r["channel"])
     console.print(table)
     console.print(f"{len(rows)} audit line(s) for {reference}")
+
+
+accounts_app = typer.Typer(help="The council's staff accounts and partner systems (where Front Door signs people in).")
+app.add_typer(accounts_app, name="accounts")
+
+
+def _accounts(action: Any) -> Any:
+    """Run an account use case on intake's database; a refusal is printed naming the field, exit 1."""
+    from frontdoor_shared.db import make_engine
+    from intake.service_layer.accounts import AccountRefused
+
+    async def run() -> Any:
+        engine = make_engine(_database_url(), pool_size=1)
+        try:
+            return await action(engine)
+        finally:
+            await engine.dispose()
+
+    try:
+        return asyncio.run(run())
+    except AccountRefused as err:
+        console.print(f"[red]{err}[/red]", markup=True, highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from None
+
+
+@accounts_app.command("add-user")
+def accounts_add_user(email: str = typer.Option(...), name: str = typer.Option(...),
+                      role: str = typer.Option(..., help="referrer, panel-member, panel-chair, council-admin or "
+                                                         "data-protection-officer"),
+                      organisation: str = typer.Option(...),
+                      panel: str | None = typer.Option(None, help="The panel's id, for a panel member or chair")
+                      ) -> None:
+    """Add a member of staff; prints a one-time password to hand them (shown once, never stored)."""
+    from intake.service_layer import accounts
+
+    user_id, password = _accounts(lambda engine: accounts.add_user(
+        engine, email=email, name=name, role=role, organisation=organisation, panel_id=panel))
+    print(f"added {user_id} ({role}); one-time password, shown once: {password}")
+
+
+@accounts_app.command("reset-password")
+def accounts_reset_password(email: str = typer.Option(...)) -> None:
+    """A new one-time password for a member of staff (the old one stops working)."""
+    from intake.service_layer import accounts
+
+    password = _accounts(lambda engine: accounts.reset_password(engine, email))
+    print(f"new one-time password, shown once: {password}")
+
+
+@accounts_app.command("disable-user")
+def accounts_disable_user(email: str = typer.Option(...),
+                          enable: bool = typer.Option(False, "--enable", help="Let them sign in again")) -> None:
+    """Stop a member of staff signing in (their history stays theirs; a session already open ends
+    with its token, within FRONTDOOR_TOKEN_MINUTES); --enable undoes it."""
+    from intake.service_layer import accounts
+
+    _accounts(lambda engine: accounts.set_user_disabled(engine, email, not enable))
+    console.print(f"{email}: {'can sign in' if enable else 'can no longer sign in'}")
+
+
+@accounts_app.command("add-partner")
+def accounts_add_partner(client_id: str = typer.Option(...), name: str = typer.Option(...),
+                         scope: list[str] = typer.Option(..., help="Repeat for each: concerns:write, concerns:read, "
+                                                                   "referrals:<pathway>:read")) -> None:
+    """Add a partner system (OAuth2 client credentials); prints its secret (shown once, never stored)."""
+    from intake.service_layer import accounts
+
+    secret = _accounts(lambda engine: accounts.add_partner(engine, client_id=client_id, name=name, scopes=scope))
+    print(f"added partner {client_id} ({' '.join(scope)}); client secret, shown once: {secret}")
+
+
+@accounts_app.command("disable-partner")
+def accounts_disable_partner(client_id: str = typer.Option(...),
+                             enable: bool = typer.Option(False, "--enable", help="Let it get tokens again")) -> None:
+    """Stop a partner system getting tokens (those issued run out within FRONTDOOR_TOKEN_MINUTES);
+    --enable undoes it."""
+    from intake.service_layer import accounts
+
+    _accounts(lambda engine: accounts.set_partner_disabled(engine, client_id, not enable))
+    console.print(f"{client_id}: {'can get tokens' if enable else 'can no longer get tokens'}")
+
+
+@accounts_app.command("list")
+def accounts_list() -> None:
+    """Every member of staff and partner system (no passwords or secrets: only their hashes are kept)."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    from intake.service_layer import accounts
+
+    users, partners = _accounts(accounts.list_accounts)
+    staff = Table("email", "name", "role", "organisation", "panel", "signs in")
+    for u in users:
+        staff.add_row(*(escape(str(v or "-")) for v in (u.email, u.name, u.role, u.organisation, u.panel_id)),
+                      "no" if u.disabled else "yes")
+    console.print(staff)
+    systems = Table("partner (client id)", "name", "scopes", "gets tokens")
+    for c in partners:
+        systems.add_row(escape(c.client_id), escape(c.name), escape(c.scopes), "no" if c.disabled else "yes")
+    console.print(systems)
+    console.print(f"{len(users)} member(s) of staff, {len(partners)} partner system(s)")
 
 
 keys_app = typer.Typer(help="Secrets and keys for a production deployment.")

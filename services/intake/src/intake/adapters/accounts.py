@@ -33,3 +33,21 @@ class AccountRepository:
         await self.conn.execute(stmt.on_conflict_do_update(
             index_elements=[orm.partner_client.c.client_id],
             set_={k: stmt.excluded[k] for k in values if k != "client_id"}))
+
+    async def set_user(self, email: str, **values: Any) -> bool:
+        result = await self.conn.execute(sa.update(orm.staff_user).where(
+            sa.func.lower(orm.staff_user.c.email) == email.strip().lower()).values(**values))
+        return bool(result.rowcount)
+
+    async def set_client(self, client_id: str, **values: Any) -> bool:
+        result = await self.conn.execute(sa.update(orm.partner_client).where(
+            orm.partner_client.c.client_id == client_id).values(**values))
+        return bool(result.rowcount)
+
+    async def everyone(self) -> tuple[list[Any], list[Any]]:
+        u, c = orm.staff_user.c, orm.partner_client.c
+        users = (await self.conn.execute(sa.select(u.id, u.email, u.name, u.role, u.organisation, u.panel_id,
+                                                   u.disabled).order_by(u.email))).all()
+        clients = (await self.conn.execute(sa.select(c.client_id, c.name, c.scopes, c.disabled)
+                                           .order_by(c.client_id))).all()
+        return list(users), list(clients)

@@ -1,10 +1,12 @@
-"""Use cases: sign a member of staff in, issue a partner a token, seed the demo council."""
+"""Use cases: sign a member of staff in, issue a partner a token, seed the demo council, and the
+council's own accounts (staff and partner systems, `frontdoor accounts`)."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import os
+import re
 import secrets
 from pathlib import Path
 from typing import Any
@@ -13,7 +15,9 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from frontdoor_shared.access import PANEL_ROLES, STAFF_ROLES
 from frontdoor_shared.auth import Principal
+from frontdoor_shared.topics import PATHWAYS
 from intake.adapters.accounts import AccountRepository
 from intake.adapters.partner_signing import development_signing_key
 
@@ -106,3 +110,95 @@ def _write_private(path: Path, creds: dict[str, Any]) -> None:
     with os.fdopen(fd, "w") as out:
         json.dump(creds, out, indent=2)
     path.chmod(0o600)
+
+
+# --- The council's own accounts (the local identity provider): `frontdoor accounts ...` ---------
+
+PARTNER_SCOPES = ("concerns:write", "concerns:read", *(f"referrals:{p}:read" for p in PATHWAYS))
+_CLIENT_ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}[a-z0-9]$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class AccountRefused(ValueError):
+    """An account change that cannot be made; the message names the field and why."""
+
+
+def _check_user(email: str, name: str, role: str, organisation: str, panel_id: str | None) -> None:
+    if not _EMAIL.match(email) or len(email) > 254:
+        raise AccountRefused("email: an email address like name@council.gov.uk is needed")
+    if not name.strip() or len(name) > 200:
+        raise AccountRefused("name: the person's name is needed (at most 200 characters)")
+    if role not in STAFF_ROLES:
+        raise AccountRefused(f"role: choose one of {', '.join(STAFF_ROLES)}")
+    if not organisation.strip() or len(organisation) > 200:
+        raise AccountRefused("organisation: where they work is needed (at most 200 characters)")
+    if (role in PANEL_ROLES) != bool(panel_id):
+        raise AccountRefused("panel: a panel member or chair needs their panel's id, and no one else has one")
+
+
+async def add_user(engine: AsyncEngine, *, email: str, name: str, role: str, organisation: str,
+                   panel_id: str | None = None) -> tuple[str, str]:
+    """A new member of staff; returns (their id, a one-time password to hand over and change)."""
+    _check_user(email, name, role, organisation, panel_id)
+    password = secrets.token_urlsafe(15)
+    password_hash = await asyncio.to_thread(_hasher.hash, password)
+    user_id = f"user-{secrets.token_hex(6)}"
+    async with engine.begin() as conn:
+        repo = AccountRepository(conn)
+        if await repo.user_by_email(email) is not None:
+            raise AccountRefused(f"email: {email} already has an account (reset its password instead)")
+        await repo.upsert_user(id=user_id, email=email.strip().lower(), name=name.strip(), role=role,
+                               organisation=organisation.strip(), panel_id=panel_id, password_hash=password_hash)
+    return user_id, password
+
+
+async def reset_password(engine: AsyncEngine, email: str) -> str:
+    """A new one-time password for a member of staff (the old one stops working)."""
+    password = secrets.token_urlsafe(15)
+    password_hash = await asyncio.to_thread(_hasher.hash, password)
+    async with engine.begin() as conn:
+        if not await AccountRepository(conn).set_user(email, password_hash=password_hash):
+            raise AccountRefused(f"email: no account for {email}")
+    return password
+
+
+async def set_user_disabled(engine: AsyncEngine, email: str, disabled: bool) -> None:
+    """Stop (or restart) a member of staff signing in; their history stays theirs."""
+    async with engine.begin() as conn:
+        if not await AccountRepository(conn).set_user(email, disabled=disabled):
+            raise AccountRefused(f"email: no account for {email}")
+
+
+async def add_partner(engine: AsyncEngine, *, client_id: str, name: str, scopes: list[str]) -> str:
+    """A new partner system (OAuth2 client credentials); returns its secret, shown once."""
+    if not _CLIENT_ID.match(client_id):
+        raise AccountRefused("client_id: 3-64 lower-case letters, digits and hyphens (it names the partner on "
+                             "its events: urn:frontdoor:partner:<client id>)")
+    if not name.strip() or len(name) > 200:
+        raise AccountRefused("name: the partner system's name is needed (at most 200 characters)")
+    unknown = [s for s in scopes if s not in PARTNER_SCOPES]
+    if not scopes or unknown:
+        raise AccountRefused(f"scopes: choose from {', '.join(PARTNER_SCOPES)}"
+                             + (f" ({', '.join(unknown)} is not one)" if unknown else ""))
+    secret = secrets.token_urlsafe(32)
+    secret_hash = await asyncio.to_thread(_hasher.hash, secret)
+    async with engine.begin() as conn:
+        repo = AccountRepository(conn)
+        if await repo.client(client_id) is not None:
+            raise AccountRefused(f"client_id: {client_id} already exists")
+        await repo.upsert_client(client_id=client_id, name=name.strip(), scopes=" ".join(dict.fromkeys(scopes)),
+                                 secret_hash=secret_hash)
+    return secret
+
+
+async def set_partner_disabled(engine: AsyncEngine, client_id: str, disabled: bool) -> None:
+    """Stop (or restart) a partner system getting tokens; tokens already issued run out within the hour."""
+    async with engine.begin() as conn:
+        if not await AccountRepository(conn).set_client(client_id, disabled=disabled):
+            raise AccountRefused(f"client_id: no partner {client_id}")
+
+
+async def list_accounts(engine: AsyncEngine) -> tuple[list[Any], list[Any]]:
+    """Every member of staff and partner system (never a password or secret hash)."""
+    async with engine.connect() as conn:
+        return await AccountRepository(conn).everyone()

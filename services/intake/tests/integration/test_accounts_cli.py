@@ -1,0 +1,112 @@
+"""The council runs its own accounts with the admin CLI (real PostgreSQL): a member of staff added
+signs in with the one-time password printed once, can be stopped and let back in, and gets a new
+password; a partner system added gets tokens for the scopes it was given until it is disabled; a
+wrong field is refused naming it; the list shows no password or secret."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from frontdoor_cli.main import app
+from frontdoor_cli.testing import fresh_database
+from frontdoor_shared.db import make_engine
+from intake.service_layer.accounts import authenticate_client, authenticate_user
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def database(test_stack: Any) -> str:
+    return fresh_database(test_stack)
+
+
+def _cli(database: str, monkeypatch: pytest.MonkeyPatch, *args: str) -> Any:
+    monkeypatch.setenv("DATABASE_URL", database)
+    return CliRunner().invoke(app, ["accounts", *args])
+
+
+def _signs_in(database: str, email: str, password: str) -> Any:
+    async def go() -> Any:
+        engine = make_engine(database, pool_size=1)
+        try:
+            return await authenticate_user(engine, email, password)
+        finally:
+            await engine.dispose()
+    return asyncio.run(go())
+
+
+def _token_for(database: str, client_id: str, secret: str) -> Any:
+    async def go() -> Any:
+        engine = make_engine(database, pool_size=1)
+        try:
+            return await authenticate_client(engine, client_id, secret, set())
+        finally:
+            await engine.dispose()
+    return asyncio.run(go())
+
+
+def test_a_member_of_staff_is_added_signs_in_is_stopped_let_back_and_given_a_new_password(
+        database: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    added = _cli(database, monkeypatch, "add-user", "--email", "Chair@Council.example", "--name", "Priya Patel",
+                 "--role", "panel-chair", "--organisation", "Model Council SEND team", "--panel", "ey-panel-north")
+    assert added.exit_code == 0, added.output
+    password = re.search(r"shown once: (\S+)", added.output).group(1)  # type: ignore[union-attr]
+    who = _signs_in(database, "chair@council.example", password)
+    assert (who.role, who.panel_id, who.name) == ("panel-chair", "ey-panel-north", "Priya Patel")
+    assert _signs_in(database, "chair@council.example", "not-the-password") is None
+
+    again = _cli(database, monkeypatch, "add-user", "--email", "chair@council.example", "--name", "P", "--role",
+                 "referrer", "--organisation", "X")
+    assert again.exit_code == 1
+    assert "email: chair@council.example already has an account" in again.output
+
+    assert _cli(database, monkeypatch, "disable-user", "--email", "chair@council.example").exit_code == 0
+    assert _signs_in(database, "chair@council.example", password) is None
+    assert _cli(database, monkeypatch, "disable-user", "--email", "chair@council.example", "--enable").exit_code == 0
+    assert _signs_in(database, "chair@council.example", password) is not None
+
+    reset = _cli(database, monkeypatch, "reset-password", "--email", "chair@council.example")
+    new = re.search(r"shown once: (\S+)", reset.output).group(1)  # type: ignore[union-attr]
+    assert _signs_in(database, "chair@council.example", password) is None
+    assert _signs_in(database, "chair@council.example", new) is not None
+
+
+@pytest.mark.parametrize(("args", "why"), [
+    (["--email", "not-an-email", "--role", "referrer"], "email: an email address"),
+    (["--email", "a@council.example", "--role", "superuser"], "role: choose one of referrer, panel-member"),
+    (["--email", "b@council.example", "--role", "panel-member"], "panel: a panel member or chair needs"),
+    (["--email", "c@council.example", "--role", "referrer", "--panel", "p1"], "panel: a panel member or chair"),
+])
+def test_a_wrong_field_is_refused_naming_it(database: str, monkeypatch: pytest.MonkeyPatch, args: list[str],
+                                            why: str) -> None:
+    refused = _cli(database, monkeypatch, "add-user", "--name", "Someone", "--organisation", "Model Council", *args)
+    assert refused.exit_code == 1
+    assert why in refused.output
+
+
+def test_a_partner_system_gets_tokens_for_its_scopes_until_it_is_disabled(
+        database: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    added = _cli(database, monkeypatch, "add-partner", "--client-id", "north-trust-slt", "--name",
+                 "North Trust SLT system", "--scope", "concerns:write", "--scope", "referrals:slcn:read")
+    assert added.exit_code == 0, added.output
+    secret = re.search(r"shown once: (\S+)", added.output).group(1)  # type: ignore[union-attr]
+    partner = _token_for(database, "north-trust-slt", secret)
+    assert (partner.kind, partner.scopes) == ("partner", frozenset({"concerns:write", "referrals:slcn:read"}))
+
+    assert _cli(database, monkeypatch, "disable-partner", "--client-id", "north-trust-slt").exit_code == 0
+    assert _token_for(database, "north-trust-slt", secret) is None
+
+    bad = _cli(database, monkeypatch, "add-partner", "--client-id", "other", "--name", "O", "--scope", "erase:all")
+    assert bad.exit_code == 1
+    assert "scopes: choose from concerns:write" in bad.output
+    assert "(erase:all is not one)" in bad.output
+    listed = _cli(database, monkeypatch, "list")
+    assert listed.exit_code == 0, listed.output
+    assert "north-trust-slt" in listed.output
+    assert "argon2" not in listed.output
+    assert secret not in listed.output
