@@ -219,21 +219,21 @@ def accounts_add_user(email: str = typer.Option(...), name: str = typer.Option(.
                       organisation: str = typer.Option(...),
                       panel: str | None = typer.Option(None, help="The panel's id, for a panel member or chair")
                       ) -> None:
-    """Add a member of staff; prints a one-time password to hand them (shown once, never stored)."""
+    """Add a member of staff; prints a random password to hand them securely (shown once, only its hash stored)."""
     from intake.service_layer import accounts
 
     user_id, password = _accounts(lambda engine: accounts.add_user(
         engine, email=email, name=name, role=role, organisation=organisation, panel_id=panel))
-    print(f"added {user_id} ({role}); one-time password, shown once: {password}")
+    print(f"added {user_id} ({role}); password, shown once: {password}")
 
 
 @accounts_app.command("reset-password")
 def accounts_reset_password(email: str = typer.Option(...)) -> None:
-    """A new one-time password for a member of staff (the old one stops working)."""
+    """A new random password for a member of staff (the old one stops working)."""
     from intake.service_layer import accounts
 
     password = _accounts(lambda engine: accounts.reset_password(engine, email))
-    print(f"new one-time password, shown once: {password}")
+    print(f"new password, shown once: {password}")
 
 
 @accounts_app.command("disable-user")

@@ -1,5 +1,5 @@
 """The council runs its own accounts with the admin CLI (real PostgreSQL): a member of staff added
-signs in with the one-time password printed once, can be stopped and let back in, and gets a new
+signs in with the password printed once, can be stopped and let back in, and gets a new
 password; a partner system added gets tokens for the scopes it was given until it is disabled; a
 wrong field is refused naming it; the list shows no password or secret."""
 

@@ -138,7 +138,7 @@ def _check_user(email: str, name: str, role: str, organisation: str, panel_id: s
 
 async def add_user(engine: AsyncEngine, *, email: str, name: str, role: str, organisation: str,
                    panel_id: str | None = None) -> tuple[str, str]:
-    """A new member of staff; returns (their id, a one-time password to hand over and change)."""
+    """A new member of staff; returns (their id, a random password to hand over securely)."""
     _check_user(email, name, role, organisation, panel_id)
     password = secrets.token_urlsafe(15)
     password_hash = await asyncio.to_thread(_hasher.hash, password)
@@ -153,7 +153,7 @@ async def add_user(engine: AsyncEngine, *, email: str, name: str, role: str, org
 
 
 async def reset_password(engine: AsyncEngine, email: str) -> str:
-    """A new one-time password for a member of staff (the old one stops working)."""
+    """A new random password for a member of staff (the old one stops working)."""
     password = secrets.token_urlsafe(15)
     password_hash = await asyncio.to_thread(_hasher.hash, password)
     async with engine.begin() as conn:
