@@ -412,3 +412,45 @@ def test_a_referrer_walks_the_form_and_sees_the_concern_in_their_list(platform, 
         assert reference in browser.get("/concerns").text
         assert "Submitted" in browser.get(f"/concerns/{reference}").text
         assert browser.get("/concerns/FD-0000-0000").status_code == 404
+
+
+def test_a_member_of_staff_changes_their_own_password(platform, intake, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Signed in, from the link on every page: the current password, a new one of at least 12
+    characters, the same again; each mistake named on its field; then only the new one signs in."""
+    from typer.testing import CliRunner
+
+    from frontdoor_cli.main import app
+
+    monkeypatch.setenv("DATABASE_URL", platform.database_url)
+    added = CliRunner().invoke(app, ["accounts", "add-user", "--email", "tomos@council.example", "--name",
+                                     "Tomos Referrer", "--role", "referrer", "--organisation", "Model Council"])
+    first = re.search(r"shown once: (\S+)", added.output).group(1)  # type: ignore[union-attr]
+
+    def sign_in(browser: httpx.Client, password: str) -> httpx.Response:
+        browser.get("/sign-in")
+        return browser.post("/sign-in", data={"email": "tomos@council.example", "password": password,
+                                              "csrf_token": browser.cookies["fd_csrf"], "next": "/concerns"})
+
+    with httpx.Client(base_url=str(intake.base_url), timeout=30, follow_redirects=False) as browser:
+        assert browser.get("/account/password").headers["location"] == "/sign-in?next=/account/password"
+        assert sign_in(browser, first).status_code == 303
+        assert 'href="/account/password">Change your password</a>' in browser.get("/concerns").text
+        csrf = browser.cookies["fd_csrf"]
+        wrong = browser.post("/account/password", data={"current": "not-it", "new": "short", "confirm": "short",
+                                                        "csrf_token": csrf})
+        assert wrong.status_code == 400
+        assert "Enter your current password" in wrong.text
+        assert "must be 12 to 128 characters long" in wrong.text
+        assert 'href="#current"' in wrong.text
+        mismatch = browser.post("/account/password", data={"current": first, "new": "kettle umbrella lantern",
+                                                           "confirm": "kettle umbrella lanterns", "csrf_token": csrf})
+        assert mismatch.status_code == 400
+        assert "Enter the same new password again" in mismatch.text
+        changed = browser.post("/account/password", data={"current": first, "new": "kettle umbrella lantern",
+                                                          "confirm": "kettle umbrella lantern", "csrf_token": csrf})
+        assert changed.status_code == 200
+        assert "Your password has been changed" in changed.text
+    with httpx.Client(base_url=str(intake.base_url), timeout=30, follow_redirects=False) as browser:
+        assert sign_in(browser, first).status_code == 400
+    with httpx.Client(base_url=str(intake.base_url), timeout=30, follow_redirects=False) as browser:
+        assert sign_in(browser, "kettle umbrella lantern").status_code == 303

@@ -19,6 +19,9 @@ class AccountRepository:
         return (await self.conn.execute(sa.select(orm.staff_user).where(
             sa.func.lower(orm.staff_user.c.email) == email.strip().lower()))).first()
 
+    async def user_by_id(self, user_id: str) -> Any:
+        return (await self.conn.execute(sa.select(orm.staff_user).where(orm.staff_user.c.id == user_id))).first()
+
     async def client(self, client_id: str) -> Any:
         return (await self.conn.execute(
             sa.select(orm.partner_client).where(orm.partner_client.c.client_id == client_id))).first()

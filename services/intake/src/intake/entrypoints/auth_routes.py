@@ -1,5 +1,6 @@
 """Signing in: staff through a form (session cookie), partner systems through OAuth2 client
-credentials (`POST /oauth/token`, HTTP Basic or form body), answered with a bearer JWT."""
+credentials (`POST /oauth/token`, HTTP Basic or form body), answered with a bearer JWT; and a
+member of staff changing their own password (`/account/password`)."""
 
 from __future__ import annotations
 
@@ -11,11 +12,11 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel
 
-from frontdoor_shared.auth import SESSION_COOKIE
+from frontdoor_shared.auth import SESSION_COOKIE, NotAuthenticated, Principal, Tokens
 from frontdoor_shared.govuk import page_context, templates_of
 from frontdoor_shared.web import set_session, verify_csrf
 from intake.entrypoints.errors import OAuthError, Problem, problem_responses
-from intake.service_layer.accounts import authenticate_client, authenticate_user
+from intake.service_layer.accounts import MIN_PASSWORD, authenticate_client, authenticate_user, change_password
 
 router = APIRouter(tags=["authentication"])
 
@@ -115,3 +116,45 @@ async def sign_out(request: Request, csrf_token: Annotated[str, Form()] = "") ->
     response = RedirectResponse("/sign-in", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
+
+
+def _staff(request: Request) -> Principal | Response:
+    """The signed-in member of staff, or off to sign in and back."""
+    token = request.cookies.get(SESSION_COOKIE)
+    tokens: Tokens = request.app.state.intake.tokens
+    try:
+        principal = tokens.verify(token) if token else None
+    except NotAuthenticated:
+        principal = None
+    if principal is None or principal.kind != "staff":
+        return RedirectResponse("/sign-in?next=/account/password", status_code=303)
+    return principal
+
+
+def _password_page(request: Request, principal: Principal, *, field_errors: dict[str, str] | None = None,
+                   changed: bool = False) -> Response:
+    field_errors = field_errors or {}
+    errors = [{"text": text, "href": f"#{name}"} for name, text in field_errors.items()]
+    return templates_of(request).TemplateResponse(request, "account_password.html", page_context(
+        request, title="Change your password", service_name="Submit a concern", principal=principal,
+        home_url="/concerns", errors=errors, field_errors=field_errors, changed=changed,
+        min_length=MIN_PASSWORD), status_code=400 if errors else 200)
+
+
+@router.get("/account/password", include_in_schema=False)
+async def password_page(request: Request) -> Response:
+    principal = _staff(request)
+    return principal if isinstance(principal, Response) else _password_page(request, principal)
+
+
+@router.post("/account/password", include_in_schema=False)
+async def change_password_form(request: Request, current: Annotated[str, Form()] = "",
+                               new: Annotated[str, Form()] = "", confirm: Annotated[str, Form()] = "",
+                               csrf_token: Annotated[str, Form()] = "") -> Response:
+    verify_csrf(request, csrf_token)
+    principal = _staff(request)
+    if isinstance(principal, Response):
+        return principal
+    problems = await change_password(request.app.state.intake.runtime.engine, principal.subject, current, new,
+                                     confirm)
+    return _password_page(request, principal, field_errors=problems, changed=not problems)

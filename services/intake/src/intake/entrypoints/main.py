@@ -46,6 +46,7 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
                   description="The single front door for early concerns about a child's SEND.")
     app.state.intake = intake
     app.state.templates = govuk.templates(TEMPLATES, council=govuk.Council.of(intake.settings))
+    app.state.templates.env.globals["account_url"] = "/account/password"  # staff change their own password here
     app.add_exception_handler(RequestValidationError, on_request_validation)
     app.include_router(api.router)
     app.include_router(auth_routes.router)
