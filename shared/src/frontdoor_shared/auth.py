@@ -52,6 +52,10 @@ class NotAuthenticated(FrontDoorError):
     """No credentials, or credentials that are invalid or expired."""
 
 
+class PasswordChangeRequired(NotAuthenticated):
+    """Signed in with a password the council printed: only changing it is allowed until then."""
+
+
 @dataclass(frozen=True)
 class Principal:
     """A signed-in member of staff or a partner system."""
@@ -63,16 +67,20 @@ class Principal:
     panel_id: str | None = None
     scopes: frozenset[str] = field(default_factory=frozenset)
     name: str | None = None
+    # signed in with a password the council printed for them: nothing but changing it until they do
+    must_change_password: bool = False
 
     def claims(self) -> dict[str, Any]:
-        return {"sub": self.subject, "kind": self.kind, "role": self.role, "org": self.organisation,
-                "panel": self.panel_id, "scope": " ".join(sorted(self.scopes)), "name": self.name}
+        claims = {"sub": self.subject, "kind": self.kind, "role": self.role, "org": self.organisation,
+                  "panel": self.panel_id, "scope": " ".join(sorted(self.scopes)), "name": self.name}
+        return {**claims, "chg": True} if self.must_change_password else claims
 
 
 def _principal(claims: dict[str, Any]) -> Principal:
     return Principal(subject=str(claims["sub"]), kind=str(claims.get("kind", "staff")),
                      role=claims.get("role"), organisation=claims.get("org"), panel_id=claims.get("panel"),
-                     scopes=frozenset(str(claims.get("scope") or "").split()), name=claims.get("name"))
+                     scopes=frozenset(str(claims.get("scope") or "").split()), name=claims.get("name"),
+                     must_change_password=claims.get("chg") is True)
 
 
 VERIFIED_TOKENS = 1024  # tokens whose signature was checked, kept until they expire
@@ -93,7 +101,15 @@ class Tokens:
                   "exp": now + 60 * (minutes or self.settings.token_minutes)}
         return jwt.encode(claims, self.settings.secret.get_secret_value(), algorithm="HS256")
 
-    def verify(self, token: str) -> Principal:
+    def verify(self, token: str, *, changing_password: bool = False) -> Principal:
+        """The principal a valid token names. A session that must change its password first is
+        refused (`PasswordChangeRequired`) everywhere but where it changes it (`changing_password`)."""
+        principal = self._verify(token)
+        if principal.must_change_password and not changing_password:
+            raise PasswordChangeRequired("change the password you were given before you go on")
+        return principal
+
+    def _verify(self, token: str) -> Principal:
         known = self._verified.get(token)
         if known is not None:
             principal, expires = known

@@ -73,3 +73,20 @@ def test_the_memory_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     for token in issued:
         tokens.verify(token)
     assert list(tokens._verified) == issued[2:]
+
+
+def test_a_session_that_must_change_its_password_opens_nothing_but_the_change() -> None:
+    from frontdoor_shared.access import can_submit_concern
+    from frontdoor_shared.auth import PasswordChangeRequired
+
+    tokens = _tokens()
+    pending = Principal("user-1", "staff", "referrer", must_change_password=True)
+    token = tokens.issue(pending)
+    with pytest.raises(PasswordChangeRequired):
+        tokens.verify(token)
+    with pytest.raises(NotAuthenticated):  # what every other page and API sees: not signed in
+        tokens.verify(token)
+    assert tokens.verify(token, changing_password=True) == pending
+    changed = Principal("user-1", "staff", "referrer")
+    assert "chg" not in changed.claims()
+    assert can_submit_concern(tokens.verify(tokens.issue(changed)))

@@ -58,6 +58,7 @@ def test_a_member_of_staff_is_added_signs_in_is_stopped_let_back_and_given_a_new
     password = re.search(r"shown once: (\S+)", added.output).group(1)  # type: ignore[union-attr]
     who = _signs_in(database, "chair@council.example", password)
     assert (who.role, who.panel_id, who.name) == ("panel-chair", "ey-panel-north", "Priya Patel")
+    assert who.must_change_password  # the printed password is theirs only once they change it
     assert _signs_in(database, "chair@council.example", "not-the-password") is None
 
     again = _cli(database, monkeypatch, "add-user", "--email", "chair@council.example", "--name", "P", "--role",
@@ -73,7 +74,7 @@ def test_a_member_of_staff_is_added_signs_in_is_stopped_let_back_and_given_a_new
     reset = _cli(database, monkeypatch, "reset-password", "--email", "chair@council.example")
     new = re.search(r"shown once: (\S+)", reset.output).group(1)  # type: ignore[union-attr]
     assert _signs_in(database, "chair@council.example", password) is None
-    assert _signs_in(database, "chair@council.example", new) is not None
+    assert _signs_in(database, "chair@council.example", new).must_change_password
 
 
 @pytest.mark.parametrize(("args", "why"), [

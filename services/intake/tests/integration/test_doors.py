@@ -415,8 +415,10 @@ def test_a_referrer_walks_the_form_and_sees_the_concern_in_their_list(platform, 
 
 
 def test_a_member_of_staff_changes_their_own_password(platform, intake, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    """Signed in, from the link on every page: the current password, a new one of at least 12
-    characters, the same again; each mistake named on its field; then only the new one signs in."""
+    """A password the council printed must be changed at first sign-in (nothing else opens first);
+    the current password, a new one of at least 12 characters, the same again; each mistake named
+    on its field; then the pages open, the link to change it again is on each, and only the new
+    password signs in."""
     from typer.testing import CliRunner
 
     from frontdoor_cli.main import app
@@ -433,8 +435,11 @@ def test_a_member_of_staff_changes_their_own_password(platform, intake, monkeypa
 
     with httpx.Client(base_url=str(intake.base_url), timeout=30, follow_redirects=False) as browser:
         assert browser.get("/account/password").headers["location"] == "/sign-in?next=/account/password"
-        assert sign_in(browser, first).status_code == 303
-        assert 'href="/account/password">Change your password</a>' in browser.get("/concerns").text
+        signed_in = sign_in(browser, first)
+        # the password the council printed: changing it comes first, and nothing else opens until then
+        assert signed_in.headers["location"] == "/account/password"
+        assert browser.get("/concerns").headers["location"] == "/account/password"
+        assert "Choose your own before you go on" in browser.get("/account/password").text
         csrf = browser.cookies["fd_csrf"]
         wrong = browser.post("/account/password", data={"current": "not-it", "new": "short", "confirm": "short",
                                                         "csrf_token": csrf})
@@ -450,6 +455,7 @@ def test_a_member_of_staff_changes_their_own_password(platform, intake, monkeypa
                                                           "confirm": "kettle umbrella lantern", "csrf_token": csrf})
         assert changed.status_code == 200
         assert "Your password has been changed" in changed.text
+        assert 'href="/account/password">Change your password</a>' in browser.get("/concerns").text
     with httpx.Client(base_url=str(intake.base_url), timeout=30, follow_redirects=False) as browser:
         assert sign_in(browser, first).status_code == 400
     with httpx.Client(base_url=str(intake.base_url), timeout=30, follow_redirects=False) as browser:

@@ -68,6 +68,7 @@ staff_user = sa.Table(
     sa.Column("panel_id", sa.Text),
     sa.Column("password_hash", sa.Text, nullable=False),
     sa.Column("disabled", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("must_change_password", sa.Boolean, nullable=False, server_default=sa.false()),
 )
 
 partner_client = sa.Table(

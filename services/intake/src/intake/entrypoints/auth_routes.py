@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -104,7 +105,9 @@ async def sign_in(request: Request, email: Annotated[str, Form()] = "", password
         return templates_of(request).TemplateResponse(request, "sign_in.html", page_context(
             request, title="Sign in", service_name="Submit a concern", next=_safe_next(next, _allowed(request)),
             email=email, errors=errors, field_errors=field_errors), status_code=400)
-    response = RedirectResponse(_safe_next(next, _allowed(request)), status_code=303)
+    # a password the council printed for them: changing it comes first
+    target = "/account/password" if principal.must_change_password else _safe_next(next, _allowed(request))
+    response = RedirectResponse(target, status_code=303)
     minutes = app.tokens.settings.token_minutes
     set_session(response, app.tokens.issue(principal, minutes), production=app.auth_production, minutes=minutes)
     return response
@@ -123,7 +126,7 @@ def _staff(request: Request) -> Principal | Response:
     token = request.cookies.get(SESSION_COOKIE)
     tokens: Tokens = request.app.state.intake.tokens
     try:
-        principal = tokens.verify(token) if token else None
+        principal = tokens.verify(token, changing_password=True) if token else None
     except NotAuthenticated:
         principal = None
     if principal is None or principal.kind != "staff":
@@ -138,7 +141,7 @@ def _password_page(request: Request, principal: Principal, *, field_errors: dict
     return templates_of(request).TemplateResponse(request, "account_password.html", page_context(
         request, title="Change your password", service_name="Submit a concern", principal=principal,
         home_url="/concerns", errors=errors, field_errors=field_errors, changed=changed,
-        min_length=MIN_PASSWORD), status_code=400 if errors else 200)
+        min_length=MIN_PASSWORD, first=principal.must_change_password), status_code=400 if errors else 200)
 
 
 @router.get("/account/password", include_in_schema=False)
@@ -155,6 +158,12 @@ async def change_password_form(request: Request, current: Annotated[str, Form()]
     principal = _staff(request)
     if isinstance(principal, Response):
         return principal
-    problems = await change_password(request.app.state.intake.runtime.engine, principal.subject, current, new,
-                                     confirm)
-    return _password_page(request, principal, field_errors=problems, changed=not problems)
+    app = request.app.state.intake
+    problems = await change_password(app.runtime.engine, principal.subject, current, new, confirm)
+    if problems:
+        return _password_page(request, principal, field_errors=problems)
+    principal = dataclasses.replace(principal, must_change_password=False)
+    response = _password_page(request, principal, changed=True)
+    minutes = app.tokens.settings.token_minutes  # a session without the pending change
+    set_session(response, app.tokens.issue(principal, minutes), production=app.auth_production, minutes=minutes)
+    return response

@@ -21,7 +21,7 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, ValidationError
 
 from frontdoor_shared.access import Resource, can_administer, can_read_concern, can_submit_concern
-from frontdoor_shared.auth import SESSION_COOKIE, NotAuthenticated, Principal
+from frontdoor_shared.auth import SESSION_COOKIE, NotAuthenticated, PasswordChangeRequired, Principal
 from frontdoor_shared.contracts.concern_withdrawn_v1 import WITHDRAWAL_REASONS
 from frontdoor_shared.govuk import page_context, templates_of
 from frontdoor_shared.statutory import received_on
@@ -82,6 +82,8 @@ def _signed_in(request: Request, allowed: Callable[[Principal], bool], home: str
     token = request.cookies.get(SESSION_COOKIE)
     try:
         principal = intake_of(request).tokens.verify(token) if token else None
+    except PasswordChangeRequired:
+        raise HTTPException(303, detail="change your password", headers={"Location": "/account/password"}) from None
     except NotAuthenticated:
         principal = None
     if principal is None:

@@ -53,7 +53,7 @@ async def authenticate_user(engine: AsyncEngine, email: str, password: str) -> P
     if not ok or user is None or user.disabled:
         return None
     return Principal(subject=user.id, kind="staff", role=user.role, organisation=user.organisation,
-                     panel_id=user.panel_id, name=user.name)
+                     panel_id=user.panel_id, name=user.name, must_change_password=bool(user.must_change_password))
 
 
 async def authenticate_client(engine: AsyncEngine, client_id: str, secret: str, wanted: set[str]
@@ -138,7 +138,8 @@ def _check_user(email: str, name: str, role: str, organisation: str, panel_id: s
 
 async def add_user(engine: AsyncEngine, *, email: str, name: str, role: str, organisation: str,
                    panel_id: str | None = None) -> tuple[str, str]:
-    """A new member of staff; returns (their id, a random password to hand over securely)."""
+    """A new member of staff; returns (their id, a random password to hand over securely, which they
+    must change at their first sign-in)."""
     _check_user(email, name, role, organisation, panel_id)
     password = secrets.token_urlsafe(15)
     password_hash = await asyncio.to_thread(_hasher.hash, password)
@@ -148,7 +149,8 @@ async def add_user(engine: AsyncEngine, *, email: str, name: str, role: str, org
         if await repo.user_by_email(email) is not None:
             raise AccountRefused(f"email: {email} already has an account (reset its password instead)")
         await repo.upsert_user(id=user_id, email=email.strip().lower(), name=name.strip(), role=role,
-                               organisation=organisation.strip(), panel_id=panel_id, password_hash=password_hash)
+                               organisation=organisation.strip(), panel_id=panel_id, password_hash=password_hash,
+                               must_change_password=True)
     return user_id, password
 
 
@@ -157,7 +159,7 @@ async def reset_password(engine: AsyncEngine, email: str) -> str:
     password = secrets.token_urlsafe(15)
     password_hash = await asyncio.to_thread(_hasher.hash, password)
     async with engine.begin() as conn:
-        if not await AccountRepository(conn).set_user(email, password_hash=password_hash):
+        if not await AccountRepository(conn).set_user(email, password_hash=password_hash, must_change_password=True):
             raise AccountRefused(f"email: no account for {email}")
     return password
 
@@ -228,5 +230,6 @@ async def change_password(engine: AsyncEngine, user_id: str, current: str, new: 
             problems["confirm"] = "Enter the same new password again"
         if problems or user is None:
             return problems
-        await repo.set_user(user.email, password_hash=await asyncio.to_thread(_hasher.hash, new))
+        await repo.set_user(user.email, password_hash=await asyncio.to_thread(_hasher.hash, new),
+                            must_change_password=False)
     return {}
