@@ -1,7 +1,8 @@
 """The council runs its own accounts with the admin CLI (real PostgreSQL): a member of staff added
 signs in with the password printed once, can be stopped and let back in, and gets a new
 password; a partner system added gets tokens for the scopes it was given until it is disabled; a
-wrong field is refused naming it; the list shows no password or secret."""
+wrong field is refused naming it; every change is in the audit trail under the account; the list
+shows no password or secret."""
 
 from __future__ import annotations
 
@@ -75,6 +76,18 @@ def test_a_member_of_staff_is_added_signs_in_is_stopped_let_back_and_given_a_new
     new = re.search(r"shown once: (\S+)", reset.output).group(1)  # type: ignore[union-attr]
     assert _signs_in(database, "chair@council.example", password) is None
     assert _signs_in(database, "chair@council.example", new).must_change_password
+
+    user_id = re.search(r"added (user-[0-9a-f]+)", added.output).group(1)  # type: ignore[union-attr]
+    monkeypatch.setenv("DATABASE_URL", database)
+    trail = CliRunner().invoke(app, ["audit", "--reference", f"account:{user_id}"])
+    assert trail.exit_code == 0, trail.output
+    assert f"4 audit line(s) for account:{user_id}" in trail.output
+    from frontdoor_cli.ops import audit_history
+
+    lines = asyncio.run(audit_history(database, f"account:{user_id}"))
+    assert [line["action"] for line in lines] == ["add-user", "disable-user", "enable-user", "reset-password"]
+    assert all(line["actor"].startswith("operator:") and line["channel"] == "cli" for line in lines)
+    assert not {password, new} & {line["why"] for line in lines}
 
 
 @pytest.mark.parametrize(("args", "why"), [

@@ -4,6 +4,7 @@ council's own accounts (staff and partner systems, `frontdoor accounts`)."""
 from __future__ import annotations
 
 import asyncio
+import getpass
 import json
 import os
 import re
@@ -18,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from frontdoor_shared.access import PANEL_ROLES, STAFF_ROLES
 from frontdoor_shared.auth import Principal
 from frontdoor_shared.topics import PATHWAYS
+from intake.adapters import audit
 from intake.adapters.accounts import AccountRepository
 from intake.adapters.partner_signing import development_signing_key
 
@@ -114,6 +116,19 @@ def _write_private(path: Path, creds: dict[str, Any]) -> None:
 
 # --- The council's own accounts (the local identity provider): `frontdoor accounts ...` ---------
 
+async def _audited(conn: Any, by: Principal | None, action: str, reference: str, *, why: str) -> None:
+    """An account change in intake's audit trail (reference `account:<id>` or `partner:<client id>`)."""
+    await audit.record(conn, by or operator(), action, reference, why=why, channel="cli")
+
+
+def operator() -> Principal:
+    """Who ran the admin CLI: the operating-system account (the audit trail names it)."""
+    try:
+        name = getpass.getuser()
+    except (KeyError, OSError):  # a container's user may have no name
+        name = str(os.getuid())
+    return Principal(subject=f"operator:{name}", kind="operator")
+
 PARTNER_SCOPES = ("concerns:write", "concerns:read", *(f"referrals:{p}:read" for p in PATHWAYS))
 _CLIENT_ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}[a-z0-9]$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -137,7 +152,7 @@ def _check_user(email: str, name: str, role: str, organisation: str, panel_id: s
 
 
 async def add_user(engine: AsyncEngine, *, email: str, name: str, role: str, organisation: str,
-                   panel_id: str | None = None) -> tuple[str, str]:
+                   panel_id: str | None = None, by: Principal | None = None) -> tuple[str, str]:
     """A new member of staff; returns (their id, a random password to hand over securely, which they
     must change at their first sign-in)."""
     _check_user(email, name, role, organisation, panel_id)
@@ -151,27 +166,39 @@ async def add_user(engine: AsyncEngine, *, email: str, name: str, role: str, org
         await repo.upsert_user(id=user_id, email=email.strip().lower(), name=name.strip(), role=role,
                                organisation=organisation.strip(), panel_id=panel_id, password_hash=password_hash,
                                must_change_password=True)
+        await _audited(conn, by, "add-user", f"account:{user_id}", why=f"role {role}")
     return user_id, password
 
 
-async def reset_password(engine: AsyncEngine, email: str) -> str:
+async def reset_password(engine: AsyncEngine, email: str, by: Principal | None = None) -> str:
     """A new random password for a member of staff (the old one stops working)."""
     password = secrets.token_urlsafe(15)
     password_hash = await asyncio.to_thread(_hasher.hash, password)
     async with engine.begin() as conn:
-        if not await AccountRepository(conn).set_user(email, password_hash=password_hash, must_change_password=True):
-            raise AccountRefused(f"email: no account for {email}")
+        user = await _user(conn, email)
+        await AccountRepository(conn).set_user(email, password_hash=password_hash, must_change_password=True)
+        await _audited(conn, by, "reset-password", f"account:{user.id}", why="a new printed password")
     return password
 
 
-async def set_user_disabled(engine: AsyncEngine, email: str, disabled: bool) -> None:
+async def set_user_disabled(engine: AsyncEngine, email: str, disabled: bool, by: Principal | None = None) -> None:
     """Stop (or restart) a member of staff signing in; their history stays theirs."""
     async with engine.begin() as conn:
-        if not await AccountRepository(conn).set_user(email, disabled=disabled):
-            raise AccountRefused(f"email: no account for {email}")
+        user = await _user(conn, email)
+        await AccountRepository(conn).set_user(email, disabled=disabled)
+        await _audited(conn, by, "disable-user" if disabled else "enable-user", f"account:{user.id}",
+                       why="can no longer sign in" if disabled else "can sign in again")
 
 
-async def add_partner(engine: AsyncEngine, *, client_id: str, name: str, scopes: list[str]) -> str:
+async def _user(conn: Any, email: str) -> Any:
+    user = await AccountRepository(conn).user_by_email(email)
+    if user is None:
+        raise AccountRefused(f"email: no account for {email}")
+    return user
+
+
+async def add_partner(engine: AsyncEngine, *, client_id: str, name: str, scopes: list[str],
+                      by: Principal | None = None) -> str:
     """A new partner system (OAuth2 client credentials); returns its secret, shown once."""
     if not _CLIENT_ID.match(client_id):
         raise AccountRefused("client_id: 3-64 lower-case letters, digits and hyphens (it names the partner on "
@@ -190,14 +217,18 @@ async def add_partner(engine: AsyncEngine, *, client_id: str, name: str, scopes:
             raise AccountRefused(f"client_id: {client_id} already exists")
         await repo.upsert_client(client_id=client_id, name=name.strip(), scopes=" ".join(dict.fromkeys(scopes)),
                                  secret_hash=secret_hash)
+        await _audited(conn, by, "add-partner", f"partner:{client_id}", why=" ".join(dict.fromkeys(scopes)))
     return secret
 
 
-async def set_partner_disabled(engine: AsyncEngine, client_id: str, disabled: bool) -> None:
+async def set_partner_disabled(engine: AsyncEngine, client_id: str, disabled: bool,
+                               by: Principal | None = None) -> None:
     """Stop (or restart) a partner system getting tokens; tokens already issued run out within the hour."""
     async with engine.begin() as conn:
         if not await AccountRepository(conn).set_client(client_id, disabled=disabled):
             raise AccountRefused(f"client_id: no partner {client_id}")
+        await _audited(conn, by, "disable-partner" if disabled else "enable-partner", f"partner:{client_id}",
+                       why="can no longer get tokens" if disabled else "can get tokens again")
 
 
 async def list_accounts(engine: AsyncEngine) -> tuple[list[Any], list[Any]]:
@@ -232,4 +263,6 @@ async def change_password(engine: AsyncEngine, user_id: str, current: str, new: 
             return problems
         await repo.set_user(user.email, password_hash=await asyncio.to_thread(_hasher.hash, new),
                             must_change_password=False)
+        who = Principal(subject=user.id, kind="staff", role=user.role)
+        await audit.record(conn, who, "change-password", f"account:{user.id}", why="their own", channel="web")
     return {}
