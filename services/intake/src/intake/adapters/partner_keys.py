@@ -45,10 +45,6 @@ def public_jwks(key: ECKey) -> dict[str, Any]:
     return {"keys": [{**public, "kid": public.get("kid", KID), "use": "enc", "alg": "ECDH-ES+A256KW"}]}
 
 
-def decrypt(key: ECKey, token: str) -> bytes:
-    return open_jwe(key, token)[0]
-
-
 def open_jwe(key: ECKey, token: str) -> tuple[bytes, bool]:
     """The plaintext, and whether it is a nested JWT (the JWE's `cty` is `JWT`: a signed concern)."""
     try:
