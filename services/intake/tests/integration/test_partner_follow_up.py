@@ -145,6 +145,10 @@ async def test_a_follow_up_that_is_not_the_partners_own_or_not_signed_is_refused
         await intake._on_event(*_withdrawal(intake, of=sent, partner="school-mis"))
     with pytest.raises(PartnerConcernRejected, match=r"^reason: choose one of"):
         await intake._on_event(*_withdrawal(intake, of=sent, reason="because"))
+    no_concern_id = str(uuid.uuid4())
+    token = signed_claims(KEY, "demo-partner", no_concern_id, {"concern_event_id": sent}, issued_at=int(time.time()))
+    with pytest.raises(PartnerConcernRejected, match=r"^concern: the concern section as it now stands is needed"):
+        await intake._on_event(*_event(intake, PartnerInformationAddedV1, token, no_concern_id))
     unsigned_id = str(uuid.uuid4())
     jwk = public_jwks(intake.partner_key)["keys"][0]
     data = PartnerConcernWithdrawnV1(jwe=encrypt_for(jwk, json.dumps({"concern_event_id": sent,

@@ -93,6 +93,14 @@ def test_a_mistake_in_the_councils_folder_stops_start_up_naming_the_file(tmp_pat
     assert why in str(refused.value)
 
 
+def test_a_letter_not_saved_as_utf8_stops_start_up_naming_it(tmp_path: Path) -> None:
+    (tmp_path / "family").mkdir()
+    (tmp_path / "family" / "concern-submitted.txt").write_bytes("Subject: Cais am gymorth\nDiolch o galon\n"
+                                                                .encode("utf-16"))
+    with pytest.raises(TemplatesError, match=r"family/concern-submitted\.txt: not UTF-8 text"):
+        TemplateRenderer(council=tmp_path)
+
+
 def test_a_folder_that_is_not_there_stops_start_up(tmp_path: Path) -> None:
     with pytest.raises(TemplatesError, match="not a folder"):
         TemplateRenderer(council=tmp_path / "missing")

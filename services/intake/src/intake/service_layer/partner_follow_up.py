@@ -62,8 +62,10 @@ def follow_up_of(event: CloudEvent, data: FollowUpEvent, key: ECKey, signing: Pa
         if reason not in WITHDRAWAL_REASONS:
             raise PartnerConcernRejected(f"reason: choose one of: {', '.join(WITHDRAWAL_REASONS)}")
         return FollowUp(partner, concern_event_id, reason=str(reason))
+    if not isinstance(claims.get("concern"), dict):
+        raise PartnerConcernRejected("concern: the concern section as it now stands is needed, as an object")
     try:
-        about = ConcernDetail.model_validate(claims.get("concern"))
+        about = ConcernDetail.model_validate(claims["concern"])
     except ValidationError as err:
         detail = "; ".join(f"concern.{p['field']}: {p['reason']}"
                            for p in problems(list(err.errors(include_input=False))))

@@ -131,11 +131,14 @@ def check_council_templates(council: Path, builtin: Environment, env: Environmen
         try:
             env.get_template(relative)
             used = _variables(env, relative)
+            text = path.read_text(encoding="utf-8")
         except TemplateError as err:
             raise TemplatesError(f"{where}: {type(err).__name__}: {err}") from None
+        except UnicodeDecodeError:
+            raise TemplatesError(f"{where}: not UTF-8 text (save it as UTF-8)") from None
         if stands_for.startswith("_partials/"):
             continue  # checked with each template that includes it
-        if not path.read_text(encoding="utf-8").startswith("Subject:"):
+        if not text.startswith("Subject:"):
             raise TemplatesError(f"{where}: the first line must be the subject, 'Subject: ...'")
         unknown = used - _variables(builtin, stands_for)
         if unknown:
