@@ -129,6 +129,7 @@ def operator() -> Principal:
         name = str(os.getuid())
     return Principal(subject=f"operator:{name}", kind="operator")
 
+
 PARTNER_SCOPES = ("concerns:write", "concerns:read", *(f"referrals:{p}:read" for p in PATHWAYS))
 _CLIENT_ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}[a-z0-9]$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
