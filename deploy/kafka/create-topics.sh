@@ -12,11 +12,15 @@
 # Environment:
 #   KAFKA_BOOTSTRAP_SERVERS       broker to talk to (default kafka:9092)
 #   FRONTDOOR_TOPIC_PARTITIONS    partitions per topic (default 3); the key is the concern id,
-#                                 so more partitions means more consumers in parallel
+#                                 so more partitions means more consumers in parallel (the topics
+#                                 in ONE_PARTITION, a few events a day, have one)
 #   FRONTDOOR_TOPIC_REPLICATION   replication factor (default 1: the single-node compose broker;
 #                                 use 3 on a real cluster)
 #   KAFKA_BIN                     where the Kafka CLI tools are (default /opt/kafka/bin)
 set -euo pipefail
+
+# A few events a day (frontdoor_shared.topics.ONE_PARTITION): one partition each.
+ONE_PARTITION=(intake.access-revoked.v1 intake.access-revoked.v1.dlq)
 
 # The one list. Internal topics are <producer>.<event>.v<N>; partner.* and referrals.* are public.
 TOPICS=(
@@ -25,6 +29,7 @@ TOPICS=(
   intake.concern-erased.v1
   intake.concern-updated.v1
   intake.concern-withdrawn.v1
+  intake.access-revoked.v1
   triage.concern-triaged.v1
   triage.safeguarding-escalated.v1
   early-years.case-listed.v1
@@ -69,8 +74,10 @@ for attempt in $(seq 1 30); do
 done
 
 while read -r topic; do
+  partitions="$PARTITIONS"
+  for one in "${ONE_PARTITION[@]}"; do [[ "$topic" == "$one" ]] && partitions=1; done
   "$BIN/kafka-topics.sh" --bootstrap-server "$BOOTSTRAP" --create --if-not-exists \
-    --topic "$topic" --partitions "$PARTITIONS" --replication-factor "$REPLICATION"
+    --topic "$topic" --partitions "$partitions" --replication-factor "$REPLICATION"
 done < <(all_topics)
 
 echo "create-topics: $(all_topics | wc -l) topics present on $BOOTSTRAP (${PARTITIONS} partitions each)"

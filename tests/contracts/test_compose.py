@@ -136,6 +136,18 @@ def test_the_topic_script_creates_exactly_the_topics_the_services_use() -> None:
     assert len(listed) == len(set(listed))
 
 
+def test_the_topic_script_gives_one_partition_to_the_same_topics_the_services_do() -> None:
+    import re
+
+    from frontdoor_shared.topics import ONE_PARTITION, partitions_of
+
+    script = (ROOT / "deploy" / "kafka" / "create-topics.sh").read_text()
+    listed = re.search(r"^ONE_PARTITION=\((.*?)\)", script, re.M)
+    assert listed is not None, "create-topics.sh has no ONE_PARTITION list"
+    assert set(listed.group(1).split()) == set(ONE_PARTITION)
+    assert {t for t in all_topics() if partitions_of(t, 3) == 1} == set(ONE_PARTITION)
+
+
 def test_the_topic_script_is_idempotent() -> None:
     script = (ROOT / "deploy" / "kafka" / "create-topics.sh").read_text()
     assert "--if-not-exists" in script

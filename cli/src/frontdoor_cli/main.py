@@ -229,7 +229,8 @@ def accounts_add_user(email: str = typer.Option(...), name: str = typer.Option(.
 
 @accounts_app.command("reset-password")
 def accounts_reset_password(email: str = typer.Option(...)) -> None:
-    """A new random password for a member of staff (the old one stops working)."""
+    """A new random password for a member of staff (the old one stops working, and every session
+    they have open ends)."""
     from intake.service_layer import accounts
 
     password = _accounts(lambda engine: accounts.reset_password(engine, email))
@@ -239,12 +240,12 @@ def accounts_reset_password(email: str = typer.Option(...)) -> None:
 @accounts_app.command("disable-user")
 def accounts_disable_user(email: str = typer.Option(...),
                           enable: bool = typer.Option(False, "--enable", help="Let them sign in again")) -> None:
-    """Stop a member of staff signing in (their history stays theirs; a session already open ends
-    with its token, within FRONTDOOR_TOKEN_MINUTES); --enable undoes it."""
+    """Stop a member of staff signing in (their history stays theirs); every session they have open
+    ends on every service within seconds; --enable undoes it."""
     from intake.service_layer import accounts
 
     _accounts(lambda engine: accounts.set_user_disabled(engine, email, not enable))
-    console.print(f"{email}: {'can sign in' if enable else 'can no longer sign in'}")
+    console.print(f"{email}: {'can sign in' if enable else 'can no longer sign in; their sessions end'}")
 
 
 @accounts_app.command("add-partner")
@@ -261,12 +262,12 @@ def accounts_add_partner(client_id: str = typer.Option(...), name: str = typer.O
 @accounts_app.command("disable-partner")
 def accounts_disable_partner(client_id: str = typer.Option(...),
                              enable: bool = typer.Option(False, "--enable", help="Let it get tokens again")) -> None:
-    """Stop a partner system getting tokens (those issued run out within FRONTDOOR_TOKEN_MINUTES);
-    --enable undoes it."""
+    """Stop a partner system getting tokens (those it holds are refused by every service within
+    seconds); --enable undoes it."""
     from intake.service_layer import accounts
 
     _accounts(lambda engine: accounts.set_partner_disabled(engine, client_id, not enable))
-    console.print(f"{client_id}: {'can get tokens' if enable else 'can no longer get tokens'}")
+    console.print(f"{client_id}: {'can get tokens' if enable else 'can no longer get tokens; its tokens end'}")
 
 
 @accounts_app.command("list")

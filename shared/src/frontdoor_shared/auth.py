@@ -9,6 +9,7 @@ service verifies its RS256/ES256 tokens from the provider's keys. Authorisation 
 
 from __future__ import annotations
 
+import secrets
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from frontdoor_shared.errors import FrontDoorError
+from frontdoor_shared.revocation import Revocations
 
 DEV_SECRET = "development-only-token-signing-secret-change-me"  # noqa: S105 - refused in production
 ISSUER = "urn:frontdoor:intake"
@@ -52,6 +54,10 @@ class NotAuthenticated(FrontDoorError):
     """No credentials, or credentials that are invalid or expired."""
 
 
+class SessionEnded(NotAuthenticated):
+    """A validly signed token whose session was ended: signed out, a new password, a disabled account."""
+
+
 class PasswordChangeRequired(NotAuthenticated):
     """Signed in with a password the council printed: only changing it is allowed until then."""
 
@@ -69,6 +75,11 @@ class Principal:
     name: str | None = None
     # signed in with a password the council printed for them: nothing but changing it until they do
     must_change_password: bool = False
+    # of the token it came from (not claims it issues, nor who it is: not compared): its session,
+    # when it was issued and when it runs out
+    session_id: str | None = field(default=None, compare=False)
+    issued_at: float = field(default=0.0, compare=False)
+    expires_at: float = field(default=0.0, compare=False)
 
     def claims(self) -> dict[str, Any]:
         claims = {"sub": self.subject, "kind": self.kind, "role": self.role, "org": self.organisation,
@@ -77,34 +88,44 @@ class Principal:
 
 
 def _principal(claims: dict[str, Any]) -> Principal:
+    sid, iat = claims.get("sid"), claims.get("iat")
     return Principal(subject=str(claims["sub"]), kind=str(claims.get("kind", "staff")),
                      role=claims.get("role"), organisation=claims.get("org"), panel_id=claims.get("panel"),
                      scopes=frozenset(str(claims.get("scope") or "").split()), name=claims.get("name"),
-                     must_change_password=claims.get("chg") is True)
+                     must_change_password=claims.get("chg") is True,
+                     session_id=sid if isinstance(sid, str) else None,
+                     issued_at=float(iat) if isinstance(iat, int | float) else 0.0, expires_at=float(claims["exp"]))
 
 
 VERIFIED_TOKENS = 1024  # tokens whose signature was checked, kept until they expire
 
 
 class Tokens:
-    def __init__(self, settings: AuthSettings | None = None) -> None:
+    def __init__(self, settings: AuthSettings | None = None, revocations: Revocations | None = None) -> None:
         self.settings = settings or AuthSettings()
+        # sessions ended before their tokens run out (`frontdoor_shared.revocation`)
+        self.revocations = revocations if revocations is not None else Revocations()
         self._jwks = jwt.PyJWKClient(self.settings.oidc_jwks_url) if self.settings.oidc_jwks_url else None
         # A partner's system sends one bearer token with every request: its signature is checked
-        # once, then the token is known until it expires (tokens carry no revocation, so this says
-        # exactly what checking again would). Bounded; the oldest is forgotten first.
+        # once, then the token is known until it expires (its revocation is looked up on every
+        # request, after this). Bounded; the oldest is forgotten first.
         self._verified: OrderedDict[str, tuple[Principal, float]] = OrderedDict()
 
-    def issue(self, principal: Principal, minutes: int | None = None) -> str:
-        now = int(time.time())
+    def issue(self, principal: Principal, minutes: int | None = None, *, at: float | None = None) -> str:
+        """A token for a new session (`sid`, random), issued `at` (now): to the microsecond, so a
+        revocation at that same moment (a password just changed) does not end it."""
+        now = time.time() if at is None else at
         claims = {**principal.claims(), "iss": ISSUER, "aud": AUDIENCE, "iat": now,
-                  "exp": now + 60 * (minutes or self.settings.token_minutes)}
+                  "exp": int(now) + 60 * (minutes or self.settings.token_minutes),
+                  "sid": secrets.token_urlsafe(16)}
         return jwt.encode(claims, self.settings.secret.get_secret_value(), algorithm="HS256")
 
     def verify(self, token: str, *, changing_password: bool = False) -> Principal:
         """The principal a valid token names. A session that must change its password first is
         refused (`PasswordChangeRequired`) everywhere but where it changes it (`changing_password`)."""
         principal = self._verify(token)
+        if self.revocations.ends(principal):
+            raise SessionEnded("this session has ended: sign in again")
         if principal.must_change_password and not changing_password:
             raise PasswordChangeRequired("change the password you were given before you go on")
         return principal

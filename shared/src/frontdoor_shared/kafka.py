@@ -40,7 +40,8 @@ async def ensure_topics(bootstrap: str, partitions: int, names: list[str] | None
             # another service may create one between our list and create: the goal is met
             with contextlib.suppress(TopicAlreadyExistsError):
                 await admin.create_topics(
-                    [NewTopic(t, num_partitions=partitions, replication_factor=1) for t in missing]
+                    [NewTopic(t, num_partitions=topic_names.partitions_of(t, partitions), replication_factor=1)
+                     for t in missing]
                 )
         return missing
     finally:

@@ -8,6 +8,7 @@ CONCERN_SUBMITTED = "intake.concern-submitted.v1"
 CONCERN_ERASED = "intake.concern-erased.v1"
 CONCERN_WITHDRAWN = "intake.concern-withdrawn.v1"
 CONCERN_UPDATED = "intake.concern-updated.v1"  # a concern's triage facts changed (information added)
+ACCESS_REVOKED = "intake.access-revoked.v1"  # sessions ended before their tokens run out
 CONCERN_TRIAGED = "triage.concern-triaged.v1"
 SAFEGUARDING_ESCALATED = "triage.safeguarding-escalated.v1"
 CASE_LISTED = "early-years.case-listed.v1"
@@ -31,10 +32,19 @@ def dlq(topic: str) -> str:
     return f"{topic}.dlq"
 
 
+# A few events a day, read by every service with a web side: one partition each (every partition
+# is a cost in every fetch of every consumer that reads it, events or not)
+ONE_PARTITION = frozenset({ACCESS_REVOKED, dlq(ACCESS_REVOKED)})
+
+
+def partitions_of(topic: str, default: int) -> int:
+    return 1 if topic in ONE_PARTITION else default
+
+
 def all_topics() -> list[str]:
     """Every topic and its dead-letter topic, for creating them at start-up."""
     base = [
-        PARTNER_CONCERNS, CONCERN_SUBMITTED, CONCERN_ERASED, CONCERN_UPDATED, CONCERN_WITHDRAWN,
+        PARTNER_CONCERNS, CONCERN_SUBMITTED, CONCERN_ERASED, CONCERN_UPDATED, CONCERN_WITHDRAWN, ACCESS_REVOKED,
         CONCERN_TRIAGED, SAFEGUARDING_ESCALATED,
         CASE_LISTED, PANEL_DECISION, ACTION_ASSIGNED, ACTION_OVERDUE, NOTIFICATION_SENT, NOTIFICATION_SENT_V1,
         *(referrals(p) for p in PATHWAYS),

@@ -20,6 +20,7 @@ from early_years.service_layer.panel import Clock, PanelSetup, utc_now
 from frontdoor_shared.at_rest import Keyring, rewrap
 from frontdoor_shared.auth import AuthSettings, Tokens
 from frontdoor_shared.contracts import (
+    AccessRevokedV1,
     ActionAssignedV1,
     ActionOverdueV1,
     CaseListedV1,
@@ -31,6 +32,7 @@ from frontdoor_shared.contracts import (
 from frontdoor_shared.delivery import publisher_doc, subscribe
 from frontdoor_shared.envelope import CloudEvent
 from frontdoor_shared.errors_classify import is_transient
+from frontdoor_shared.revocation import RevocationStore
 from frontdoor_shared.runtime import Runtime
 from frontdoor_shared.sealed import development_keypair
 
@@ -48,11 +50,13 @@ class EarlyYears:
         self.keyring = keyring_of(settings)
         self.notes = Notes(self.keyring, settings.notifications_public_key or development_keypair()[1])
         self.runtime = Runtime(settings, service=SERVICE, schema="early_years")
-        self.tokens = Tokens(AuthSettings())
+        self.revocations = RevocationStore(self.runtime.metadata, "early_years")
+        self.tokens = Tokens(AuthSettings(), self.revocations.memory)
         self.evidence = IntakeEvidence(settings.intake_api_url)
         self._stop = asyncio.Event()
         self._overdue: asyncio.Task[None] | None = None
-        subscribe(self.runtime.broker, [ConcernTriagedV1, ConcernErasedV1, ConcernWithdrawnV1], self._on_event,
+        subscribe(self.runtime.broker, [ConcernTriagedV1, ConcernErasedV1, ConcernWithdrawnV1, AccessRevokedV1],
+                  self._on_event,
                   group_id=SERVICE,
                   batch_handlers={ConcernTriagedV1: self._on_triaged})
         for contract in (CaseListedV1, PanelDecisionV2, ActionAssignedV1, ActionOverdueV1):
@@ -68,10 +72,15 @@ class EarlyYears:
         if isinstance(data, ConcernWithdrawnV1):
             await withdraw_case(self.runtime.uow(), event, data, topic)
             return
+        if isinstance(data, AccessRevokedV1):
+            await self.revocations.remember(self.runtime.uow(), event, data, topic)
+            return
         await list_for_panel(self.runtime.uow(), event, data, topic, self.panel, self.clock)
 
     async def start(self, *, consume: bool = True) -> None:
-        """Consumers and relay, the panel and its next meeting (if seeding), the overdue check."""
+        """Sessions ended so far, consumers and relay, the panel and its next meeting (if seeding),
+        the overdue check."""
+        await self.revocations.load(self.runtime.engine)
         await self.runtime.start(consume=consume)
         if self.settings.seed_panel:
             members = [m.model_dump() for m in self.settings.members]

@@ -36,13 +36,21 @@ async def test_a_form_posted_after_the_session_ended_offers_a_link_to_sign_in(wo
     assert "http://intake.test/sign-in?next=" + quote("http://panel.test/panel", safe="") in refused.text
 
 
-async def test_signing_out_ends_the_session(world: Any, people: Any) -> None:
-    async with world.browser(people["member"]) as member:
+async def test_signing_out_ends_the_session_here_even_when_intake_cannot_end_it_everywhere(
+        world: Any, people: Any) -> None:
+    # no intake answers here (the end-to-end tests have one): the session ends on the panel's pages,
+    # a copy of the cookie included, and the page says what could not be done
+    async with world.browser(people["member"]) as member:  # its cookie header stays: a copy of the cookie
+        assert (await member.get("/panel")).status_code == 200
         out = await member.post("/sign-out", data={"csrf_token": CSRF})
         page = await member.get(out.headers["location"])
+        copied = await member.get("/panel")
     assert out.status_code == 303
     assert 'fd_session=""' in out.headers["set-cookie"]
-    assert "You have signed out" in page.text
+    assert "You have signed out of the panel" in page.text
+    assert "could not end your session on its other services" in page.text
+    assert copied.status_code == 303
+    assert "sign-in" in copied.headers["location"]
 
 
 async def test_the_json_api_needs_a_panel_members_credentials(world: Any, concern: Any, people: Any) -> None:

@@ -51,3 +51,20 @@ async def test_the_members_session_and_the_purpose_go_with_the_read_and_dates_co
 async def test_anything_but_intakes_evidence_is_shown_as_why_it_is_missing(answer: Any, problem: str) -> None:
     evidence = await _reader(answer).for_case("FD-CCCC-DDDD", "member-token")
     assert (evidence.found, evidence.problem) == (None, problem)
+
+
+async def test_signing_out_asks_intake_to_end_the_session_with_its_own_token() -> None:
+    seen: list[httpx.Request] = []
+    assert await _reader(httpx.Response(204), seen).end_session("member-token") is True
+    [request] = seen
+    assert (request.method, str(request.url)) == ("DELETE", "http://intake.test/api/v1/session")
+    assert request.headers["authorization"] == "Bearer member-token"
+
+
+@pytest.mark.parametrize(("answer", "ended"), [
+    (httpx.Response(401), True),  # ended or run out already: nothing left to end
+    (httpx.Response(503), False),
+    (httpx.ConnectError("refused"), False),
+])
+async def test_whether_intake_ended_the_session_is_told_truly(answer: Any, ended: bool) -> None:
+    assert await _reader(answer).end_session("member-token") is ended

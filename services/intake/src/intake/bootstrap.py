@@ -13,6 +13,7 @@ import structlog
 from frontdoor_shared.at_rest import Keyring, rewrap
 from frontdoor_shared.auth import AuthSettings, Principal, Tokens
 from frontdoor_shared.contracts import (
+    AccessRevokedV1,
     CaseListedV1,
     ConcernErasedV1,
     ConcernSubmittedV1,
@@ -30,6 +31,7 @@ from frontdoor_shared.delivery import publisher_doc, subscribe
 from frontdoor_shared.envelope import CloudEvent
 from frontdoor_shared.errors_classify import is_transient
 from frontdoor_shared.group_commit import GroupCommit
+from frontdoor_shared.revocation import RevocationStore
 from frontdoor_shared.runtime import Runtime
 from frontdoor_shared.sealed import development_keypair
 from frontdoor_shared.uow import current_batch
@@ -80,7 +82,8 @@ class Intake:
         self.keyring = keyring_of(settings)
         self.notifications_key = settings.notifications_public_key or development_keypair()[1]
         self.runtime = Runtime(settings, service=SERVICE, schema="intake")
-        self.tokens = Tokens(AuthSettings())
+        self.revocations = RevocationStore(self.runtime.metadata, "intake")
+        self.tokens = Tokens(AuthSettings(), self.revocations.memory)
         self.watchdog = watchdog.WatchdogCounters()
         self.auth_production = settings.environment == "production"
         self._group: GroupCommit[Submission, Accepted] = GroupCommit(self._submit_group, max_size=GROUP_MAX)
@@ -89,7 +92,7 @@ class Intake:
         self.partner_signing = partner_signing_of(settings)
         subscribe(self.runtime.broker, [PartnerConcernV1, PartnerInformationAddedV1, PartnerConcernWithdrawnV1,
                                         ConcernTriagedV1, CaseListedV1, PanelDecisionV2,
-                                        NotificationSentV1, NotificationSentV2],
+                                        NotificationSentV1, NotificationSentV2, AccessRevokedV1],
                   self._on_event, group_id=SERVICE,
                   batch_handlers={**dict.fromkeys(STATUS_EVENTS, self._on_statuses),
                                   **dict.fromkeys(PARTNER_EVENTS, self._on_partner_events)})
@@ -103,8 +106,15 @@ class Intake:
             await partner.accept(event, data, self.partner_key, self.partner_signing, self.submit)
         elif isinstance(data, PartnerInformationAddedV1 | PartnerConcernWithdrawnV1):
             await self._follow_up(event, data, topic)
+        elif isinstance(data, AccessRevokedV1):  # ours: another intake's, or the admin CLI's
+            await self.revocations.remember(self.runtime.uow(), event, data, topic)
         else:
             await record_status(self.runtime.uow(), event, data, topic)
+
+    async def start(self) -> None:
+        """Sessions ended so far (before the first request), then consumers and outbox relay."""
+        await self.revocations.load(self.runtime.engine)
+        await self.runtime.start()
 
     async def _follow_up(self, event: CloudEvent, data: partner_follow_up.FollowUpEvent, topic: str) -> None:
         follow = partner_follow_up.follow_up_of(event, data, self.partner_key, self.partner_signing)

@@ -13,9 +13,10 @@ import structlog
 
 from frontdoor_shared.at_rest import Keyring, rewrap
 from frontdoor_shared.auth import AuthSettings, Tokens
-from frontdoor_shared.contracts import ConcernErasedV1, NotificationSentV2
+from frontdoor_shared.contracts import AccessRevokedV1, ConcernErasedV1, NotificationSentV2
 from frontdoor_shared.delivery import publisher_doc, subscribe
 from frontdoor_shared.envelope import CloudEvent
+from frontdoor_shared.revocation import RevocationStore
 from frontdoor_shared.runtime import Runtime
 from frontdoor_shared.sealed import development_keypair
 from frontdoor_shared.uow import current_batch
@@ -61,11 +62,12 @@ class Notifications:
                                kinds=self.channel.kinds, keyring=keyring_of(settings),
                                clock=clock or utc_now)
         self.sender = Sender(self.runtime, self.channel, self.context)
-        self.tokens = Tokens(AuthSettings())
+        self.revocations = RevocationStore(self.runtime.metadata, "notifications")
+        self.tokens = Tokens(AuthSettings(), self.revocations.memory)
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         # the consumer waits before a batch while the sender is full (backpressure, `Sender.room`)
-        self.consumer = subscribe(self.runtime.broker, [*CONSUMED, ConcernErasedV1], self._on_status,
+        self.consumer = subscribe(self.runtime.broker, [*CONSUMED, ConcernErasedV1, AccessRevokedV1], self._on_status,
                                   group_id=SERVICE, batch_handlers=dict.fromkeys(CONSUMED, self._on_statuses),
                                   before_batch=self.sender.room)
         publisher_doc(self.runtime.broker, NotificationSentV2)
@@ -73,6 +75,9 @@ class Notifications:
     async def _on_status(self, event: CloudEvent, data: Any, topic: str) -> None:
         if isinstance(data, ConcernErasedV1):
             await erase_concern(self.runtime.uow(), event, data, topic)
+            return
+        if isinstance(data, AccessRevokedV1):
+            await self.revocations.remember(self.runtime.uow(), event, data, topic)
             return
         await handle_status(self.runtime.uow(), event, data, topic, self.context)
         self.runtime.after_commit(self.sender.wake)
@@ -90,9 +95,11 @@ class Notifications:
             self.runtime.after_commit(self.sender.wake)
 
     async def start(self) -> None:
-        """Consumers and outbox relay, then the sender and the still-waiting reminders."""
+        """Sessions ended so far, consumers and outbox relay, then the sender and the still-waiting
+        reminders."""
         if self.settings.environment == "production" and self.channel.name == "dev-mailbox":
             log.warning("notifications.dev_mailbox_in_production")
+        await self.revocations.load(self.runtime.engine)
         await self.runtime.start()
         self._stop.clear()
         self._tasks = [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from frontdoor_shared.contracts.access_revoked_v1 import AccessRevokedV1
 from frontdoor_shared.contracts.action_assigned_v1 import ActionAssignedV1
 from frontdoor_shared.contracts.action_overdue_v1 import ActionOverdueV1
 from frontdoor_shared.contracts.base import Contract
@@ -36,12 +37,14 @@ ALL_CONTRACTS: tuple[type[Contract], ...] = (
     ConcernWithdrawnV1,
     PartnerInformationAddedV1,
     PartnerConcernWithdrawnV1,
+    AccessRevokedV1,
 )
 BY_TYPE: dict[str, type[Contract]] = {c.TYPE: c for c in ALL_CONTRACTS}
 
 __all__ = [
     "ALL_CONTRACTS",
     "BY_TYPE",
+    "AccessRevokedV1",
     "ActionAssignedV1",
     "ActionOverdueV1",
     "CaseListedV1",

@@ -66,5 +66,17 @@ class IntakeEvidence:
         log.warning("panel.evidence_refused", status=answer.status_code)
         return Evidence(None, UNREACHABLE)
 
+    async def end_session(self, session_token: str) -> bool:
+        """Ask intake to end this session on every service (signing out); False when it could not."""
+        try:
+            answer = await self._client.delete("/session", headers={"Authorization": f"Bearer {session_token}"})
+        except httpx.HTTPError as err:
+            log.warning("panel.sign_out_unreachable", error=type(err).__name__)
+            return False
+        if answer.status_code not in (204, 401):  # 401: the session had ended or run out already
+            log.warning("panel.sign_out_refused", status=answer.status_code)
+            return False
+        return True
+
     async def close(self) -> None:
         await self._client.aclose()

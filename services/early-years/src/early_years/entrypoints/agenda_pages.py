@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 
 from fastapi import APIRouter, Request
@@ -25,7 +26,8 @@ from early_years.service_layer import agenda
 from early_years.service_layer.meetings import record_attendance
 from early_years.service_layer.views import agenda_view
 from frontdoor_shared.access import Resource, can_decide_on_panel
-from frontdoor_shared.auth import SESSION_COOKIE, Principal
+from frontdoor_shared.auth import SESSION_COOKIE, NotAuthenticated, Principal
+from frontdoor_shared.revocation import revocation
 
 router = APIRouter(include_in_schema=False)
 DONE = {"attendance": "Attendance saved", "deferred": "Case deferred to the next meeting",
@@ -111,12 +113,30 @@ async def add(request: Request, principal: Staff, case_id: str) -> Response:
 
 @router.post("/sign-out")
 async def sign_out(request: Request) -> Response:
+    """The session ends on every service (intake ends it: `DELETE /api/v1/session`), not only the
+    cookie in this browser. If intake cannot be reached it ends here, and the page says so."""
     await checked_form(request)
-    response = RedirectResponse("/signed-out", status_code=303)
+    svc = service_of(request)
+    token = request.cookies.get(SESSION_COOKIE)
+    everywhere = True
+    if token:
+        try:
+            principal = svc.tokens.verify(token, changing_password=True)
+        except NotAuthenticated:
+            principal = None  # ended or run out already
+        if principal is not None and not await svc.evidence.end_session(token) and principal.session_id:
+            everywhere = False
+            svc.tokens.revocations.add_event(revocation(principal, "signed-out", at=time.time(),
+                                                        this_session_only=True))
+    response = RedirectResponse("/signed-out" if everywhere else "/signed-out?here-only=1", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
 
 
 @router.get("/signed-out")
 async def signed_out(request: Request) -> Response:
+    if request.query_params.get("here-only"):
+        return signed_out_page(request, "You have signed out of the panel's pages",
+                               "Front Door could not end your session on its other services just now. Close "
+                               "every browser window to finish signing out.", status=200)
     return signed_out_page(request, "You have signed out", "You have signed out of Front Door.", status=200)

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Header, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from frontdoor_shared.access import (
@@ -38,6 +38,7 @@ from intake.entrypoints.errors import (
     problem_responses,
     unprocessable,
 )
+from intake.service_layer.accounts import end_session
 from intake.service_layer.erasure import UnknownReference
 from intake.service_layer.problems import problems
 from intake.service_layer.report import BadPeriod, period
@@ -440,6 +441,26 @@ async def front_door_report(request: Request, caller: Caller,
         report = await build_report(conn, start, end, today)
         await audit.record(conn, caller, "read-report", "front-door-report", why=f"{start} to {end}", channel="api")
     return report_out(report)
+
+
+async def bearer_principal(request: Request) -> Principal:
+    """The principal of the bearer token only (never the session cookie: a page elsewhere cannot
+    make a browser end its own session)."""
+    if not request.headers.get("authorization", "").lower().startswith("bearer "):
+        raise HTTPException(401, detail="send the session's token as a bearer token",
+                            headers={"WWW-Authenticate": 'Bearer realm="frontdoor"'})
+    return principal_of(request)
+
+
+@router.delete("/session", status_code=204, tags=["authentication"], responses=problem_responses(401, 503),
+               summary="End the session of the token sent, on every service")
+async def delete_session(request: Request, caller: Annotated[Principal, Depends(bearer_principal)]) -> Response:
+    """Sign out: the token sent (a member of staff's session, or a partner system's token) is
+    refused by every service from now on (`intake.access-revoked.v1`), before it would run out.
+    The other Front Door services' sign-out buttons end the session here."""
+    app = intake_of(request)
+    await end_session(app.runtime.engine, caller, here=app.tokens.revocations)
+    return Response(status_code=204)
 
 
 @router.get("/jwks.json", tags=["partners"], summary="Intake's public key for partner concerns (JWKS)")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import binascii
 import dataclasses
+import time
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -17,7 +18,13 @@ from frontdoor_shared.auth import SESSION_COOKIE, NotAuthenticated, Principal, T
 from frontdoor_shared.govuk import page_context, templates_of
 from frontdoor_shared.web import set_session, verify_csrf
 from intake.entrypoints.errors import OAuthError, Problem, problem_responses
-from intake.service_layer.accounts import MIN_PASSWORD, authenticate_client, authenticate_user, change_password
+from intake.service_layer.accounts import (
+    MIN_PASSWORD,
+    authenticate_client,
+    authenticate_user,
+    change_password,
+    end_session,
+)
 
 router = APIRouter(tags=["authentication"])
 
@@ -115,7 +122,17 @@ async def sign_in(request: Request, email: Annotated[str, Form()] = "", password
 
 @router.post("/sign-out", include_in_schema=False)
 async def sign_out(request: Request, csrf_token: Annotated[str, Form()] = "") -> Response:
+    """The session ends on every service, not only the cookie in this browser (a copy of it, or a
+    token taken from it, is refused from then on)."""
     verify_csrf(request, csrf_token)
+    app = request.app.state.intake
+    token = request.cookies.get(SESSION_COOKIE)
+    try:
+        principal = app.tokens.verify(token, changing_password=True) if token else None
+    except NotAuthenticated:
+        principal = None  # already ended, expired or not ours: nothing to end
+    if principal is not None:
+        await end_session(app.runtime.engine, principal, here=app.tokens.revocations)
     response = RedirectResponse("/sign-in", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
@@ -159,11 +176,14 @@ async def change_password_form(request: Request, current: Annotated[str, Form()]
     if isinstance(principal, Response):
         return principal
     app = request.app.state.intake
-    problems = await change_password(app.runtime.engine, principal.subject, current, new, confirm)
+    at = time.time()  # every session of theirs issued before now ends; this one goes on, in a new token
+    problems = await change_password(app.runtime.engine, principal.subject, current, new, confirm, at=at,
+                                     here=app.tokens.revocations)
     if problems:
         return _password_page(request, principal, field_errors=problems)
     principal = dataclasses.replace(principal, must_change_password=False)
     response = _password_page(request, principal, changed=True)
     minutes = app.tokens.settings.token_minutes  # a session without the pending change
-    set_session(response, app.tokens.issue(principal, minutes), production=app.auth_production, minutes=minutes)
+    set_session(response, app.tokens.issue(principal, minutes, at=at), production=app.auth_production,
+                minutes=minutes)
     return response

@@ -9,15 +9,22 @@ import json
 import os
 import re
 import secrets
+import time
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from frontdoor_shared import revocation
 from frontdoor_shared.access import PANEL_ROLES, STAFF_ROLES
-from frontdoor_shared.auth import Principal
+from frontdoor_shared.auth import AuthSettings, Principal
+from frontdoor_shared.contracts import AccessRevokedV1
+from frontdoor_shared.contracts.access_revoked_v1 import RevocationReason
+from frontdoor_shared.db import delivery_tables
 from frontdoor_shared.topics import PATHWAYS
 from intake.adapters import audit
 from intake.adapters.accounts import AccountRepository
@@ -121,6 +128,23 @@ async def _audited(conn: Any, by: Principal | None, action: str, reference: str,
     await audit.record(conn, by or operator(), action, reference, why=why, channel="cli")
 
 
+# Intake's outbox, for the admin CLI too: an account's sessions end, everywhere, in the transaction
+# that changed it (`intake.access-revoked.v1`; the running services refuse them within seconds)
+_DELIVERY = delivery_tables(MetaData(), "intake")
+SOURCE = "urn:frontdoor:intake"
+
+
+async def end_sessions(conn: Any, who: Principal, reason: RevocationReason, *, at: float | None = None,
+                       this_session_only: bool = False) -> AccessRevokedV1:
+    """Publish (through the outbox, in `conn`'s transaction) that `who`'s sessions issued before
+    `at` (now), or only the session of `who`'s token, have ended."""
+    longest = timedelta(minutes=AuthSettings().token_minutes)
+    data = revocation.revocation(who, reason, at=time.time() if at is None else at,
+                                 this_session_only=this_session_only, longest_token=longest)
+    await revocation.publish(conn, _DELIVERY, data, source=SOURCE)
+    return data
+
+
 def operator() -> Principal:
     """Who ran the admin CLI: the operating-system account (the audit trail names it)."""
     try:
@@ -178,17 +202,25 @@ async def reset_password(engine: AsyncEngine, email: str, by: Principal | None =
     async with engine.begin() as conn:
         user = await _user(conn, email)
         await AccountRepository(conn).set_user(email, password_hash=password_hash, must_change_password=True)
+        await end_sessions(conn, _staff(user.id), "password-reset")
         await _audited(conn, by, "reset-password", f"account:{user.id}", why="a new printed password")
     return password
 
 
 async def set_user_disabled(engine: AsyncEngine, email: str, disabled: bool, by: Principal | None = None) -> None:
-    """Stop (or restart) a member of staff signing in; their history stays theirs."""
+    """Stop (or restart) a member of staff signing in; their history stays theirs. Stopping ends
+    every session they have open, on every service."""
     async with engine.begin() as conn:
         user = await _user(conn, email)
         await AccountRepository(conn).set_user(email, disabled=disabled)
+        if disabled:
+            await end_sessions(conn, _staff(user.id), "account-disabled")
         await _audited(conn, by, "disable-user" if disabled else "enable-user", f"account:{user.id}",
                        why="can no longer sign in" if disabled else "can sign in again")
+
+
+def _staff(user_id: str) -> Principal:
+    return Principal(subject=user_id, kind="staff")
 
 
 async def _user(conn: Any, email: str) -> Any:
@@ -224,10 +256,13 @@ async def add_partner(engine: AsyncEngine, *, client_id: str, name: str, scopes:
 
 async def set_partner_disabled(engine: AsyncEngine, client_id: str, disabled: bool,
                                by: Principal | None = None) -> None:
-    """Stop (or restart) a partner system getting tokens; tokens already issued run out within the hour."""
+    """Stop (or restart) a partner system getting tokens; stopping ends the tokens it holds, on
+    every service."""
     async with engine.begin() as conn:
         if not await AccountRepository(conn).set_client(client_id, disabled=disabled):
             raise AccountRefused(f"client_id: no partner {client_id}")
+        if disabled:
+            await end_sessions(conn, Principal(subject=client_id, kind="partner"), "partner-disabled")
         await _audited(conn, by, "disable-partner" if disabled else "enable-partner", f"partner:{client_id}",
                        why="can no longer get tokens" if disabled else "can get tokens again")
 
@@ -238,13 +273,27 @@ async def list_accounts(engine: AsyncEngine) -> tuple[list[Any], list[Any]]:
         return await AccountRepository(conn).everyone()
 
 
+async def end_session(engine: AsyncEngine, who: Principal, *, here: revocation.Revocations | None = None) -> bool:
+    """End the session of `who`'s token on every service (on this one, `here`, as soon as it is
+    committed); False for a token that names no session."""
+    if not who.session_id or who.kind not in ("staff", "partner"):
+        return False
+    async with engine.begin() as conn:
+        ended = await end_sessions(conn, who, "signed-out", this_session_only=True)
+    if here is not None:
+        here.add_event(ended)
+    return True
+
+
 MIN_PASSWORD = 12  # NCSC: length over complexity (three random words)
 MAX_PASSWORD = 128
 
 
-async def change_password(engine: AsyncEngine, user_id: str, current: str, new: str, confirm: str
-                          ) -> dict[str, str]:
-    """A member of staff changes their own password; the problems by field (none: changed)."""
+async def change_password(engine: AsyncEngine, user_id: str, current: str, new: str, confirm: str, *,
+                          at: float | None = None, here: revocation.Revocations | None = None) -> dict[str, str]:
+    """A member of staff changes their own password; the problems by field (none: changed). Every
+    session of theirs issued before `at` (now) ends, on every service (on this one, `here`, as soon
+    as it is committed): give the one they are in a new token issued `at`."""
     problems: dict[str, str] = {}
     async with engine.begin() as conn:
         repo = AccountRepository(conn)
@@ -264,6 +313,9 @@ async def change_password(engine: AsyncEngine, user_id: str, current: str, new: 
             return problems
         await repo.set_user(user.email, password_hash=await asyncio.to_thread(_hasher.hash, new),
                             must_change_password=False)
+        ended = await end_sessions(conn, _staff(user.id), "password-changed", at=at)
         who = Principal(subject=user.id, kind="staff", role=user.role)
         await audit.record(conn, who, "change-password", f"account:{user.id}", why="their own", channel="web")
+    if here is not None:
+        here.add_event(ended)
     return {}

@@ -1,0 +1,25 @@
+"""early years: sessions ended before their tokens run out (`intake.access-revoked.v1`): signed out, a
+changed or reset password, a disabled account or partner system. An account id or a random session
+id, two times and a reason code; kept only until no token it names could still be valid.
+
+Revision ID: 0011
+Revises: 0010
+"""
+
+from alembic import op
+
+from frontdoor_shared.revocation import create_revoked_table
+
+revision = "0011"
+down_revision = "0010"
+branch_labels = None
+depends_on = None
+S = "early_years"
+
+
+def upgrade() -> None:
+    create_revoked_table(op, S)
+
+
+def downgrade() -> None:
+    op.drop_table("revoked_access", schema=S)
