@@ -124,3 +124,33 @@ def test_a_partner_system_gets_tokens_for_its_scopes_until_it_is_disabled(
     assert "north-trust-slt" in listed.output
     assert "argon2" not in listed.output
     assert secret not in listed.output
+
+
+def test_two_administrators_adding_the_same_account_at_once_get_one_account_and_one_refusal(
+        database: str) -> None:
+    """The database decides (a unique email, a unique client id), not a read before the write: the
+    second is refused naming the field, and the first's password or secret is never overwritten."""
+    from intake.service_layer.accounts import AccountRefused, add_partner, add_user
+
+    async def twice(add: Any) -> list[Any]:
+        engine = make_engine(database, pool_size=2)
+        try:
+            return await asyncio.gather(add(engine), add(engine), return_exceptions=True)
+        finally:
+            await engine.dispose()
+
+    users = asyncio.run(twice(lambda engine: add_user(engine, email="twice@council.example", name="Tam Twice",
+                                                      role="referrer", organisation="Model Council")))
+    [(user_id, password)] = [u for u in users if isinstance(u, tuple)]
+    [refused] = [u for u in users if isinstance(u, BaseException)]
+    assert isinstance(refused, AccountRefused)
+    assert "email: twice@council.example already has an account" in str(refused)
+    assert _signs_in(database, "twice@council.example", password).subject == user_id
+
+    secrets = asyncio.run(twice(lambda engine: add_partner(engine, client_id="twice-trust", name="Twice Trust",
+                                                           scopes=["concerns:write"])))
+    [secret] = [s for s in secrets if isinstance(s, str)]
+    [refused] = [s for s in secrets if isinstance(s, BaseException)]
+    assert isinstance(refused, AccountRefused)
+    assert "client_id: twice-trust already exists" in str(refused)
+    assert _token_for(database, "twice-trust", secret) is not None

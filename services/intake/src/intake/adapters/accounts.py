@@ -37,6 +37,18 @@ class AccountRepository:
             index_elements=[orm.partner_client.c.client_id],
             set_={k: stmt.excluded[k] for k in values if k != "client_id"}))
 
+    async def add_user(self, **values: Any) -> bool:
+        """A new account; False when its id or email address is taken (by a concurrent add too)."""
+        result = await self.conn.execute(insert(orm.staff_user).values(**values).on_conflict_do_nothing()
+                                         .returning(orm.staff_user.c.id))
+        return result.first() is not None
+
+    async def add_client(self, **values: Any) -> bool:
+        """A new partner system; False when its client id is taken (never overwriting its secret)."""
+        result = await self.conn.execute(insert(orm.partner_client).values(**values).on_conflict_do_nothing()
+                                         .returning(orm.partner_client.c.client_id))
+        return result.first() is not None
+
     async def set_user(self, email: str, **values: Any) -> bool:
         result = await self.conn.execute(sa.update(orm.staff_user).where(
             sa.func.lower(orm.staff_user.c.email) == email.strip().lower()).values(**values))

@@ -186,11 +186,13 @@ async def add_user(engine: AsyncEngine, *, email: str, name: str, role: str, org
     user_id = f"user-{secrets.token_hex(6)}"
     async with engine.begin() as conn:
         repo = AccountRepository(conn)
-        if await repo.user_by_email(email) is not None:
+        # the insert decides (a unique email): two administrators adding the same person at once get
+        # one account and one refusal, not an error
+        added = await repo.user_by_email(email) is None and await repo.add_user(
+            id=user_id, email=email.strip().lower(), name=name.strip(), role=role, organisation=organisation.strip(),
+            panel_id=panel_id, password_hash=password_hash, must_change_password=True)
+        if not added:
             raise AccountRefused(f"email: {email} already has an account (reset its password instead)")
-        await repo.upsert_user(id=user_id, email=email.strip().lower(), name=name.strip(), role=role,
-                               organisation=organisation.strip(), panel_id=panel_id, password_hash=password_hash,
-                               must_change_password=True)
         await _audited(conn, by, "add-user", f"account:{user_id}", why=f"role {role}")
     return user_id, password
 
@@ -245,11 +247,10 @@ async def add_partner(engine: AsyncEngine, *, client_id: str, name: str, scopes:
     secret = secrets.token_urlsafe(32)
     secret_hash = await asyncio.to_thread(_hasher.hash, secret)
     async with engine.begin() as conn:
-        repo = AccountRepository(conn)
-        if await repo.client(client_id) is not None:
+        # one statement decides: a partner added twice at once keeps the first secret, the second is refused
+        if not await AccountRepository(conn).add_client(client_id=client_id, name=name.strip(), secret_hash=secret_hash,
+                                                        scopes=" ".join(dict.fromkeys(scopes))):
             raise AccountRefused(f"client_id: {client_id} already exists")
-        await repo.upsert_client(client_id=client_id, name=name.strip(), scopes=" ".join(dict.fromkeys(scopes)),
-                                 secret_hash=secret_hash)
         await _audited(conn, by, "add-partner", f"partner:{client_id}", why=" ".join(dict.fromkeys(scopes)))
     return secret
 
