@@ -54,6 +54,9 @@ CurrentPrincipal = Annotated[Principal, Depends]
 
 
 CSRF_COOKIE = "fd_csrf"
+# while a member of staff signs in at the council's OpenID provider: the flow's state (intake)
+OIDC_FLOW_COOKIE = "fd_oidc"
+OIDC_FLOW_MINUTES = 10
 
 # (method, path prefix) -> (failed attempts, per seconds), per client address: guessing passwords,
 # client secrets or family links gets slow, while people who get it right are never held up.

@@ -110,6 +110,8 @@ def test_the_cookies_page_lists_every_cookie_the_service_sets(about: dict[str, s
     page = about["/cookies"]
     assert SESSION_COOKIE in page
     assert CSRF_COOKIE in page
+    assert "fd_oidc" in page  # intake's, while signing in at the council's provider
+    assert "After 10 minutes, or when they have signed in" in page
     assert "After 60 minutes, or when you sign out" in page  # FRONTDOOR_TOKEN_MINUTES, the session's life
     assert "we do not ask you to accept any" in page
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from frontdoor_shared.settings import ServiceSettings
@@ -49,6 +49,41 @@ class IntakeSettings(ServiceSettings):
         default=SecretStr("development-only-match-key"),
         description="Key of the keyed hash used to find the same child across concerns",
     )
+
+    # Staff signing in with the council's own accounts (OpenID Connect, authorization code flow with
+    # PKCE): the provider vouches for who they are (its passwords, MFA and policies); their Front
+    # Door account (role, organisation, panel, not disabled) is found by the email address it gives
+    oidc_discovery_url: str | None = Field(
+        default=None, description="The council's OpenID Connect provider: its .well-known/openid-configuration "
+                                  "URL (Entra ID: https://login.microsoftonline.com/<tenant>/v2.0/.well-known/"
+                                  "openid-configuration); unset: no button to sign in there")
+    oidc_client_id: str | None = Field(default=None, description="Intake's client id at the provider")
+    oidc_client_secret: SecretStr | None = Field(default=None, description="Intake's client secret at the provider")
+    oidc_redirect_url: str | None = Field(
+        default=None, description="Intake's callback as registered at the provider (<intake>/sign-in/oidc/callback); "
+                                  "unset: from the request's own URL")
+    oidc_email_claim: str = Field(default="email", description="The ID token's claim holding the person's email "
+                                                               "address (Entra ID: preferred_username)")
+    oidc_button: str = Field(default="Sign in with your council account", max_length=80,
+                             description="The words on the button that signs in at the provider")
+    password_sign_in: bool = Field(
+        default=True, description="false: staff sign in only at the council's provider (the password form is gone)")
+
+    @model_validator(mode="after")
+    def _oidc_complete(self) -> IntakeSettings:
+        if self.oidc_discovery_url and not (self.oidc_client_id and self.oidc_client_secret):
+            raise ValueError("INTAKE_OIDC_CLIENT_ID and INTAKE_OIDC_CLIENT_SECRET must be set with "
+                             "INTAKE_OIDC_DISCOVERY_URL")
+        if not self.password_sign_in and not self.oidc_discovery_url:
+            raise ValueError("INTAKE_PASSWORD_SIGN_IN=false needs INTAKE_OIDC_DISCOVERY_URL: staff must sign in "
+                             "somewhere")
+        return self
+
+    @field_validator("oidc_discovery_url", "oidc_client_id", "oidc_client_secret", "oidc_redirect_url",
+                     mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: Any) -> Any:
+        return None if value == "" else value
 
     @field_validator("retention_days", "partner_signing_keys_file", "unsigned_partner_events", mode="before")
     @classmethod

@@ -19,7 +19,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, P
 from frontdoor_shared.auth import SESSION_COOKIE, AuthSettings
 from frontdoor_shared.contracts.common import NEED_NAMES, need_names
 from frontdoor_shared.settings import ServiceSettings
-from frontdoor_shared.web import CSRF_COOKIE
+from frontdoor_shared.web import CSRF_COOKIE, OIDC_FLOW_COOKIE, OIDC_FLOW_MINUTES
 
 HERE = Path(__file__).resolve().parent
 _FIELDS = ServiceSettings.model_fields
@@ -82,7 +82,8 @@ def about_pages(service_name: str) -> APIRouter:
     page's footer: public, on each service that has pages, in the council's name."""
     router = APIRouter(include_in_schema=False)
     cookies = {"session_cookie": SESSION_COOKIE, "csrf_cookie": CSRF_COOKIE,
-               "session_minutes": AuthSettings().token_minutes}
+               "session_minutes": AuthSettings().token_minutes, "oidc_cookie": OIDC_FLOW_COOKIE,
+               "oidc_minutes": OIDC_FLOW_MINUTES}
 
     def page(template: str, title: str) -> Any:
         async def show(request: Request) -> HTMLResponse:

@@ -9,6 +9,7 @@ import binascii
 import dataclasses
 import time
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -75,14 +76,25 @@ async def token(request: Request, grant_type: Annotated[str, Form()] = "",
                         headers={"Cache-Control": "no-store"})
 
 
-@router.get("/sign-in", include_in_schema=False)
-async def sign_in_page(request: Request, next: str = "/concerns") -> Response:
+def sign_in_page(request: Request, *, next: str, email: str = "", errors: list[dict[str, str]] | None = None,
+                 field_errors: dict[str, str] | None = None, status: int = 200) -> Response:
+    """The sign-in page: the council's provider's button (when one is set), the password form
+    (unless INTAKE_PASSWORD_SIGN_IN=false)."""
+    settings = request.app.state.intake.settings
+    oidc = getattr(request.app.state, "oidc", None)
     return templates_of(request).TemplateResponse(request, "sign_in.html", page_context(
-        request, title="Sign in", service_name="Submit a concern", next=_safe_next(next, _allowed(request)), email="",
-        errors=[], field_errors={}))
+        request, title="Sign in", service_name="Submit a concern", next=next, email=email, errors=errors or [],
+        field_errors=field_errors or {}, oidc_button=settings.oidc_button if oidc is not None else None,
+        oidc_url="/sign-in/oidc?" + urlencode({"next": next}), passwords=settings.password_sign_in),
+        status_code=status)
 
 
-def _safe_next(target: str, allowed: tuple[str, ...] = ()) -> str:
+@router.get("/sign-in", include_in_schema=False)
+async def sign_in_form(request: Request, next: str = "/concerns") -> Response:
+    return sign_in_page(request, next=safe_next(next, _allowed(request)))
+
+
+def safe_next(target: str, allowed: tuple[str, ...] = ()) -> str:
     """Only our own paths, or the other Front Door services' pages (INTAKE_SIGN_IN_RETURN_URLS)."""
     if target.startswith("/") and not target.startswith("//"):
         return target
@@ -100,6 +112,10 @@ async def sign_in(request: Request, email: Annotated[str, Form()] = "", password
                   csrf_token: Annotated[str, Form()] = "", next: Annotated[str, Form()] = "/concerns") -> Response:
     verify_csrf(request, csrf_token)
     app = request.app.state.intake
+    if not app.settings.password_sign_in:  # the council's provider only (its MFA and policies)
+        return sign_in_page(request, next=safe_next(next, _allowed(request)), status=403, errors=[
+            {"text": "Sign in with your council account: Front Door passwords are not used here",
+             "href": "#oidc-sign-in"}])
     field_errors = {}
     if not email.strip():
         field_errors["email"] = "Enter your email address"
@@ -109,11 +125,10 @@ async def sign_in(request: Request, email: Annotated[str, Form()] = "", password
     if principal is None:
         field_errors = field_errors or {"email": "Enter the email address and password of your account"}
         errors = [{"text": text, "href": f"#{name}"} for name, text in field_errors.items()]
-        return templates_of(request).TemplateResponse(request, "sign_in.html", page_context(
-            request, title="Sign in", service_name="Submit a concern", next=_safe_next(next, _allowed(request)),
-            email=email, errors=errors, field_errors=field_errors), status_code=400)
+        return sign_in_page(request, next=safe_next(next, _allowed(request)), email=email, errors=errors,
+                            field_errors=field_errors, status=400)
     # a password the council printed for them: changing it comes first
-    target = "/account/password" if principal.must_change_password else _safe_next(next, _allowed(request))
+    target = "/account/password" if principal.must_change_password else safe_next(next, _allowed(request))
     response = RedirectResponse(target, status_code=303)
     minutes = app.tokens.settings.token_minutes
     set_session(response, app.tokens.issue(principal, minutes), production=app.auth_production, minutes=minutes)

@@ -65,6 +65,18 @@ async def authenticate_user(engine: AsyncEngine, email: str, password: str) -> P
                      panel_id=user.panel_id, name=user.name, must_change_password=bool(user.must_change_password))
 
 
+async def account_for_email(engine: AsyncEngine, email: str) -> Principal | None:
+    """The member of staff whose email address the council's OpenID Connect provider vouched for
+    (it checked who they are); None when Front Door has no account for it, or it is disabled."""
+    async with engine.connect() as conn:
+        user = await AccountRepository(conn).user_by_email(email)
+    if user is None or user.disabled:
+        return None
+    # a password the council printed is not theirs to change here: they did not use it
+    return Principal(subject=user.id, kind="staff", role=user.role, organisation=user.organisation,
+                     panel_id=user.panel_id, name=user.name)
+
+
 async def authenticate_client(engine: AsyncEngine, client_id: str, secret: str, wanted: set[str]
                               ) -> Principal | None:
     async with engine.connect() as conn:

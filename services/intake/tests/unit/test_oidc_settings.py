@@ -1,0 +1,41 @@
+"""Signing in at the council's OpenID provider is configured whole or not at all, and a council
+cannot turn Front Door's passwords off without somewhere else to sign in (the flow itself:
+tests/integration/test_oidc_sign_in.py)."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from intake.config import IntakeSettings
+from intake.entrypoints.oidc_sign_in import provider_of
+
+DISCOVERY = "https://login.example/tenant/v2.0/.well-known/openid-configuration"
+
+
+def test_a_provider_without_its_client_credentials_stops_start_up_naming_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("INTAKE_OIDC_DISCOVERY_URL", DISCOVERY)
+    with pytest.raises(ValidationError, match="INTAKE_OIDC_CLIENT_ID and INTAKE_OIDC_CLIENT_SECRET must be set"):
+        IntakeSettings()
+
+
+def test_passwords_cannot_be_turned_off_without_a_provider(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("INTAKE_PASSWORD_SIGN_IN", "false")
+    with pytest.raises(ValidationError, match="INTAKE_PASSWORD_SIGN_IN=false needs INTAKE_OIDC_DISCOVERY_URL"):
+        IntakeSettings()
+
+
+def test_no_provider_no_button_and_an_empty_setting_is_no_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("INTAKE_OIDC_DISCOVERY_URL", "")  # compose passes unset variables as ""
+    assert provider_of(IntakeSettings()) is None
+
+
+def test_a_provider_is_asked_for_openid_with_pkce(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in {"INTAKE_OIDC_DISCOVERY_URL": DISCOVERY, "INTAKE_OIDC_CLIENT_ID": "front-door",
+                        "INTAKE_OIDC_CLIENT_SECRET": "s3cret"}.items():
+        monkeypatch.setenv(name, value)
+    client = provider_of(IntakeSettings())
+    assert client is not None
+    assert client.client_id == "front-door"
+    assert client.client_kwargs["code_challenge_method"] == "S256"
+    assert "openid" in client.client_kwargs["scope"].split()
