@@ -326,6 +326,32 @@ def test_the_api_says_which_carer_will_not_be_written_to(intake, bearer) -> None
     assert again.json()["warnings"] == []
 
 
+def test_a_sender_finds_its_concern_by_the_idempotency_key_it_sent_and_no_one_elses(  # type: ignore[no-untyped-def]
+        platform, intake, bearer) -> None:
+    """What became of the concern sent with this key (for a partner event, the event's id)?"""
+    from tests.support import a_concern
+
+    key = f"partner-event-{uuid.uuid4()}"
+    sent = intake.post("/api/v1/concerns", json=a_concern(), headers={**bearer, "Idempotency-Key": key})
+    assert sent.status_code == 202, sent.text[:300]
+    [found] = intake.get("/api/v1/concerns", params={"idempotency_key": key}, headers=bearer).json()
+    assert (found["reference"], found["idempotency_key"]) == (sent.json()["reference"], key)
+    assert found["status"] in ("submitted", "triaged", "routed", "listed-for-panel", "awaiting-information")
+    listed = intake.get("/api/v1/concerns", headers=bearer).json()
+    assert [c["idempotency_key"] for c in listed if c["reference"] == found["reference"]] == [key]
+    assert intake.get("/api/v1/concerns", params={"idempotency_key": "never-sent"}, headers=bearer).json() == []
+    # a member of staff who happens to use the same key sees nothing of the partner's
+    user = platform.seed_demo()["users"]["health-visitor"]
+    with httpx.Client(base_url=str(intake.base_url), timeout=30, follow_redirects=False) as browser:
+        browser.get("/sign-in")
+        browser.post("/sign-in", data={"email": user["email"], "password": user["password"],
+                                       "csrf_token": browser.cookies["fd_csrf"], "next": "/concerns"})
+        assert browser.get("/api/v1/concerns", params={"idempotency_key": key}).json() == []
+    too_long = intake.get("/api/v1/concerns", params={"idempotency_key": "k" * 201}, headers=bearer)
+    assert too_long.status_code == 422
+    assert "idempotency_key" in too_long.text
+
+
 def test_the_fhir_door_answers_with_an_operation_outcome_when_asked_naming_the_carer_not_written_to(  # type: ignore[no-untyped-def]
         intake, bearer) -> None:
     bundle = a_bundle(f"REF-{uuid.uuid4().hex[:8]}", nhs="9990001103")

@@ -50,6 +50,7 @@ idempotency = sa.Table(
     sa.Column("concern_id", pg.UUID(as_uuid=True), sa.ForeignKey(concern.c.id), nullable=False),
     sa.Column("request_hash", sa.Text, nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+    sa.Index("ix_idempotency_key_concern", "concern_id"),  # migration 0010
 )
 
 child_match = sa.Table(

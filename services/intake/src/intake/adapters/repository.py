@@ -260,13 +260,19 @@ class ConcernRepository:
             sa.update(orm.concern).where(orm.concern.c.id == concern_id)
             .values(status=change.status, updated_at=change.at).add_cte(line.cte("history_line")))
 
-    async def list_by_submitter(self, submitted_by: str, limit: int = 100) -> list[Any]:
-        result = await self.conn.execute(
-            sa.select(orm.concern.c.reference, orm.concern.c.status, orm.concern.c.submitted_at,
-                      orm.concern.c.updated_at)
-            .where(orm.concern.c.submitted_by == submitted_by)
-            .order_by(orm.concern.c.submitted_at.desc()).limit(limit)
-        )
+    async def list_by_submitter(self, submitted_by: str, limit: int = 100, *, idempotency_key: str | None = None
+                                ) -> list[Any]:
+        """The concerns this person or system submitted, newest first, each with the Idempotency-Key
+        it was sent with (a partner event's id); only the one sent with `idempotency_key` if given."""
+        key = orm.idempotency
+        query = (sa.select(orm.concern.c.reference, orm.concern.c.status, orm.concern.c.submitted_at,
+                           orm.concern.c.updated_at, key.c.key.label("idempotency_key"))
+                 .select_from(orm.concern.outerjoin(key, sa.and_(key.c.concern_id == orm.concern.c.id,
+                                                                  key.c.scope == submitted_by)))
+                 .where(orm.concern.c.submitted_by == submitted_by))
+        if idempotency_key is not None:
+            query = query.where(key.c.key == idempotency_key)
+        result = await self.conn.execute(query.order_by(orm.concern.c.submitted_at.desc()).limit(limit))
         return list(result.all())
 
     async def touch(self, concern_id: uuid.UUID, at: datetime) -> None:

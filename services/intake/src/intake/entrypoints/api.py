@@ -227,15 +227,22 @@ class SubmissionOut(BaseModel):
     status: str
     submitted_at: str
     updated_at: str
+    idempotency_key: str | None = Field(default=None, description=(
+        "The Idempotency-Key it was sent with; for a concern sent as an event on partner.concerns.v1, that "
+        "event's id"))
 
 
-@router.get("/concerns", response_model=list[SubmissionOut], responses=problem_responses(401, 503))
-async def list_my_concerns(request: Request, caller: Caller) -> list[SubmissionOut]:
-    """The concerns you submitted (a referrer or partner system), newest first."""
+@router.get("/concerns", response_model=list[SubmissionOut], responses=problem_responses(401, 422, 503))
+async def list_my_concerns(request: Request, caller: Caller, idempotency_key: Annotated[str | None, Query(
+        min_length=1, max_length=200, description="Only the concern sent with this Idempotency-Key (a partner "
+                                                  "event's id): what became of it, and its reference")] = None,
+                           ) -> list[SubmissionOut]:
+    """The concerns you submitted (a referrer or partner system), newest first. A partner that sent
+    a concern as an event finds its reference and status by the event's id (`?idempotency_key=`)."""
     async with intake_of(request).runtime.engine.connect() as conn:
-        rows = await ConcernRepository(conn).list_by_submitter(caller.subject)
+        rows = await ConcernRepository(conn).list_by_submitter(caller.subject, idempotency_key=idempotency_key)
     return [SubmissionOut(reference=r.reference, status=r.status, submitted_at=r.submitted_at.isoformat(),
-                          updated_at=r.updated_at.isoformat()) for r in rows]
+                          updated_at=r.updated_at.isoformat(), idempotency_key=r.idempotency_key) for r in rows]
 
 
 async def purpose_of(x_purpose: Annotated[str | None, Header(
