@@ -8,11 +8,15 @@ from contextlib import asynccontextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from markupsafe import Markup
+from sqlalchemy.ext.asyncio import AsyncConnection
 
+from early_years.adapters import orm
 from early_years.bootstrap import EarlyYears
 from early_years.config import EarlyYearsSettings
 from early_years.domain.agencies import pathway_name
@@ -20,6 +24,7 @@ from early_years.domain.vocabulary import Vocabulary
 from early_years.entrypoints import action_pages, agenda_pages, api, case_pages, web
 from early_years.entrypoints.web import PAGES, PageRefused, SignInRequired, on_page_refused, on_sign_in_required
 from frontdoor_shared import govuk
+from frontdoor_shared.metrics import Metric, Metrics, gauge, serve_metrics
 from frontdoor_shared.service_main import service_cli
 from frontdoor_shared.statutory import assessment_decision_due
 from frontdoor_shared.web import harden
@@ -99,6 +104,15 @@ def create_app(settings: EarlyYearsSettings | None = None, *, service: EarlyYear
     app.include_router(govuk.about_pages(web.SERVICE_NAME))
     govuk.mount_assets(app)
     harden(app, production=ey.settings.environment == "production")  # forms post to itself only
+
+    async def readings(conn: AsyncConnection) -> list[Metric]:
+        today = ey.clock().astimezone(ZoneInfo("Europe/London")).date()
+        overdue = await conn.scalar(sa.select(sa.func.count()).select_from(orm.action).where(
+            orm.action.c.completed_at.is_(None), orm.action.c.due < today))
+        return [gauge("frontdoor_panel_actions_overdue", "Actions the panel set that are past their due date and "
+                      "not done", overdue or 0)]
+
+    serve_metrics(app, Metrics(ey.runtime, readings=readings))
 
     @app.get("/health", tags=["ops"])
     async def health() -> Any:

@@ -11,10 +11,10 @@ from typing import Any
 import typer
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import PlainTextResponse
 
 from frontdoor_shared import govuk
 from frontdoor_shared.db import make_engine
+from frontdoor_shared.metrics import Metrics, serve_metrics
 from frontdoor_shared.service_main import service_cli
 from frontdoor_shared.web import harden
 from intake.bootstrap import Intake
@@ -59,17 +59,7 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     harden(app, production=intake.auth_production, max_body_bytes=intake.settings.max_body_bytes,
            form_targets=tuple(intake.settings.sign_in_return_urls), too_large=fhir.too_large)
 
-    @app.get("/metrics", tags=["ops"], response_class=PlainTextResponse)
-    async def metrics() -> str:
-        """Prometheus text: the watchdog's counts and the relay's published total."""
-        w = intake.watchdog
-        relay = intake.runtime.relay.published_total if intake.runtime.relay else 0
-        return "".join(f"frontdoor_{name} {value}\n" for name, value in (
-            ("watchdog_sweeps_total", w.sweeps),
-            ("watchdog_failed_sweeps_total", w.failed_sweeps), ("watchdog_overdue_found_total", w.overdue_found),
-            ("watchdog_redriven_total", w.redriven), ("watchdog_raised_to_staff_total", w.raised_to_staff),
-            ("watchdog_overdue_now", w.last_overdue.get("not-triaged", 0)),
-            ("outbox_published_total", relay)))
+    serve_metrics(app, Metrics(intake.runtime, counters=intake.watchdog.metrics))
 
     @app.get("/health", tags=["ops"])
     async def health() -> dict[str, Any]:

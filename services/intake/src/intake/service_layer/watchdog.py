@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from frontdoor_shared.contracts import ConcernSubmittedV1, ConcernUpdatedV1
 from frontdoor_shared.db import DeliveryTables
+from frontdoor_shared.metrics import Metric, counter, gauge
 from intake.adapters import orm
 from intake.adapters.repository import ConcernRepository
 from intake.domain.model import Status, StatusChange
@@ -37,6 +38,16 @@ class WatchdogCounters:
     sweeps: int = 0
     failed_sweeps: int = 0
     last_overdue: dict[str, int] = field(default_factory=dict)
+
+    def metrics(self) -> list[Metric]:
+        return [counter("frontdoor_watchdog_sweeps", "Watchdog sweeps run", self.sweeps),
+                counter("frontdoor_watchdog_failed_sweeps", "Watchdog sweeps that failed", self.failed_sweeps),
+                counter("frontdoor_watchdog_overdue_found", "Concerns found not triaged in time", self.overdue_found),
+                counter("frontdoor_watchdog_redriven", "Concerns re-driven to triage", self.redriven),
+                counter("frontdoor_watchdog_raised_to_staff", "Concerns raised to staff after re-drives",
+                        self.raised_to_staff),
+                gauge("frontdoor_watchdog_overdue_now", "Concerns not triaged in time at the last sweep",
+                      self.last_overdue.get("not-triaged", 0))]
 
 
 async def sweep(engine: AsyncEngine, tables: DeliveryTables, now: datetime, *, overdue_after: timedelta,

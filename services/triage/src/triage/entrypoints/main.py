@@ -9,6 +9,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from frontdoor_shared.metrics import Metrics, serve_metrics
 from frontdoor_shared.service_main import service_cli
 from triage.bootstrap import Triage
 from triage.config import TriageSettings
@@ -33,6 +34,8 @@ def create_app(settings: TriageSettings | None = None) -> FastAPI:
     @app.get("/health", tags=["ops"])
     async def health() -> dict[str, Any]:
         return {**await triage.runtime.health(), "policy_version": triage.policies.current.version}
+
+    serve_metrics(app, Metrics(triage.runtime))
 
     return app
 
