@@ -248,6 +248,17 @@ def accounts_disable_user(email: str = typer.Option(...),
     console.print(f"{email}: {'can sign in' if enable else 'can no longer sign in; their sessions end'}")
 
 
+@accounts_app.command("end-sessions")
+def accounts_end_sessions(email: str | None = typer.Option(None, help="A member of staff's email address"),
+                          client_id: str | None = typer.Option(None, help="A partner system's client id")) -> None:
+    """End every session a member of staff (or every token a partner system) holds, on every service,
+    within seconds, leaving the account as it is: a lost laptop, a leaked token. They sign in again."""
+    from intake.service_layer import accounts
+
+    reference = _accounts(lambda engine: accounts.end_every_session(engine, email=email, client_id=client_id))
+    console.print(f"{reference}: every session open now ends")
+
+
 @accounts_app.command("add-partner")
 def accounts_add_partner(client_id: str = typer.Option(...), name: str = typer.Option(...),
                          scope: list[str] = typer.Option(..., help="Repeat for each: concerns:write, concerns:read, "

@@ -128,6 +128,7 @@ def test_changing_a_password_ends_every_other_session_of_the_account(platform, m
             "current": password, "new": "copper meadow lantern", "confirm": "copper meadow lantern",
             "csrf_token": here.cookies["fd_csrf"]})
         assert changed.status_code == 200
+        assert "you have been signed out" in changed.text
         assert here.get("/concerns").status_code == 200  # the session that changed it goes on, renewed
         assert there.get("/concerns").headers["location"] == "/sign-in?next=/concerns"
         assert _api(platform, stale) == 401
@@ -178,3 +179,26 @@ async def _kept(database_url: str) -> set[str]:
         return {r["reason"] for r in await conn.fetch("SELECT reason FROM intake.revoked_access")}
     finally:
         await conn.close()
+
+
+def test_the_council_ends_every_session_of_an_account_without_stopping_it(platform, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A lost laptop, a leaked token: every session ends, the account stays, a new sign-in works."""
+    from frontdoor_cli.main import app
+
+    user = platform.seed_demo()["users"]["setting-senco"]
+    with _signed_in(platform, user["email"], user["password"]) as browser:
+        lost = browser.cookies["fd_session"]
+    leaked = _partner_token(platform)
+    ended = _cli(platform, monkeypatch, "end-sessions", "--email", user["email"])
+    assert "every session open now ends" in ended.output
+    _cli(platform, monkeypatch, "end-sessions", "--client-id", "demo-partner")
+    _until_refused(platform, lost)
+    _until_refused(platform, leaked)
+    with _signed_in(platform, user["email"], user["password"]) as browser:
+        assert browser.get("/concerns").status_code == 200
+    assert _api(platform, _partner_token(platform)) == 200
+    for wrong, why in ((["--email", "nobody@council.example"], "email: no account for nobody@council.example"),
+                       ([], "email or client_id: name one member of staff or one partner system")):
+        refused = CliRunner().invoke(app, ["accounts", "end-sessions", *wrong])
+        assert refused.exit_code == 1
+        assert why in refused.output

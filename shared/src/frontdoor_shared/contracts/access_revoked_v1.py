@@ -19,7 +19,7 @@ from frontdoor_shared import topics
 from frontdoor_shared.contracts.base import Contract
 
 RevocationReason = Literal["signed-out", "password-changed", "password-reset", "account-disabled",
-                           "partner-disabled"]
+                           "partner-disabled", "ended-by-council"]
 
 
 class AccessRevokedV1(Contract):

@@ -237,6 +237,25 @@ def _staff(user_id: str) -> Principal:
     return Principal(subject=user_id, kind="staff")
 
 
+async def end_every_session(engine: AsyncEngine, *, email: str | None = None, client_id: str | None = None,
+                            by: Principal | None = None) -> str:
+    """End every session a member of staff (or every token a partner system) holds now, on every
+    service, leaving the account as it is (a lost laptop, a token that leaked); whose, for the record."""
+    if (email is None) == (client_id is None):
+        raise AccountRefused("email or client_id: name one member of staff or one partner system")
+    async with engine.begin() as conn:
+        if email is not None:
+            user = await _user(conn, email)
+            who, reference = _staff(user.id), f"account:{user.id}"
+        else:
+            if await AccountRepository(conn).client(client_id or "") is None:
+                raise AccountRefused(f"client_id: no partner {client_id}")
+            who, reference = Principal(subject=client_id or "", kind="partner"), f"partner:{client_id}"
+        await end_sessions(conn, who, "ended-by-council")
+        await _audited(conn, by, "end-sessions", reference, why="every session open ended")
+    return reference
+
+
 async def _user(conn: Any, email: str) -> Any:
     user = await AccountRepository(conn).user_by_email(email)
     if user is None:
