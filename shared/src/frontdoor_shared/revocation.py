@@ -5,7 +5,9 @@ session would outlive its sign-out, a changed or reset password, or a disabled a
 system by up to the token's lifetime. Intake publishes a revocation (through its outbox, in the
 transaction that made the change); every service with a web side or an API keeps it in its own
 table (with its inbox row) and in memory, where `Tokens.verify` consults it on every request (two
-dictionary lookups). A service starting reads what is still in force from its table first.
+dictionary lookups). A service starting reads what is still in force from its table first, and
+then again every few seconds (`FRONTDOOR_REVOCATIONS_REFRESH_SECONDS`): the event reaches one
+replica of a service's consumer group, the table every replica.
 
 Times are compared in whole microseconds, so a token issued at the very moment of a revocation
 (the new session of someone who has just changed their password) is not caught by it.
@@ -13,23 +15,28 @@ Times are compared in whole microseconds, so a token issued at the very moment o
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
+import structlog
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from frontdoor_shared.contracts.access_revoked_v1 import AccessRevokedV1, RevocationReason
 from frontdoor_shared.db import DeliveryTables
 from frontdoor_shared.envelope import CloudEvent
+from frontdoor_shared.errors_classify import is_transient
 from frontdoor_shared.uow import UnitOfWork, outbox_row, write_outbox
 
 if TYPE_CHECKING:
     from frontdoor_shared.auth import Principal
 
+log = structlog.get_logger()
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # how long an account's revocation is kept: longer than any token it could concern lives (ours
 # live FRONTDOOR_TOKEN_MINUTES; a council's OIDC provider's may live longer)
@@ -112,14 +119,29 @@ class RevocationStore:
         self.table = revoked_table(metadata, schema)
         self.memory = revocations if revocations is not None else Revocations()
 
-    async def load(self, engine: AsyncEngine) -> int:
-        """Read what is still in force (at start-up, before the first request); how many."""
+    async def refresh(self, engine: AsyncEngine) -> int:
+        """Read what is still in force (at start-up, before the first request, and then every few
+        seconds: what another replica of this service consumed); how many."""
         async with engine.connect() as conn:
             rows = (await conn.execute(sa.select(self.table.c.key, self.table.c.revoked_at, self.table.c.until)
                                        .where(self.table.c.until > sa.func.now()))).all()
         for key, revoked_at, until in rows:
             self.memory.add(key, revoked_at, until)
         return len(rows)
+
+    async def keep_fresh(self, engine: AsyncEngine, stop: asyncio.Event, every: float) -> None:
+        """`refresh` every `every` seconds until `stop` is set; a database away is waited out."""
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=every)
+            if stop.is_set():
+                return
+            try:
+                await self.refresh(engine)
+            except Exception as err:
+                if not is_transient(err):
+                    raise
+                log.warning("revocations.refresh_failed", error=type(err).__name__)
 
     async def remember(self, uow: UnitOfWork, event: CloudEvent, data: AccessRevokedV1, topic: str) -> None:
         """Keep a revocation (once: the inbox), and forget those no token can need any more."""

@@ -23,6 +23,7 @@ from frontdoor_shared.errors_classify import is_transient
 from frontdoor_shared.kafka import ensure_topics, make_producer
 from frontdoor_shared.offsets import OffsetCommits
 from frontdoor_shared.outbox import OutboxRelay
+from frontdoor_shared.revocation import RevocationStore
 from frontdoor_shared.settings import ServiceSettings
 from frontdoor_shared.uow import BatchScope, UnitOfWork, current_batch
 
@@ -49,6 +50,8 @@ class Runtime:
         self.relay: OutboxRelay | None = None
         self._stop = asyncio.Event()
         self._relay_task: asyncio.Task[None] | None = None
+        self.revocations: RevocationStore | None = None  # sessions ended, for a service that checks tokens
+        self._revocations_task: asyncio.Task[None] | None = None
         self.batches_committed = 0
         self.offsets = OffsetCommits(settings.offset_commit_interval_ms / 1000)
         self.broker = FrontDoorBroker(
@@ -110,8 +113,18 @@ class Runtime:
     def dead_letters(self) -> DeadLetters:
         return self._get_dead_letters()
 
+    def keep_revocations(self) -> RevocationStore:
+        """This service checks tokens: it keeps the sessions ended (its table `revoked_access`, read
+        before the consumers start and every FRONTDOOR_REVOCATIONS_REFRESH_SECONDS after)."""
+        if self.revocations is None:
+            self.revocations = RevocationStore(self.metadata, self.schema)
+        return self.revocations
+
     async def start(self, *, consume: bool = True) -> None:
         s = self.settings
+        store = self.revocations
+        if store is not None:  # before the first request is served
+            await _until_ready(lambda: store.refresh(self.engine), "database")
         await _until_ready(lambda: ensure_topics(s.kafka_bootstrap_servers, s.topic_partitions),
                            "broker")
         self._producer = make_producer(s.kafka_bootstrap_servers, f"{self.service}-relay")
@@ -124,6 +137,10 @@ class Runtime:
                                  linger_seconds=s.outbox_linger_ms / 1000)
         self._stop.clear()
         self._relay_task = asyncio.create_task(self.relay.run(self._stop), name="outbox-relay")
+        if self.revocations is not None:
+            self._revocations_task = asyncio.create_task(
+                self.revocations.keep_fresh(self.engine, self._stop, s.revocations_refresh_seconds),
+                name="revocations-refresh")
         if consume:
             await _until_ready(self.broker.start, "consumers")
         log.info("service.started", schema=self.schema)
@@ -138,6 +155,8 @@ class Runtime:
         if self._relay_task is not None:
             with contextlib.suppress(asyncio.CancelledError):
                 await asyncio.wait_for(self._relay_task, timeout=10)
+        if self._revocations_task is not None:
+            await asyncio.gather(self._revocations_task, return_exceptions=True)
         if self._producer is not None:
             await self._producer.stop()
         if self._engine is not None:

@@ -44,6 +44,10 @@ class ServiceSettings(BaseSettings):
     # a commit in this process wakes the relay at once; the poll only finds rows written elsewhere
     # (`frontdoor replay`, another replica), so it need not be frequent
     outbox_poll_seconds: float = Field(default=0.5, gt=0, validation_alias="FRONTDOOR_OUTBOX_POLL")
+    # a replica reads the sessions ended from its service's table this often: the revocation event
+    # reaches one replica of a consumer group, its table every replica (frontdoor_shared.revocation)
+    revocations_refresh_seconds: float = Field(default=5.0, gt=0, le=300,
+                                               validation_alias="FRONTDOOR_REVOCATIONS_REFRESH_SECONDS")
     outbox_linger_ms: float = Field(
         default=0, ge=0, le=1000, validation_alias="FRONTDOOR_OUTBOX_LINGER_MS",
         description="After a commit wakes the relay, wait this long so commits close together go in one round")

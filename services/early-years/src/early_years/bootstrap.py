@@ -32,7 +32,6 @@ from frontdoor_shared.contracts import (
 from frontdoor_shared.delivery import publisher_doc, subscribe
 from frontdoor_shared.envelope import CloudEvent
 from frontdoor_shared.errors_classify import is_transient
-from frontdoor_shared.revocation import RevocationStore
 from frontdoor_shared.runtime import Runtime
 from frontdoor_shared.sealed import development_keypair
 
@@ -50,7 +49,7 @@ class EarlyYears:
         self.keyring = keyring_of(settings)
         self.notes = Notes(self.keyring, settings.notifications_public_key or development_keypair()[1])
         self.runtime = Runtime(settings, service=SERVICE, schema="early_years")
-        self.revocations = RevocationStore(self.runtime.metadata, "early_years")
+        self.revocations = self.runtime.keep_revocations()
         self.tokens = Tokens(AuthSettings(), self.revocations.memory)
         self.evidence = IntakeEvidence(settings.intake_api_url)
         self._stop = asyncio.Event()
@@ -78,9 +77,8 @@ class EarlyYears:
         await list_for_panel(self.runtime.uow(), event, data, topic, self.panel, self.clock)
 
     async def start(self, *, consume: bool = True) -> None:
-        """Sessions ended so far, consumers and relay, the panel and its next meeting (if seeding),
-        the overdue check."""
-        await self.revocations.load(self.runtime.engine)
+        """Consumers and relay (and the sessions ended), the panel and its next meeting (if
+        seeding), the overdue check."""
         await self.runtime.start(consume=consume)
         if self.settings.seed_panel:
             members = [m.model_dump() for m in self.settings.members]

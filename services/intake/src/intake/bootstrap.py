@@ -31,7 +31,6 @@ from frontdoor_shared.delivery import publisher_doc, subscribe
 from frontdoor_shared.envelope import CloudEvent
 from frontdoor_shared.errors_classify import is_transient
 from frontdoor_shared.group_commit import GroupCommit
-from frontdoor_shared.revocation import RevocationStore
 from frontdoor_shared.runtime import Runtime
 from frontdoor_shared.sealed import development_keypair
 from frontdoor_shared.uow import current_batch
@@ -82,7 +81,7 @@ class Intake:
         self.keyring = keyring_of(settings)
         self.notifications_key = settings.notifications_public_key or development_keypair()[1]
         self.runtime = Runtime(settings, service=SERVICE, schema="intake")
-        self.revocations = RevocationStore(self.runtime.metadata, "intake")
+        self.revocations = self.runtime.keep_revocations()
         self.tokens = Tokens(AuthSettings(), self.revocations.memory)
         self.watchdog = watchdog.WatchdogCounters()
         self.auth_production = settings.environment == "production"
@@ -110,11 +109,6 @@ class Intake:
             await self.revocations.remember(self.runtime.uow(), event, data, topic)
         else:
             await record_status(self.runtime.uow(), event, data, topic)
-
-    async def start(self) -> None:
-        """Sessions ended so far (before the first request), then consumers and outbox relay."""
-        await self.revocations.load(self.runtime.engine)
-        await self.runtime.start()
 
     async def _follow_up(self, event: CloudEvent, data: partner_follow_up.FollowUpEvent, topic: str) -> None:
         follow = partner_follow_up.follow_up_of(event, data, self.partner_key, self.partner_signing)

@@ -16,7 +16,6 @@ from frontdoor_shared.auth import AuthSettings, Tokens
 from frontdoor_shared.contracts import AccessRevokedV1, ConcernErasedV1, NotificationSentV2
 from frontdoor_shared.delivery import publisher_doc, subscribe
 from frontdoor_shared.envelope import CloudEvent
-from frontdoor_shared.revocation import RevocationStore
 from frontdoor_shared.runtime import Runtime
 from frontdoor_shared.sealed import development_keypair
 from frontdoor_shared.uow import current_batch
@@ -62,7 +61,7 @@ class Notifications:
                                kinds=self.channel.kinds, keyring=keyring_of(settings),
                                clock=clock or utc_now)
         self.sender = Sender(self.runtime, self.channel, self.context)
-        self.revocations = RevocationStore(self.runtime.metadata, "notifications")
+        self.revocations = self.runtime.keep_revocations()
         self.tokens = Tokens(AuthSettings(), self.revocations.memory)
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
@@ -95,11 +94,10 @@ class Notifications:
             self.runtime.after_commit(self.sender.wake)
 
     async def start(self) -> None:
-        """Sessions ended so far, consumers and outbox relay, then the sender and the still-waiting
-        reminders."""
+        """Consumers and outbox relay (and the sessions ended), then the sender and the
+        still-waiting reminders."""
         if self.settings.environment == "production" and self.channel.name == "dev-mailbox":
             log.warning("notifications.dev_mailbox_in_production")
-        await self.revocations.load(self.runtime.engine)
         await self.runtime.start()
         self._stop.clear()
         self._tasks = [

@@ -32,7 +32,7 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        await intake.start()
+        await intake.runtime.start()
         stop = asyncio.Event()
         watcher = asyncio.create_task(intake.watch(stop), name="watchdog")
         try:
