@@ -93,7 +93,7 @@ def _principal(claims: dict[str, Any]) -> Principal:
                      role=claims.get("role"), organisation=claims.get("org"), panel_id=claims.get("panel"),
                      scopes=frozenset(str(claims.get("scope") or "").split()), name=claims.get("name"),
                      must_change_password=claims.get("chg") is True,
-                     session_id=sid if isinstance(sid, str) else None,
+                     session_id=sid if isinstance(sid, str) and 0 < len(sid) <= 255 else None,
                      issued_at=float(iat) if isinstance(iat, int | float) else 0.0, expires_at=float(claims["exp"]))
 
 

@@ -116,6 +116,18 @@ def test_a_token_ends_its_own_session_by_the_api_and_only_as_a_bearer_token(plat
     assert ended.status_code == 204
     assert _api(platform, token) == 401
     assert _api(platform, _partner_token(platform)) == 200  # a new token opens a new session
+    # a token that names no session (a council's provider may issue those): said so, not a 500
+    import time
+
+    import jwt
+
+    from frontdoor_shared.auth import AUDIENCE, DEV_SECRET, ISSUER
+    now = int(time.time())
+    sessionless = jwt.encode({"sub": "user-x", "kind": "staff", "role": "referrer", "iss": ISSUER, "aud": AUDIENCE,
+                              "iat": now, "exp": now + 600}, DEV_SECRET, algorithm="HS256")
+    refused = httpx.delete(f"{_url(platform)}/api/v1/session", headers={"Authorization": f"Bearer {sessionless}"})
+    assert refused.status_code == 409
+    assert "names no session" in refused.text
 
 
 def test_changing_a_password_ends_every_other_session_of_the_account(platform, monkeypatch) -> None:  # type: ignore[no-untyped-def]

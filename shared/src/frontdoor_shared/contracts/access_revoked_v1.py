@@ -30,9 +30,9 @@ class AccessRevokedV1(Contract):
     VERSION: ClassVar[int] = 1
 
     kind: Literal["staff", "partner"] = Field(description="A member of staff's account or a partner system")
-    subject: str = Field(min_length=1, max_length=200, description=(
+    subject: str = Field(min_length=1, max_length=255, description=(
         "The account's id (the token's `sub`): a staff account id or a partner's client id; the Kafka key"))
-    session_id: str | None = Field(default=None, min_length=16, max_length=64, description=(
+    session_id: str | None = Field(default=None, min_length=1, max_length=255, description=(
         "The one session that ends (the token's `sid`); absent: every session of the account issued "
         "before `revoked_at`"))
     revoked_at: datetime = Field(description="When; every token of the account issued before it ends (no session_id)")

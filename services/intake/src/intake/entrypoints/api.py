@@ -459,14 +459,16 @@ async def bearer_principal(request: Request) -> Principal:
     return principal_of(request)
 
 
-@router.delete("/session", status_code=204, tags=["authentication"], responses=problem_responses(401, 503),
+@router.delete("/session", status_code=204, tags=["authentication"], responses=problem_responses(401, 409, 503),
                summary="End the session of the token sent, on every service")
 async def delete_session(request: Request, caller: Annotated[Principal, Depends(bearer_principal)]) -> Response:
     """Sign out: the token sent (a member of staff's session, or a partner system's token) is
     refused by every service from now on (`intake.access-revoked.v1`), before it would run out.
     The other Front Door services' sign-out buttons end the session here."""
     app = intake_of(request)
-    await end_session(app.runtime.engine, caller, here=app.tokens.revocations)
+    if not await end_session(app.runtime.engine, caller, here=app.tokens.revocations):
+        # a token from the council's own provider that names no session (no `sid`): it runs out
+        raise HTTPException(409, detail="this token names no session to end: it is refused once it expires")
     return Response(status_code=204)
 
 
