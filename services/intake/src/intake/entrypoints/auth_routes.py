@@ -11,12 +11,15 @@ import time
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
+import structlog
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel
 
 from frontdoor_shared.auth import SESSION_COOKIE, NotAuthenticated, Principal, Tokens
+from frontdoor_shared.errors_classify import is_transient
 from frontdoor_shared.govuk import page_context, templates_of
+from frontdoor_shared.revocation import revocation
 from frontdoor_shared.web import set_session, verify_csrf
 from intake.entrypoints.errors import OAuthError, Problem, problem_responses
 from intake.service_layer.accounts import (
@@ -28,6 +31,7 @@ from intake.service_layer.accounts import (
 )
 
 router = APIRouter(tags=["authentication"])
+log = structlog.get_logger()
 
 
 def _basic(request: Request) -> tuple[str, str] | None:
@@ -147,7 +151,15 @@ async def sign_out(request: Request, csrf_token: Annotated[str, Form()] = "") ->
     except NotAuthenticated:
         principal = None  # already ended, expired or not ours: nothing to end
     if principal is not None:
-        await end_session(app.runtime.engine, principal, here=app.tokens.revocations)
+        try:
+            await end_session(app.runtime.engine, principal, here=app.tokens.revocations)
+        except Exception as err:  # the database away: this intake refuses it; the cookie goes regardless
+            if not is_transient(err):
+                raise
+            log.warning("sign_out.not_published", error=type(err).__name__)
+            if principal.session_id:
+                app.tokens.revocations.add_event(revocation(principal, "signed-out", at=time.time(),
+                                                            this_session_only=True))
     response = RedirectResponse("/sign-in", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
