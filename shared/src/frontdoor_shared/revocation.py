@@ -87,11 +87,12 @@ class Revocations:
     def __len__(self) -> int:
         return len(self._entries)
 
-    def add(self, key: str, revoked_at: datetime, until: datetime) -> None:
+    def add(self, key: str, revoked_at: datetime, until: datetime, *, forget_expired: bool = True) -> None:
         new = (micros_of(revoked_at), micros_of(until))
         old = self._entries.get(key)
         self._entries[key] = new if old is None else (max(old[0], new[0]), max(old[1], new[1]))
-        self._forget_expired()
+        if forget_expired:
+            self.forget_expired()
 
     def add_event(self, data: AccessRevokedV1) -> None:
         self.add(_key(data), data.revoked_at, data.until)
@@ -105,7 +106,7 @@ class Revocations:
         account = self._entries.get(f"{principal.kind}:{principal.subject}")
         return account is not None and micros(principal.issued_at) < account[0]
 
-    def _forget_expired(self) -> None:
+    def forget_expired(self) -> None:
         now = micros(self._clock())
         expired = [k for k, (_, until) in self._entries.items() if until <= now]
         for key in expired:
@@ -126,7 +127,8 @@ class RevocationStore:
             rows = (await conn.execute(sa.select(self.table.c.key, self.table.c.revoked_at, self.table.c.until)
                                        .where(self.table.c.until > sa.func.now()))).all()
         for key, revoked_at, until in rows:
-            self.memory.add(key, revoked_at, until)
+            self.memory.add(key, revoked_at, until, forget_expired=False)  # one pass after, not one per row
+        self.memory.forget_expired()
         return len(rows)
 
     async def keep_fresh(self, engine: AsyncEngine, stop: asyncio.Event, every: float) -> None:
