@@ -154,3 +154,35 @@ def test_two_administrators_adding_the_same_account_at_once_get_one_account_and_
     assert isinstance(refused, AccountRefused)
     assert "client_id: twice-trust already exists" in str(refused)
     assert _token_for(database, "twice-trust", secret) is not None
+
+
+def test_a_password_hashed_under_the_old_parameters_still_signs_in_and_is_hashed_again(database: str) -> None:
+    """argon2id at OWASP's m = 19 MiB, t = 2, p = 1 (argon2-cffi's default held 64 MiB a hash): a
+    hash made before keeps working, and is made again under today's parameters once it has."""
+    from argon2 import PasswordHasher
+
+    from intake.adapters.accounts import AccountRepository
+
+    old = PasswordHasher()  # 64 MiB, t = 3, p = 4
+    assert "m=65536" in old.hash("x")
+
+    async def go() -> tuple[Any, str]:
+        engine = make_engine(database, pool_size=1)
+        try:
+            async with engine.begin() as conn:
+                await AccountRepository(conn).upsert_user(
+                    id="user-oldhash", email="old.hash@council.example", name="Olu Oldhash", role="referrer",
+                    organisation="Model Council", panel_id=None, password_hash=old.hash("lantern copper meadow"))
+            who = await authenticate_user(engine, "old.hash@council.example", "lantern copper meadow")
+            async with engine.connect() as conn:
+                stored = (await AccountRepository(conn).user_by_email("old.hash@council.example")).password_hash
+            return who, stored
+        finally:
+            await engine.dispose()
+
+    who, stored = asyncio.run(go())
+    assert who is not None
+    assert who.subject == "user-oldhash"
+    assert stored.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+    assert _signs_in(database, "old.hash@council.example", "lantern copper meadow") is not None
+    assert _signs_in(database, "old.hash@council.example", "not it") is None

@@ -30,7 +30,13 @@ from intake.adapters import audit
 from intake.adapters.accounts import AccountRepository
 from intake.adapters.partner_signing import development_signing_key
 
-_hasher = PasswordHasher()
+# argon2id as the OWASP Password Storage Cheat Sheet configures it (m = 19 MiB, t = 2, p = 1).
+# argon2-cffi's default (64 MiB, p = 4) held 64 MiB for every sign-in and token request at once:
+# intake's import alone peaked at 168 MB for its one dummy hash. A hash carries its parameters, so
+# one made under the old ones still verifies, and is made again under these at its next success.
+_hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
+# at most two hashes at once (two cores): a burst of sign-ins queues, it does not take the memory
+_HASHING = asyncio.Semaphore(2)
 # Checked against when the account does not exist, so a wrong email costs as long as a wrong password.
 _DUMMY_HASH = _hasher.hash("no-such-account")
 
@@ -55,12 +61,34 @@ def _verify(hash_: str, secret: str) -> bool:
         return False
 
 
+async def _hash(secret: str) -> str:
+    async with _HASHING:
+        return await asyncio.to_thread(_hasher.hash, secret)
+
+
+async def _checks(hash_: str, secret: str) -> bool:
+    async with _HASHING:
+        return await asyncio.to_thread(_verify, hash_, secret)
+
+
+def _stale(hash_: str) -> bool:
+    """Made under other parameters than today's (to be made again now that the secret is known)."""
+    try:
+        return _hasher.check_needs_rehash(hash_)
+    except InvalidHashError:
+        return False
+
+
 async def authenticate_user(engine: AsyncEngine, email: str, password: str) -> Principal | None:
     async with engine.connect() as conn:
         user = await AccountRepository(conn).user_by_email(email)
-    ok = await asyncio.to_thread(_verify, user.password_hash if user else _DUMMY_HASH, password)
+    ok = await _checks(user.password_hash if user else _DUMMY_HASH, password)
     if not ok or user is None or user.disabled:
         return None
+    if _stale(user.password_hash):
+        new_hash = await _hash(password)
+        async with engine.begin() as conn:
+            await AccountRepository(conn).set_user(user.email, password_hash=new_hash)
     return Principal(subject=user.id, kind="staff", role=user.role, organisation=user.organisation,
                      panel_id=user.panel_id, name=user.name, must_change_password=bool(user.must_change_password))
 
@@ -81,9 +109,13 @@ async def authenticate_client(engine: AsyncEngine, client_id: str, secret: str, 
                               ) -> Principal | None:
     async with engine.connect() as conn:
         client = await AccountRepository(conn).client(client_id)
-    ok = await asyncio.to_thread(_verify, client.secret_hash if client else _DUMMY_HASH, secret)
+    ok = await _checks(client.secret_hash if client else _DUMMY_HASH, secret)
     if not ok or client is None or client.disabled:
         return None
+    if _stale(client.secret_hash):
+        new_hash = await _hash(secret)
+        async with engine.begin() as conn:
+            await AccountRepository(conn).set_client(client.client_id, secret_hash=new_hash)
     granted = set(client.scopes.split())
     scopes = (wanted & granted) if wanted else granted
     if wanted and not wanted <= granted:
@@ -194,7 +226,7 @@ async def add_user(engine: AsyncEngine, *, email: str, name: str, role: str, org
     must change at their first sign-in)."""
     _check_user(email, name, role, organisation, panel_id)
     password = secrets.token_urlsafe(15)
-    password_hash = await asyncio.to_thread(_hasher.hash, password)
+    password_hash = await _hash(password)
     user_id = f"user-{secrets.token_hex(6)}"
     async with engine.begin() as conn:
         repo = AccountRepository(conn)
@@ -212,7 +244,7 @@ async def add_user(engine: AsyncEngine, *, email: str, name: str, role: str, org
 async def reset_password(engine: AsyncEngine, email: str, by: Principal | None = None) -> str:
     """A new random password for a member of staff (the old one stops working)."""
     password = secrets.token_urlsafe(15)
-    password_hash = await asyncio.to_thread(_hasher.hash, password)
+    password_hash = await _hash(password)
     async with engine.begin() as conn:
         user = await _user(conn, email)
         await AccountRepository(conn).set_user(email, password_hash=password_hash, must_change_password=True)
@@ -276,7 +308,7 @@ async def add_partner(engine: AsyncEngine, *, client_id: str, name: str, scopes:
         raise AccountRefused(f"scopes: choose from {', '.join(PARTNER_SCOPES)}"
                              + (f" ({', '.join(unknown)} is not one)" if unknown else ""))
     secret = secrets.token_urlsafe(32)
-    secret_hash = await asyncio.to_thread(_hasher.hash, secret)
+    secret_hash = await _hash(secret)
     async with engine.begin() as conn:
         # one statement decides: a partner added twice at once keeps the first secret, the second is refused
         if not await AccountRepository(conn).add_client(client_id=client_id, name=name.strip(), secret_hash=secret_hash,
@@ -330,7 +362,7 @@ async def change_password(engine: AsyncEngine, user_id: str, current: str, new: 
     async with engine.begin() as conn:
         repo = AccountRepository(conn)
         user = await repo.user_by_id(user_id)
-        if user is None or user.disabled or not await asyncio.to_thread(_verify, user.password_hash, current):
+        if user is None or user.disabled or not await _checks(user.password_hash, current):
             problems["current"] = "Enter your current password"
         if not MIN_PASSWORD <= len(new) <= MAX_PASSWORD:
             problems["new"] = (f"Your new password must be {MIN_PASSWORD} to {MAX_PASSWORD} characters long: "
@@ -343,7 +375,7 @@ async def change_password(engine: AsyncEngine, user_id: str, current: str, new: 
             problems["confirm"] = "Enter the same new password again"
         if problems or user is None:
             return problems
-        await repo.set_user(user.email, password_hash=await asyncio.to_thread(_hasher.hash, new),
+        await repo.set_user(user.email, password_hash=await _hash(new),
                             must_change_password=False)
         ended = await end_sessions(conn, _staff(user.id), "password-changed", at=at)
         who = Principal(subject=user.id, kind="staff", role=user.role)
