@@ -24,6 +24,7 @@ def service_cli(*, service: str, schema: str, migrations_dir: Path, default_port
     def serve(port: int = typer.Option(default_port, envvar=f"{schema.upper()}_PORT"),
               migrate_first: bool = typer.Option(False, "--migrate")) -> None:
         """Run the service: its consumers, its outbox relay and its HTTP interface."""
+        heap.hold_mmap_threshold()  # freed buffers go back to the system, whatever was freed before
         s = settings()
         configure_logging(service, fmt=s.log_format, level=s.log_level)
         if migrate_first:
