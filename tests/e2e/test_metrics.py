@@ -4,6 +4,8 @@ waits in an outbox for long, and no reference or identifier is in the text."""
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -40,3 +42,15 @@ def test_every_service_reports_its_outbox_dead_letters_and_own_readings(platform
         assert reference not in text
     assert _metrics(platform, "intake")[1]["frontdoor_outbox_published_total"] >= 1
     assert _metrics(platform, "triage")[1]["frontdoor_batches_committed_total"] >= 1
+
+
+def test_every_metric_the_shipped_alerts_name_is_one_the_services_serve(platform: Any) -> None:
+    import yaml
+
+    rules = yaml.safe_load((Path(__file__).resolve().parents[2] / "deploy" / "prometheus" / "alerts.yml").read_text())
+    expressions = [r["expr"] for group in rules["groups"] for r in group["rules"]]
+    named = {name for expr in expressions for name in re.findall(r"\bfrontdoor_[a-z_]+", expr)}
+    served = {family.name for service in OWN
+              for family in text_string_to_metric_families(_metrics(platform, service)[0])}
+    assert len(named) >= 5
+    assert named <= served, named - served
