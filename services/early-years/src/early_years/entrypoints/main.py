@@ -10,13 +10,11 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import sqlalchemy as sa
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from markupsafe import Markup
-from sqlalchemy.ext.asyncio import AsyncConnection
 
-from early_years.adapters import orm
+from early_years.adapters.readings import readings
 from early_years.bootstrap import EarlyYears
 from early_years.config import EarlyYearsSettings
 from early_years.domain.agencies import pathway_name
@@ -24,7 +22,7 @@ from early_years.domain.vocabulary import Vocabulary
 from early_years.entrypoints import action_pages, agenda_pages, api, case_pages, web
 from early_years.entrypoints.web import PAGES, PageRefused, SignInRequired, on_page_refused, on_sign_in_required
 from frontdoor_shared import govuk
-from frontdoor_shared.metrics import Metric, Metrics, gauge, serve_metrics
+from frontdoor_shared.metrics import Metrics, serve_metrics
 from frontdoor_shared.service_main import service_cli
 from frontdoor_shared.statutory import assessment_decision_due
 from frontdoor_shared.web import harden
@@ -105,14 +103,10 @@ def create_app(settings: EarlyYearsSettings | None = None, *, service: EarlyYear
     govuk.mount_assets(app)
     harden(app, production=ey.settings.environment == "production")  # forms post to itself only
 
-    async def readings(conn: AsyncConnection) -> list[Metric]:
-        today = ey.clock().astimezone(ZoneInfo("Europe/London")).date()
-        overdue = await conn.scalar(sa.select(sa.func.count()).select_from(orm.action).where(
-            orm.action.c.completed_at.is_(None), orm.action.c.due < today))
-        return [gauge("frontdoor_panel_actions_overdue", "Actions the panel set that are past their due date and "
-                      "not done", overdue or 0)]
+    def london_today() -> date:
+        return ey.clock().astimezone(ZoneInfo("Europe/London")).date()
 
-    serve_metrics(app, Metrics(ey.runtime, readings=readings))
+    serve_metrics(app, Metrics(ey.runtime, readings=lambda conn: readings(conn, london_today())))
 
     @app.get("/health", tags=["ops"])
     async def health() -> Any:

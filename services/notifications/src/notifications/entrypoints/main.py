@@ -8,15 +8,14 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-import sqlalchemy as sa
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from frontdoor_shared import govuk
-from frontdoor_shared.metrics import Metric, Metrics, gauge, serve_metrics
+from frontdoor_shared.metrics import Metrics, serve_metrics
 from frontdoor_shared.service_main import service_cli
 from frontdoor_shared.web import harden
+from notifications.adapters.readings import readings
 from notifications.bootstrap import Notifications
 from notifications.config import NotificationsSettings
 from notifications.entrypoints import http_callbacks, http_dev, http_status
@@ -47,15 +46,6 @@ def create_app(settings: NotificationsSettings | None = None, *, service: Notifi
         app.include_router(http_dev.router)
     govuk.mount_assets(app)
     harden(app, production=svc.settings.environment == "production")
-
-    async def readings(conn: AsyncConnection) -> list[Metric]:
-        waiting, oldest = (await conn.execute(sa.text(
-            "SELECT count(*), coalesce(extract(epoch FROM now() - min(created_at)), 0) "
-            "FROM notifications.message WHERE status = 'pending'"))).one()
-        return [gauge("frontdoor_messages_waiting", "Messages recorded and not yet handed to the provider "
-                      "(new, or waiting to be tried again)", waiting),
-                gauge("frontdoor_messages_oldest_waiting_seconds", "How long the oldest message waiting has waited "
-                      "(0: none waits)", float(oldest))]
 
     serve_metrics(app, Metrics(svc.runtime, readings=readings))
 
