@@ -97,6 +97,14 @@ class Revocations:
     def add_event(self, data: AccessRevokedV1) -> None:
         self.add(_key(data), data.revoked_at, data.until)
 
+    def end_here(self, principal: Principal) -> bool:
+        """End this token's session in this process only (when it could not be published: the
+        database or intake away); False for a token that names no session."""
+        if not principal.session_id:
+            return False
+        self.add_event(revocation(principal, "signed-out", at=time.time(), this_session_only=True))
+        return True
+
     def ends(self, principal: Principal) -> bool:
         """Whether a revocation ends this (validly signed, unexpired) token's session."""
         if not self._entries:

@@ -111,3 +111,12 @@ def test_the_event_names_an_account_and_a_session_never_a_token_and_refuses_nons
         revocation(STAFF, "signed-out", at=100.0, this_session_only=True)
     with pytest.raises(ValueError, match="not 'operator'"):
         revocation(Principal("operator:root", "operator"), "password-reset", at=100.0)
+
+
+def test_a_session_ended_here_only_is_refused_here_and_a_token_without_one_says_so() -> None:
+    tokens = _tokens()
+    token = tokens.issue(STAFF)
+    assert tokens.revocations.end_here(tokens.verify(token)) is True
+    with pytest.raises(SessionEnded):
+        tokens.verify(token)
+    assert tokens.revocations.end_here(STAFF) is False  # no session id: nothing to end

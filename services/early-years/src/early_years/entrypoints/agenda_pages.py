@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 import uuid
 
 from fastapi import APIRouter, Request
@@ -27,7 +26,6 @@ from early_years.service_layer.meetings import record_attendance
 from early_years.service_layer.views import agenda_view
 from frontdoor_shared.access import Resource, can_decide_on_panel
 from frontdoor_shared.auth import SESSION_COOKIE, NotAuthenticated, Principal
-from frontdoor_shared.revocation import revocation
 
 router = APIRouter(include_in_schema=False)
 DONE = {"attendance": "Attendance saved", "deferred": "Case deferred to the next meeting",
@@ -124,10 +122,8 @@ async def sign_out(request: Request) -> Response:
             principal = svc.tokens.verify(token, changing_password=True)
         except NotAuthenticated:
             principal = None  # ended or run out already
-        if principal is not None and not await svc.evidence.end_session(token) and principal.session_id:
-            everywhere = False
-            svc.tokens.revocations.add_event(revocation(principal, "signed-out", at=time.time(),
-                                                        this_session_only=True))
+        if principal is not None and not await svc.evidence.end_session(token):
+            everywhere = not svc.tokens.revocations.end_here(principal)
     response = RedirectResponse("/signed-out" if everywhere else "/signed-out?here-only=1", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response

@@ -19,7 +19,6 @@ from pydantic import BaseModel
 from frontdoor_shared.auth import SESSION_COOKIE, NotAuthenticated, Principal, Tokens
 from frontdoor_shared.errors_classify import is_transient
 from frontdoor_shared.govuk import page_context, templates_of
-from frontdoor_shared.revocation import revocation
 from frontdoor_shared.web import set_session, verify_csrf
 from intake.entrypoints.errors import OAuthError, Problem, problem_responses
 from intake.service_layer.accounts import (
@@ -157,9 +156,7 @@ async def sign_out(request: Request, csrf_token: Annotated[str, Form()] = "") ->
             if not is_transient(err):
                 raise
             log.warning("sign_out.not_published", error=type(err).__name__)
-            if principal.session_id:
-                app.tokens.revocations.add_event(revocation(principal, "signed-out", at=time.time(),
-                                                            this_session_only=True))
+            app.tokens.revocations.end_here(principal)
     response = RedirectResponse("/sign-in", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
