@@ -262,12 +262,29 @@ def accounts_end_sessions(email: str | None = typer.Option(None, help="A member 
 @accounts_app.command("add-partner")
 def accounts_add_partner(client_id: str = typer.Option(...), name: str = typer.Option(...),
                          scope: list[str] = typer.Option(..., help="Repeat for each: concerns:write, concerns:read, "
-                                                                   "referrals:<pathway>:read")) -> None:
+                                                                   "referrals:<pathway>:read"),
+                         status_events: bool = typer.Option(True, help="Tell it on partner.<client id>.status.v1 "
+                                                                       "what became of each concern it sends")) -> None:
     """Add a partner system (OAuth2 client credentials); prints its secret (shown once, never stored)."""
+    from frontdoor_shared import topics
     from intake.service_layer import accounts
 
-    secret = _accounts(lambda engine: accounts.add_partner(engine, client_id=client_id, name=name, scopes=scope))
+    secret = _accounts(lambda engine: accounts.add_partner(engine, client_id=client_id, name=name, scopes=scope,
+                                                           status_events=status_events))
     print(f"added partner {client_id} ({' '.join(scope)}); client secret, shown once: {secret}")
+    if status_events:
+        print(f"it hears back on {topics.partner_status(client_id)}: give it read access to that topic alone "
+              f"(Kafka: a prefixed ACL on partner.{client_id}.)")
+
+
+@accounts_app.command("partner-status-events")
+def accounts_partner_status_events(client_id: str = typer.Option(...),
+                                   on: bool = typer.Option(..., "--on/--off", help="Start or stop them")) -> None:
+    """Start or stop telling a partner system, on its own topic, what became of each concern it sends."""
+    from intake.service_layer import accounts
+
+    topic = _accounts(lambda engine: accounts.set_partner_status_events(engine, client_id, on))
+    console.print(f"{client_id}: status events {'on, on ' + topic if on else 'off'}")
 
 
 @accounts_app.command("disable-partner")
@@ -295,9 +312,11 @@ def accounts_list() -> None:
         staff.add_row(*(escape(str(v or "-")) for v in (u.email, u.name, u.role, u.organisation, u.panel_id)),
                       "no" if u.disabled else "yes")
     console.print(staff)
-    systems = Table("partner (client id)", "name", "scopes", "gets tokens")
+    systems = Table("partner (client id)", "name", "scopes", "tokens", "hears back")
+    systems.columns[0].no_wrap = True
     for c in partners:
-        systems.add_row(escape(c.client_id), escape(c.name), escape(c.scopes), "no" if c.disabled else "yes")
+        systems.add_row(escape(c.client_id), escape(c.name), escape(c.scopes), "no" if c.disabled else "yes",
+                        "yes" if c.status_events else "no")
     console.print(systems)
     console.print(f"{len(users)} member(s) of staff, {len(partners)} partner system(s)")
 

@@ -18,7 +18,7 @@ import asyncio
 import json
 import os
 import zlib
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -45,8 +45,14 @@ class OutboxRelay:
         self, engine: AsyncEngine, tables: DeliveryTables, producer: AIOKafkaProducer, *,
         batch_size: int = 500, poll_seconds: float = 0.05, retention_days: int = 7,
         crash_after_send: bool = False, linger_seconds: float = 0.0,
+        ensure_topic: Callable[[str], Awaitable[object]] | None = None, known_topics: Sequence[str] = (),
     ) -> None:
         self._engine = engine
+        # Topics made at start-up are known; any other (a partner's own status topic, named by its
+        # client id) is created before the relay first publishes to it, since a producer waits out
+        # its metadata timeout on a topic the broker lacks, and the relay, in order, waits with it
+        self._ensure_topic = ensure_topic
+        self._known_topics = set(known_topics)
         self._table = tables.outbox
         self._producer = producer
         self._partitioner = DefaultPartitioner()
@@ -155,7 +161,7 @@ class OutboxRelay:
         for r in rows:
             topic, key = r["topic"], r["key"].encode()
             if topic not in partitions:
-                partitions[topic] = sorted(await producer.partitions_for(topic))
+                partitions[topic] = sorted(await self._partitions_for(topic))
             partition = self._partition(topic, partitions[topic], key)
             record = {"key": key, "value": r["payload"], "timestamp": None, "headers": _headers(r["headers"])}
             batch = open_batches.get((topic, partition))
@@ -169,6 +175,16 @@ class OutboxRelay:
         for topic, partition in list(open_batches):
             await ship(topic, partition)
         await asyncio.gather(*acks)
+
+    async def _partitions_for(self, topic: str) -> set[int]:
+        """The topic's partitions; a topic not made at start-up is created first (once a process,
+        counted only once the producer has seen it, so a failed round makes it again)."""
+        if topic in self._known_topics or self._ensure_topic is None:
+            return await self._producer.partitions_for(topic)  # type: ignore[no-any-return]
+        await self._ensure_topic(topic)
+        found: set[int] = await self._producer.partitions_for(topic)
+        self._known_topics.add(topic)
+        return found
 
     def _partition(self, topic: str, all_partitions: list[int], key: bytes) -> int:
         """The partition the Kafka default partitioner gives `key` over `all_partitions`, remembered

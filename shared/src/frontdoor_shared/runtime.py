@@ -17,6 +17,7 @@ from aiokafka import AIOKafkaProducer
 from faststream.kafka import KafkaBroker
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from frontdoor_shared import topics as topic_names
 from frontdoor_shared.db import DeliveryTables, delivery_tables, make_engine
 from frontdoor_shared.delivery import DeadLetters, delivery_middleware
 from frontdoor_shared.errors_classify import is_transient
@@ -134,7 +135,10 @@ class Runtime:
                                  batch_size=s.outbox_batch_size, poll_seconds=s.outbox_poll_seconds,
                                  retention_days=s.outbox_retention_days,
                                  crash_after_send=s.fault_relay_crash_after_send,
-                                 linger_seconds=s.outbox_linger_ms / 1000)
+                                 linger_seconds=s.outbox_linger_ms / 1000,
+                                 ensure_topic=lambda topic: ensure_topics(s.kafka_bootstrap_servers,
+                                                                          s.topic_partitions, [topic]),
+                                 known_topics=topic_names.all_topics())
         self._stop.clear()
         self._relay_task = asyncio.create_task(self.relay.run(self._stop), name="outbox-relay")
         if self.revocations is not None:

@@ -28,6 +28,16 @@ def referrals(pathway: str) -> str:
     return f"referrals.{pathway}.v1"
 
 
+def partner_status(client_id: str) -> str:
+    """A partner's own outbound topic: what became of the concerns it sent (one partition: in order).
+    Client ids are 3-64 lower-case letters, digits and hyphens, so every one makes a valid topic name."""
+    return f"partner.{client_id}.status.v1"
+
+
+def is_partner_status(topic: str) -> bool:
+    return topic.startswith("partner.") and topic.endswith(".status.v1") and topic.count(".") == 3
+
+
 def dlq(topic: str) -> str:
     return f"{topic}.dlq"
 
@@ -38,7 +48,7 @@ ONE_PARTITION = frozenset({ACCESS_REVOKED, dlq(ACCESS_REVOKED)})
 
 
 def partitions_of(topic: str, default: int) -> int:
-    return 1 if topic in ONE_PARTITION else default
+    return 1 if topic in ONE_PARTITION or is_partner_status(topic) else default
 
 
 def all_topics() -> list[str]:

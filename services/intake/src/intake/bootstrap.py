@@ -23,12 +23,14 @@ from frontdoor_shared.contracts import (
     NotificationSentV1,
     NotificationSentV2,
     PanelDecisionV2,
+    PartnerConcernStatusV1,
     PartnerConcernV1,
     PartnerConcernWithdrawnV1,
     PartnerInformationAddedV1,
 )
 from frontdoor_shared.delivery import publisher_doc, subscribe
 from frontdoor_shared.envelope import CloudEvent
+from frontdoor_shared.errors import PermanentError
 from frontdoor_shared.errors_classify import is_transient
 from frontdoor_shared.group_commit import GroupCommit
 from frontdoor_shared.runtime import Runtime
@@ -37,7 +39,7 @@ from frontdoor_shared.uow import current_batch
 from intake.adapters import orm, partner_signing
 from intake.adapters.partner_keys import load_key
 from intake.config import IntakeSettings
-from intake.service_layer import erasure, partner, partner_follow_up, watchdog
+from intake.service_layer import erasure, partner, partner_feed, partner_follow_up, watchdog
 from intake.service_layer.revise import Revised, add_information
 from intake.service_layer.schemas import ConcernDetail
 from intake.service_layer.status import STATUS_EVENTS, record_status, record_statuses
@@ -99,16 +101,32 @@ class Intake:
         publisher_doc(self.runtime.broker, ConcernErasedV1)
         publisher_doc(self.runtime.broker, ConcernUpdatedV1)
         publisher_doc(self.runtime.broker, ConcernWithdrawnV1)
+        publisher_doc(self.runtime.broker, PartnerConcernStatusV1)  # partner.{client_id}.status.v1
 
     async def _on_event(self, event: CloudEvent, data: object, topic: str) -> None:
-        if isinstance(data, PartnerConcernV1):
-            await partner.accept(event, data, self.partner_key, self.partner_signing, self.submit)
-        elif isinstance(data, PartnerInformationAddedV1 | PartnerConcernWithdrawnV1):
-            await self._follow_up(event, data, topic)
+        if isinstance(data, PARTNER_EVENTS):
+            try:
+                if isinstance(data, PartnerConcernV1):
+                    await partner.accept(event, data, self.partner_key, self.partner_signing, self.submit)
+                else:
+                    await self._follow_up(event, data, topic)
+            except PermanentError as err:  # dead-lettered, and the partner told why
+                await self._tell_refused(event, topic, err)
+                raise
         elif isinstance(data, AccessRevokedV1):  # ours: another intake's, or the admin CLI's
             await self.revocations.remember(self.runtime.uow(), event, data, topic)
         else:
             await record_status(self.runtime.uow(), event, data, topic)
+
+    async def _tell_refused(self, event: CloudEvent, topic: str, err: PermanentError) -> None:
+        """A registered partner that hears back is told its event (a concern, or a follow-up of one)
+        was refused, once (the inbox: a dead letter replayed and refused again tells it nothing new)."""
+        client_id = partner.partner_of(event.source)
+        async with self.runtime.uow() as uow:
+            if not await partner_feed.listening(uow.conn, [client_id]) or not await uow.first_time(event, topic):
+                return
+            partner_feed.refuse(uow, client_id, event, partner.problems_of(err), datetime.now(UTC))
+            await uow.commit()
 
     async def _follow_up(self, event: CloudEvent, data: partner_follow_up.FollowUpEvent, topic: str) -> None:
         follow = partner_follow_up.follow_up_of(event, data, self.partner_key, self.partner_signing)

@@ -15,6 +15,7 @@ from frontdoor_shared.contracts.concern_withdrawn_v1 import ConcernWithdrawnV1
 from frontdoor_shared.contracts.notification_sent_v1 import NotificationSentV1
 from frontdoor_shared.contracts.notification_sent_v2 import NotificationSentV2, SentMessage
 from frontdoor_shared.contracts.panel_decision_v2 import DecidedAction, FundingDecision, PanelDecisionV2
+from frontdoor_shared.contracts.partner_concern_status_v1 import PartnerConcernStatusV1, Problem
 from frontdoor_shared.contracts.partner_concern_v1 import PartnerConcernV1
 from frontdoor_shared.contracts.partner_follow_up_v1 import PartnerConcernWithdrawnV1, PartnerInformationAddedV1
 from frontdoor_shared.contracts.referral_routed_v1 import ReferralRoutedV1
@@ -38,6 +39,7 @@ ALL_CONTRACTS: tuple[type[Contract], ...] = (
     PartnerInformationAddedV1,
     PartnerConcernWithdrawnV1,
     AccessRevokedV1,
+    PartnerConcernStatusV1,
 )
 BY_TYPE: dict[str, type[Contract]] = {c.TYPE: c for c in ALL_CONTRACTS}
 
@@ -59,9 +61,11 @@ __all__ = [
     "NotificationSentV1",
     "NotificationSentV2",
     "PanelDecisionV2",
+    "PartnerConcernStatusV1",
     "PartnerConcernV1",
     "PartnerConcernWithdrawnV1",
     "PartnerInformationAddedV1",
+    "Problem",
     "ReferralRoutedV1",
     "SafeguardingEscalatedV1",
     "SentMessage",

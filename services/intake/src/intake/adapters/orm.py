@@ -79,6 +79,7 @@ partner_client = sa.Table(
     sa.Column("secret_hash", sa.Text, nullable=False),
     sa.Column("scopes", sa.Text, nullable=False),
     sa.Column("disabled", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("status_events", sa.Boolean, nullable=False, server_default=sa.true()),
 )
 
 audit = sa.Table(

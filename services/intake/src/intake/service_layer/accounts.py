@@ -19,7 +19,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from frontdoor_shared import revocation
+from frontdoor_shared import revocation, topics
 from frontdoor_shared.access import PANEL_ROLES, STAFF_ROLES
 from frontdoor_shared.auth import AuthSettings, Principal
 from frontdoor_shared.contracts import AccessRevokedV1
@@ -296,8 +296,9 @@ async def _user(conn: Any, email: str) -> Any:
 
 
 async def add_partner(engine: AsyncEngine, *, client_id: str, name: str, scopes: list[str],
-                      by: Principal | None = None) -> str:
-    """A new partner system (OAuth2 client credentials); returns its secret, shown once."""
+                      by: Principal | None = None, status_events: bool = True) -> str:
+    """A new partner system (OAuth2 client credentials); returns its secret, shown once. With
+    `status_events` it hears back on `partner.<client id>.status.v1` about each concern it sends."""
     if not _CLIENT_ID.match(client_id):
         raise AccountRefused("client_id: 3-64 lower-case letters, digits and hyphens (it names the partner on "
                              "its events: urn:frontdoor:partner:<client id>)")
@@ -312,7 +313,8 @@ async def add_partner(engine: AsyncEngine, *, client_id: str, name: str, scopes:
     async with engine.begin() as conn:
         # one statement decides: a partner added twice at once keeps the first secret, the second is refused
         if not await AccountRepository(conn).add_client(client_id=client_id, name=name.strip(), secret_hash=secret_hash,
-                                                        scopes=" ".join(dict.fromkeys(scopes))):
+                                                        scopes=" ".join(dict.fromkeys(scopes)),
+                                                        status_events=status_events):
             raise AccountRefused(f"client_id: {client_id} already exists")
         await _audited(conn, by, "add-partner", f"partner:{client_id}", why=" ".join(dict.fromkeys(scopes)))
     return secret
@@ -329,6 +331,18 @@ async def set_partner_disabled(engine: AsyncEngine, client_id: str, disabled: bo
             await end_sessions(conn, Principal(subject=client_id, kind="partner"), "partner-disabled")
         await _audited(conn, by, "disable-partner" if disabled else "enable-partner", f"partner:{client_id}",
                        why="can no longer get tokens" if disabled else "can get tokens again")
+
+
+async def set_partner_status_events(engine: AsyncEngine, client_id: str, on: bool,
+                                    by: Principal | None = None) -> str:
+    """Start (or stop) a partner's status events; returns its topic. Concerns it sent before keep
+    the events already written; from now on, their next moves follow the setting."""
+    async with engine.begin() as conn:
+        if not await AccountRepository(conn).set_client(client_id, status_events=on):
+            raise AccountRefused(f"client_id: no partner {client_id}")
+        await _audited(conn, by, "partner-status-events", f"partner:{client_id}",
+                       why="status events on" if on else "status events off")
+    return topics.partner_status(client_id)
 
 
 async def list_accounts(engine: AsyncEngine) -> tuple[list[Any], list[Any]]:

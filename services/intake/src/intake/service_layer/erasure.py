@@ -23,6 +23,7 @@ from frontdoor_shared.uow import UnitOfWork
 from intake.adapters import audit
 from intake.adapters.repository import ConcernRepository
 from intake.domain.model import FINISHED, Status, StatusChange
+from intake.service_layer import partner_feed
 
 log = structlog.get_logger()
 Reason = Literal["erasure-request", "retention-expired"]
@@ -70,7 +71,11 @@ async def _erase_one(uow: UnitOfWork, tables: DeliveryTables, concern_id: uuid.U
     reference = await repo.reference_of(concern_id)
     if status is None or status == Status.ERASED or reference is None:
         return None  # erased before: nothing left to do, nothing to announce again
-    await repo.erase(concern_id, StatusChange(Status.ERASED, now, {"reason": reason}))
+    partner = (await partner_feed.partnered(uow.conn, [concern_id])).get(concern_id)  # before its keys go
+    change = StatusChange(Status.ERASED, now, {"reason": reason})
+    await repo.erase(concern_id, change)
+    if partner is not None:  # so the partner's system can forget what it kept of the concern too
+        partner_feed.tell(uow, partner, change)
     # the outbox holds the concern's past events (contact details sealed for notifications): gone too
     await uow.conn.execute(sa.delete(tables.outbox).where(tables.outbox.c.key == str(concern_id)))
     await audit.record(uow.conn, who, "erase", reference, concern_id=concern_id, why=f"{reason}: {why}",

@@ -31,6 +31,20 @@ PARTNER_SOURCE_PREFIX = "urn:frontdoor:partner:"
 class PartnerConcernRejected(PermanentError):
     """A partner's concern breaks a rule; the reason names each field and how to fix it."""
 
+    def __init__(self, problems: str | list[tuple[str, str]]) -> None:
+        """`problems`: each (field, reason), or one as 'field: reason'."""
+        if isinstance(problems, str):
+            field, _, reason = problems.partition(": ")
+            problems = [(field, reason)] if reason else [("data", problems)]
+        super().__init__("; ".join(f"{field}: {reason}" for field, reason in problems))
+        self.problems = problems
+
+
+def problems_of(err: BaseException) -> list[tuple[str, str]]:
+    """Each field and why, of a refusal (another permanent error says it as 'field: reason')."""
+    return (err if isinstance(err, PartnerConcernRejected) else PartnerConcernRejected(str(err) or type(err).__name__)
+            ).problems
+
 
 def partner_of(source: str) -> str:
     """`urn:frontdoor:partner:<client_id>` links events to the partner's API client."""
@@ -46,24 +60,24 @@ def submission_of(event: CloudEvent, data: PartnerConcernV1, key: ECKey, signing
         if signed:
             concern = ConcernIn.model_validate(signing.verified_concern(partner, event.id, plaintext, now=time.time()))
         elif signing.must_sign(partner):
-            raise PartnerConcernRejected(
-                f"data.jwe: the council requires {partner[:100]!r} to sign its events: encrypt a signed JWT of "
-                "the concern (iss the partner, jti the event id, iat, concern) with the JWE header cty JWT")
+            raise PartnerConcernRejected([(
+                "data.jwe", f"the council requires {partner[:100]!r} to sign its events: encrypt a signed JWT of "
+                "the concern (iss the partner, jti the event id, iat, concern) with the JWE header cty JWT")])
         else:
             concern = ConcernIn.model_validate_json(plaintext)
     except BadSignature as err:
-        raise PartnerConcernRejected(f"data.jwe: {err}") from None
+        raise PartnerConcernRejected([("data.jwe", str(err))]) from None
     except ValidationError as err:
-        detail = "; ".join(f"{p['field']}: {p['reason']}" for p in problems(list(err.errors(include_input=False))))
-        raise PartnerConcernRejected(detail) from None
+        raise PartnerConcernRejected([(p["field"], p["reason"])
+                                      for p in problems(list(err.errors(include_input=False)))]) from None
     return Submission(concern=concern, channel="partner", submitted_by=partner, idempotency_scope=partner,
                       idempotency_key=event.id, actor=Principal(subject=partner, kind="partner"))
 
 
 def refusal(err: InvalidConcern | IdempotencyConflict) -> PartnerConcernRejected:
     if isinstance(err, InvalidConcern):
-        return PartnerConcernRejected(f"{err.field}: {err.reason}")
-    return PartnerConcernRejected(f"id: {err}")
+        return PartnerConcernRejected([(err.field, err.reason)])
+    return PartnerConcernRejected([("id", str(err))])
 
 
 async def accept(event: CloudEvent, data: PartnerConcernV1, key: ECKey, signing: PartnerSigning,

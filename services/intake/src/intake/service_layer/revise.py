@@ -24,6 +24,7 @@ from intake.adapters import audit
 from intake.adapters.repository import ConcernRepository
 from intake.domain import checks
 from intake.domain.model import Status, StatusChange
+from intake.service_layer import partner_feed
 from intake.service_layer.schemas import ConcernDetail, ConcernIn
 
 
@@ -89,8 +90,9 @@ async def add_information_within(uow: UnitOfWork, reference: str, about: Concern
     merged = ConcernIn.model_validate(details)
     revision = revision_of(concern.history)
     await repo.replace_details(concern.id, details)
-    await repo.add_status(concern.id, StatusChange(Status.INFORMATION_ADDED, now, {"revision": revision},
-                                                   ConcernUpdatedV1.TYPE))
+    change = StatusChange(Status.INFORMATION_ADDED, now, {"revision": revision}, ConcernUpdatedV1.TYPE)
+    await repo.add_status(concern.id, change)
+    await partner_feed.tell_partners(uow, [(concern.id, change)])
     await audit.record(uow.conn, actor, "add-information", reference, concern_id=concern.id,
                        why="the referrer answered triage's request for more information", channel=channel)
     uow.emit(updated_event(concern.id, reference, merged, revision, now), subject=reference, key=str(concern.id))

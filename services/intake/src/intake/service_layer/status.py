@@ -17,6 +17,7 @@ from frontdoor_shared.uow import UnitOfWork
 from intake.adapters import audit
 from intake.adapters.repository import ConcernRepository
 from intake.domain.model import Status, StatusChange, advances
+from intake.service_layer import partner_feed
 
 _TRIAGE_STATUS = {
     "routed": Status.ROUTED,
@@ -92,12 +93,16 @@ async def record_status(uow: UnitOfWork, event: CloudEvent, data: Any, topic: st
         if present == Status.ERASED:  # a late event about an erased concern: its history stays blank
             await uow.commit()
             return
+        moves = []
         for change in status_changes(event, data):
             # a message is history, not a status; and the status never moves backwards
             journey = not is_message(data) and advances(present, change.status)
             await repo.add_status(data.concern_id, change, event.id, current=journey)
             await audit.record(uow.conn, audit.SYSTEM, f"status:{change.status}", data.reference,
                                concern_id=data.concern_id, why=f"event {event.type}", channel="event")
+            if journey:
+                moves.append((data.concern_id, change))
+        await partner_feed.tell_partners(uow, moves)
         await uow.commit()
 
 
@@ -124,4 +129,5 @@ async def record_statuses(uow: UnitOfWork, items: list[tuple[CloudEvent, Any, st
         await repo.add_statuses([(d.concern_id, c, e, j) for d, c, e, j in lines],
                                 audit=[(audit.SYSTEM, f"status:{c.status}", d.reference, d.concern_id,
                                         f"event {c.event_type}", "event") for d, c, _, _ in lines])
+        await partner_feed.tell_partners(uow, [(d.concern_id, c) for d, c, _, journey in lines if journey])
         await uow.commit()

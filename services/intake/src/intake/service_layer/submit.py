@@ -23,7 +23,8 @@ from frontdoor_shared.sealed import seal
 from frontdoor_shared.uow import UnitOfWork
 from intake.adapters.repository import ConcernRepository, NewConcern, Prior
 from intake.domain import checks
-from intake.domain.model import Concern, new_reference
+from intake.domain.model import Concern, Status, StatusChange, new_reference
+from intake.service_layer import partner_feed
 from intake.service_layer.schemas import ConcernIn
 
 
@@ -201,11 +202,16 @@ async def submit_many(uow: UnitOfWork, subs: Sequence[Submission], *, match_secr
         raise AssertionError("a submission was left without an outcome")
     if await repo.add_submitted_many(new):
         raise IdempotencyRace()
-    for concern, sub in made:
+    heard = await partner_feed.listening(uow.conn, {sub.submitted_by for _, sub in made if sub.submitted_by
+                                                    and sub.actor is not None and sub.actor.kind == "partner"})
+    for (concern, sub), stored in zip(made, new, strict=True):
         sealed = (seal(notifications_key, jsontext.dumps_bytes(recipients(sub.concern)))
                   if notifications_key else None)
         uow.emit(submitted_event(concern, sub.concern, now.date(), sealed),
                  subject=concern.reference, key=str(concern.id))
+        if sub.submitted_by in heard:
+            partner_feed.tell(uow, partner_feed.Partnered(sub.submitted_by, concern.reference, sub.idempotency_key),
+                              StatusChange(Status.SUBMITTED, now, stored.first_detail))
     await uow.commit()
     return done
 

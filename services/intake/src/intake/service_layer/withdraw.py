@@ -18,6 +18,7 @@ from frontdoor_shared.uow import UnitOfWork
 from intake.adapters import audit
 from intake.adapters.repository import ConcernRepository
 from intake.domain.model import WITHDRAWABLE, Status, StatusChange
+from intake.service_layer import partner_feed
 from intake.service_layer.revise import NoSuchConcern
 
 
@@ -58,8 +59,9 @@ async def withdraw_within(uow: UnitOfWork, reference: str, reason: str, *, actor
     status = await repo.status_of(concern_id)  # locked: against the present status
     if status not in WITHDRAWABLE:
         raise NotWithdrawable(str(status))
-    await repo.add_status(concern_id, StatusChange(Status.WITHDRAWN, now, {"reason": reason},
-                                                   ConcernWithdrawnV1.TYPE))
+    change = StatusChange(Status.WITHDRAWN, now, {"reason": reason}, ConcernWithdrawnV1.TYPE)
+    await repo.add_status(concern_id, change)
+    await partner_feed.tell_partners(uow, [(concern_id, change)])
     await audit.record(uow.conn, actor, "withdraw", reference, concern_id=concern_id, why=f"withdrawn: {reason}",
                        channel=channel)
     uow.emit(ConcernWithdrawnV1(concern_id=concern_id, reference=reference, withdrawn_at=now, reason=reason,
