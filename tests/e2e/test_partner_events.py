@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from frontdoor_cli.ops import dead_letters
 from intake.adapters.partner_keys import encrypt_for
@@ -52,6 +52,36 @@ def _send(platform, *values: bytes) -> None:  # type: ignore[no-untyped-def]
     asyncio.run(go())
 
 
+def _heard(platform) -> list[dict]:  # type: ignore[no-untyped-def]
+    """Every event on the demo partner's own topic, read from the start with a plain Kafka client,
+    as the partner's system would (each the data of a PartnerConcernStatusV1, with its record key)."""
+    async def go() -> list[dict]:  # type: ignore[type-arg]
+        consumer = AIOKafkaConsumer(bootstrap_servers=platform.bootstrap, enable_auto_commit=False,
+                                    auto_offset_reset="earliest")
+        await consumer.start()
+        try:
+            topic = "partner.demo-partner.status.v1"
+            if topic not in await consumer.topics():
+                return []
+            consumer.assign([TopicPartition(topic, 0)])
+            await consumer.seek_to_beginning()
+            out: list[dict] = []  # type: ignore[type-arg]
+            while batch := await consumer.getmany(timeout_ms=1500):
+                for records in batch.values():
+                    for r in records:
+                        event = json.loads(r.value)
+                        assert event["type"] == "uk.frontdoor.intake.partner.concern.status.v1"
+                        out.append({**event["data"], "_key": r.key.decode(), "_raw": r.value.decode()})
+            return out
+        finally:
+            await consumer.stop()
+    return asyncio.run(go())
+
+
+def _heard_of(platform, key: str) -> list[str]:  # type: ignore[no-untyped-def]
+    return [e["status"] for e in _heard(platform) if e["idempotency_key"] == key]
+
+
 def _mine(platform) -> list[dict]:  # type: ignore[no-untyped-def]
     r = httpx.get(f"http://127.0.0.1:{platform.ports['intake']}/api/v1/concerns", headers=auth(platform))
     r.raise_for_status()
@@ -87,9 +117,10 @@ def test_poison_partner_events_are_dead_lettered_with_their_reasons(platform) ->
 
     before = {c["reference"] for c in _mine(platform)}
     forger = ECKey.generate_key("P-256", {"kid": development_signing_key().kid}, private=True)
-    unsigned = _event(platform, a_concern(given_name="Unsignedchild"), signed=False)
-    forged = _event(platform, a_concern(given_name="Forgedchild"), signing_key=forger)
-    _send(platform, b"{not json", _event(platform, bad_concern), json.dumps(wrong_type).encode(),
+    ids = {name: str(uuid.uuid4()) for name in ("bad", "unsigned", "forged")}
+    unsigned = _event(platform, a_concern(given_name="Unsignedchild"), ids["unsigned"], signed=False)
+    forged = _event(platform, a_concern(given_name="Forgedchild"), ids["forged"], signing_key=forger)
+    _send(platform, b"{not json", _event(platform, bad_concern, ids["bad"]), json.dumps(wrong_type).encode(),
           json.dumps(missing_id).encode(), json.dumps(not_encrypted).encode(), unsigned, forged)
 
     def poison() -> list[dict]:  # type: ignore[type-arg]
@@ -107,6 +138,19 @@ def test_poison_partner_events_are_dead_lettered_with_their_reasons(platform) ->
     assert any("id" in r and "Field required" in r for r in reasons)
     assert any("jwe" in r for r in reasons)
     assert all("5918" not in r for r in reasons)
+
+    # the partner hears, on its own topic, which of its events were refused and why (by field, never
+    # the value); what cannot be read as its event at all (not JSON, no id, a type it cannot send) is
+    # the council's to see in the dead letters
+    wait_for(lambda: all(_heard_of(platform, i) == ["refused"] for i in ids.values()), 60, "refusals heard")
+    heard = {e["idempotency_key"]: e for e in _heard(platform) if e["idempotency_key"] in {*ids.values(),
+                                                                                         not_encrypted["id"]}}
+    assert heard[not_encrypted["id"]]["problems"][0]["field"] == "data.jwe"
+    assert [p["field"] for p in heard[ids["bad"]]["problems"]] == ["child.nhs_number"]
+    assert "sign its events" in heard[ids["unsigned"]]["problems"][0]["reason"]
+    assert "does not verify" in heard[ids["forged"]]["problems"][0]["reason"]
+    assert all(e["reference"] is None and e["_key"] == e["idempotency_key"] for e in heard.values())
+    assert not any("5918" in e["_raw"] for e in heard.values())
 
 
 def test_the_operator_lists_shows_and_replays_dead_letters(platform, monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -226,3 +270,14 @@ def test_a_partner_answers_the_council_and_then_withdraws_by_signed_events(platf
         "withdrawn")
     wait_for(lambda: "family/concern-withdrawn" in {m["template"] for m in mailbox(platform, reference)}, 60,
              "the family told it was withdrawn")
+
+    # the partner's system heard each step on its own topic, under the id of the event it sent
+    wait_for(lambda: "withdrawn" in _heard_of(platform, sent), 60, "the partner hears of the withdrawal")
+    heard = [e for e in _heard(platform) if e["idempotency_key"] == sent]
+    steps = [e["status"] for e in heard]
+    assert steps[:3] == ["submitted", "more-information-needed", "information-added"]
+    assert steps[-1] == "withdrawn"
+    assert {e["reference"] for e in heard} == {reference}
+    assert heard[1]["detail"]["missing"]  # what triage asked for, as the status API shows it
+    assert heard[-1]["detail"] == {"reason": "moved-away"}
+    assert all(e["_key"] == sent for e in heard)

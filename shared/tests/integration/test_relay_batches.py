@@ -99,3 +99,50 @@ async def test_a_round_goes_as_batches_per_partition_each_key_where_send_puts_it
     assert sum(n for _, _, n in sent_batches) == len(rows)
     assert set(per_partition) == {(topic, partition) for topic, partition, _, _, _ in published}
     assert max(per_partition.values()) > 1  # a full batch went, and the partition's next rows in another
+
+
+async def test_a_topic_the_relay_was_not_started_with_is_made_before_its_first_row_goes(  # type: ignore[no-untyped-def]
+        test_stack) -> None:
+    """A partner's own topic exists only once the partner does: the relay creates it (one partition,
+    as every partner topic) before it publishes there, and once, not on every round."""
+    from aiokafka.admin import AIOKafkaAdminClient
+
+    suffix = uuid.uuid4().hex[:6]
+    topic = f"partner.relaytest-{suffix}.status.v1"
+    schema = f"relaytest_{suffix}"
+    tables = delivery_tables(sa.MetaData(), schema)
+    engine = make_engine(test_stack.database_url, pool_size=2)
+    producer = make_producer(test_stack.bootstrap, "relaytest-new-topic")
+    made: list[str] = []
+
+    async def ensure(name: str) -> None:
+        made.append(name)
+        await ensure_topics(test_stack.bootstrap, 3, [name])
+
+    await producer.start()
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
+            await conn.run_sync(lambda c: [t.create(c) for t in tables.all()])
+        relay = OutboxRelay(engine, tables, producer, ensure_topic=ensure)
+        for n in range(2):  # two rounds
+            async with engine.begin() as conn:
+                await conn.execute(sa.insert(tables.outbox), [{
+                    "event_id": str(uuid.uuid4()), "topic": topic, "key": "k", "event_type": "t",
+                    "payload": json.dumps({"n": n}).encode(), "headers": {}}])
+            assert await relay.publish_once() == 1
+        admin = AIOKafkaAdminClient(bootstrap_servers=test_stack.bootstrap)
+        await admin.start()
+        try:
+            [described] = await admin.describe_topics([topic])
+        finally:
+            await admin.close()
+        seen = await _read(test_stack.bootstrap, [topic], 2)
+        async with engine.begin() as conn:
+            await conn.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
+    finally:
+        await producer.stop()
+        await engine.dispose()
+    assert made == [topic]
+    assert len(described["partitions"]) == 1
+    assert [json.loads(v)["n"] for _, _, _, v, _ in seen] == [0, 1]

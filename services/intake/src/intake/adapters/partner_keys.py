@@ -50,7 +50,7 @@ def open_jwe(key: ECKey, token: str) -> tuple[bytes, bool]:
     try:
         opened = jwe.decrypt_compact(token, key, algorithms=ALGORITHMS)
     except (JoseError, ValueError) as err:
-        raise UnreadablePartnerConcern(f"data.jwe cannot be decrypted with intake's key ({type(err).__name__})"
+        raise UnreadablePartnerConcern(f"data.jwe: cannot be decrypted with intake's key ({type(err).__name__})"
                                        ) from None
     return opened.plaintext or b"", str(opened.protected.get("cty", "")).upper() == "JWT"
 
