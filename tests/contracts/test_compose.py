@@ -148,6 +148,23 @@ def test_the_topic_script_gives_one_partition_to_the_same_topics_the_services_do
     assert {t for t in all_topics() if partitions_of(t, 3) == 1} == set(ONE_PARTITION)
 
 
+def test_a_partners_topic_script_makes_the_topic_intake_publishes_to_and_lets_that_partner_alone_read_it() -> None:
+    from frontdoor_shared.topics import partitions_of, partner_status
+
+    script = str(ROOT / "deploy" / "kafka" / "partner-topic.sh")
+    printed = subprocess.run(["bash", script, "north-trust-slt", "--dry-run"], capture_output=True, text=True,
+                             check=True).stdout.splitlines()
+    topic = partner_status("north-trust-slt")
+    [create] = [line for line in printed if "kafka-topics.sh" in line]
+    assert f"--topic {topic} " in create
+    assert f"--partitions {partitions_of(topic, 3)} " in create and "--if-not-exists" in create
+    grants = [line for line in printed if "kafka-acls.sh" in line]
+    assert all("--allow-principal User:north-trust-slt " in g for g in grants)
+    assert any(g.endswith(f"--topic {topic}") for g in grants)  # that topic, not a prefix another id shares
+    refused = subprocess.run(["bash", script, "North Trust; rm -rf /", "--dry-run"], capture_output=True, text=True)
+    assert refused.returncode == 2 and "client id" in refused.stderr
+
+
 def test_the_topic_script_is_idempotent() -> None:
     script = (ROOT / "deploy" / "kafka" / "create-topics.sh").read_text()
     assert "--if-not-exists" in script
