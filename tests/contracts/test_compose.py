@@ -157,12 +157,14 @@ def test_a_partners_topic_script_makes_the_topic_intake_publishes_to_and_lets_th
     topic = partner_status("north-trust-slt")
     [create] = [line for line in printed if "kafka-topics.sh" in line]
     assert f"--topic {topic} " in create
-    assert f"--partitions {partitions_of(topic, 3)} " in create and "--if-not-exists" in create
+    assert f"--partitions {partitions_of(topic, 3)} " in create
+    assert "--if-not-exists" in create
     grants = [line for line in printed if "kafka-acls.sh" in line]
     assert all("--allow-principal User:north-trust-slt " in g for g in grants)
     assert any(g.endswith(f"--topic {topic}") for g in grants)  # that topic, not a prefix another id shares
     refused = subprocess.run(["bash", script, "North Trust; rm -rf /", "--dry-run"], capture_output=True, text=True)
-    assert refused.returncode == 2 and "client id" in refused.stderr
+    assert refused.returncode == 2
+    assert "client id" in refused.stderr
 
 
 def test_the_topic_script_is_idempotent() -> None:

@@ -196,14 +196,20 @@ class ConcernRepository:
         return await self.conn.scalar(
             sa.select(orm.concern.c.status).where(orm.concern.c.id == concern_id).with_for_update())
 
-    async def statuses_of(self, concern_ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
-        """Present statuses of many concerns, locked (in id order, so two batches never deadlock)."""
+    async def statuses_of(self, concern_ids: set[uuid.UUID]) -> dict[uuid.UUID, tuple[str, Any]]:
+        """Present statuses of many concerns, locked (in id order, so two batches never deadlock),
+        each with the partner that sent it and hears back, if one did (`partner_feed.Partnered`'s
+        client id, reference and key, in the same statement), else None."""
         if not concern_ids:
             return {}
         rows = await self.conn.execute(sql(
-            "SELECT id, status FROM intake.concern WHERE id = ANY(CAST(:ids AS uuid[])) ORDER BY id FOR UPDATE"),
+            "SELECT c.id, c.status, c.reference, p.client_id, k.key FROM intake.concern c"
+            " LEFT JOIN intake.partner_client p ON p.client_id = c.submitted_by AND p.status_events"
+            " LEFT JOIN intake.idempotency_key k ON p.client_id IS NOT NULL AND k.concern_id = c.id"
+            "  AND k.scope = c.submitted_by"
+            " WHERE c.id = ANY(CAST(:ids AS uuid[])) ORDER BY c.id FOR UPDATE OF c"),
             {"ids": sorted(concern_ids)})
-        return {r.id: r.status for r in rows}
+        return {r.id: (r.status, (r.client_id, r.reference, r.key) if r.client_id else None) for r in rows}
 
     async def add_statuses(self, lines: Sequence[tuple[uuid.UUID, StatusChange, str | None, bool]], *,
                            audit: Sequence[tuple[Principal, str, str, uuid.UUID, str, str]] = ()) -> None:

@@ -113,7 +113,8 @@ async def record_statuses(uow: UnitOfWork, items: list[tuple[CloudEvent, Any, st
     async with uow:
         fresh = [(event, data, topic) for event, data, topic in items if await uow.first_time(event, topic)]
         repo = ConcernRepository(uow.conn)
-        present = await repo.statuses_of({data.concern_id for _, data, _ in fresh})
+        found = await repo.statuses_of({data.concern_id for _, data, _ in fresh})
+        present = {concern_id: status for concern_id, (status, _) in found.items()}
         lines: list[tuple[Any, StatusChange, str, bool]] = []
         for event, data, topic in fresh:
             now = present.get(data.concern_id)
@@ -129,5 +130,8 @@ async def record_statuses(uow: UnitOfWork, items: list[tuple[CloudEvent, Any, st
         await repo.add_statuses([(d.concern_id, c, e, j) for d, c, e, j in lines],
                                 audit=[(audit.SYSTEM, f"status:{c.status}", d.reference, d.concern_id,
                                         f"event {c.event_type}", "event") for d, c, _, _ in lines])
-        await partner_feed.tell_partners(uow, [(d.concern_id, c) for d, c, _, journey in lines if journey])
+        for data, change, _, journey in lines:
+            partner = found[data.concern_id][1]
+            if journey and partner is not None:
+                partner_feed.tell(uow, partner_feed.Partnered(*partner), change)
         await uow.commit()
