@@ -198,6 +198,14 @@ async def test_a_recorded_decision_is_never_edited_and_a_correction_references_i
     assert [e["corrects_decision_id"] for e in events] == [None, str(first.id)]
 
 
+async def _overdue_reading(world: Any, today: Any) -> float:
+    from early_years.adapters.readings import readings
+
+    async with world.svc.runtime.engine.connect() as conn:
+        [metric] = await readings(conn, today)
+    return float(metric.samples[0].value)
+
+
 async def _raised(world: Any, action_id: Any) -> bool:
     [row] = await world.rows(sa.select(orm.action.c.overdue_raised_at).where(orm.action.c.id == action_id))
     return row.overdue_raised_at is not None
@@ -228,9 +236,13 @@ async def test_an_overdue_action_is_raised_once_listed_and_completed(world: Any,
     assert data.reference in overdue_section
 
     assert raised[0]["data"]["action_id"] == str(action.id)
+    later = world.clock().date() + timedelta(days=3)  # /metrics' reading, with this action to count
+    overdue_then = await _overdue_reading(world, later)
     async with world.browser(people["member"]) as member:
         done = await member.post(f"/panel/actions/{action.id}/complete", data={"csrf_token": CSRF})
     assert done.status_code == 303
+    assert overdue_then >= 1
+    assert await _overdue_reading(world, later) == overdue_then - 1
     [completed] = await world.rows(sa.select(orm.action).where(orm.action.c.id == action.id))
     assert completed.completed_at is not None
     assert completed.completed_by == "panel-health"

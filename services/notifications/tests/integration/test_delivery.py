@@ -314,3 +314,32 @@ async def test_a_refused_text_to_the_second_carer_falls_back_to_their_own_letter
     assert letter.fallback_of == failed.id
     assert letter.to_address == "letter:Sam Testparent, 2 Other Road, Testtown, TE2 2ND"
     assert any(r.to_address == "sms:07700 900123" and r.status in ("sent", "delivered") for r in rows)
+
+
+async def test_metrics_count_the_messages_waiting_and_the_oldest_ones_wait(world) -> None:  # type: ignore[no-untyped-def]
+    """/metrics' readings with a message set up to be counted: one waiting an hour to be tried again
+    is counted, with its wait; once it goes, it is not."""
+    from notifications.adapters.readings import readings
+
+    def read(metrics: list[Any]) -> dict[str, float]:
+        return {m.name: m.samples[0].value for m in metrics}
+
+    concern_id, reference = new_concern()
+    message_id, now = uuid.uuid4(), world.clock()
+    async with world.svc.runtime.engine.begin() as conn:
+        before = read(await readings(conn))
+        await MessageRepository(conn, world.svc.context.keyring).add_once(
+            id=message_id, dedupe_key=f"metrics|{message_id}", concern_id=concern_id, reference=reference,
+            audience="family", channel="email", provider="dev", template="family/case-listed",
+            about_event_id=str(uuid.uuid4()), about_event_type="uk.frontdoor.early-years.case.listed.v1",
+            to_address="email:grace.testparent@example.com", subject="s", body="b", status="pending",
+            attempts=1, next_attempt_at=now + timedelta(hours=1), created_at=now - timedelta(hours=1))
+    async with world.svc.runtime.engine.begin() as conn:
+        waiting = read(await readings(conn))
+        await conn.execute(sa.update(orm.message).where(orm.message.c.id == message_id).values(status="sent"))
+    async with world.svc.runtime.engine.begin() as conn:
+        after = read(await readings(conn))
+    assert waiting["frontdoor_messages_waiting"] == before["frontdoor_messages_waiting"] + 1
+    assert 3590 <= waiting["frontdoor_messages_oldest_waiting_seconds"] < 3600 + 300
+    assert after["frontdoor_messages_waiting"] == before["frontdoor_messages_waiting"]
+    assert after["frontdoor_messages_oldest_waiting_seconds"] < 3590
