@@ -77,6 +77,7 @@ def where_lines(platform: Platform) -> list[str]:
         f"  Staff sign-in       http://127.0.0.1:{p['intake']}/sign-in",
         "  Partner token       curl -s -u demo-partner:<client_secret from the file> "
         f"-d grant_type=client_credentials http://127.0.0.1:{p['intake']}/oauth/token",
+        "  Partner hears back  Kafka topic partner.demo-partner.status.v1   (its concerns' statuses)",
     ]
 
 
