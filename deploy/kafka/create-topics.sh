@@ -30,6 +30,7 @@ TOPICS=(
   intake.concern-updated.v1
   intake.concern-withdrawn.v1
   intake.access-revoked.v1
+  intake.referral-progressed.v1
   triage.concern-triaged.v1
   triage.safeguarding-escalated.v1
   early-years.case-listed.v1

@@ -56,6 +56,12 @@ def can_read_referral(p: Principal, r: Resource) -> bool:
     return r.pathway is not None and _partner_with(p, f"referrals:{r.pathway}:read")
 
 
+def can_report_referral_progress(p: Principal, r: Resource) -> bool:
+    """Only the team the child was routed to (its system's `referrals:<pathway>:update` scope) says
+    how the referral is going: accepted, first appointment booked, or declined."""
+    return r.pathway is not None and _partner_with(p, f"referrals:{r.pathway}:update")
+
+
 def _same_panel(p: Principal, r: Resource) -> bool:
     return r.panel_id is not None and r.panel_id == p.panel_id
 

@@ -9,6 +9,7 @@ CONCERN_ERASED = "intake.concern-erased.v1"
 CONCERN_WITHDRAWN = "intake.concern-withdrawn.v1"
 CONCERN_UPDATED = "intake.concern-updated.v1"  # a concern's triage facts changed (information added)
 ACCESS_REVOKED = "intake.access-revoked.v1"  # sessions ended before their tokens run out
+REFERRAL_PROGRESSED = "intake.referral-progressed.v1"  # the pathway team accepted, booked or declined
 CONCERN_TRIAGED = "triage.concern-triaged.v1"
 SAFEGUARDING_ESCALATED = "triage.safeguarding-escalated.v1"
 CASE_LISTED = "early-years.case-listed.v1"
@@ -55,6 +56,7 @@ def all_topics() -> list[str]:
     """Every topic and its dead-letter topic, for creating them at start-up."""
     base = [
         PARTNER_CONCERNS, CONCERN_SUBMITTED, CONCERN_ERASED, CONCERN_UPDATED, CONCERN_WITHDRAWN, ACCESS_REVOKED,
+        REFERRAL_PROGRESSED,
         CONCERN_TRIAGED, SAFEGUARDING_ESCALATED,
         CASE_LISTED, PANEL_DECISION, ACTION_ASSIGNED, ACTION_OVERDUE, NOTIFICATION_SENT, NOTIFICATION_SENT_V1,
         *(referrals(p) for p in PATHWAYS),

@@ -18,6 +18,7 @@ PEOPLE = {
     "data-protection-officer": Principal(ME, "staff", "data-protection-officer"),
     "partner-slcn": Principal(ME, "partner",
                               scopes=frozenset({"concerns:write", "concerns:read", "referrals:slcn:read"})),
+    "slcn-team": Principal(ME, "partner", scopes=frozenset({"referrals:slcn:read", "referrals:slcn:update"})),
     "partner-write-only": Principal(ME, "partner", scopes=frozenset({"concerns:write"})),
 }
 
@@ -27,16 +28,25 @@ OWN, OTHERS = Resource(submitted_by=ME, panel_id=MY_PANEL, pathway="slcn"), Reso
 # (a panel member's "own" concern is one listed on their own panel)
 # who → (submit, read own concern, read other's concern, read own-panel case, read other panel's case,
 #        decide own panel, decide other panel, read slcn referral, read outreach referral, administer,
-#        erase a child's record, read the evidence of a concern sent to the panel, of one not sent)
+#        erase a child's record, read the evidence of a concern sent to the panel, of one not sent,
+#        report progress on an slcn referral, on an outreach referral)
 MATRIX = {
-    "referrer":           (True, True, False, False, False, False, False, False, False, False, False, False, False),
-    "panel-member":       (False, True, False, True, False, False, False, False, False, False, False, True, False),
-    "panel-chair":        (False, True, False, True, False, True, False, False, False, False, False, True, False),
-    "council-admin":      (True, True, True, True, True, False, False, True, True, True, False, True, True),
+    "referrer":           (True, True, False, False, False, False, False, False, False, False, False, False, False,
+                        False, False),
+    "panel-member":       (False, True, False, True, False, False, False, False, False, False, False, True, False,
+                        False, False),
+    "panel-chair":        (False, True, False, True, False, True, False, False, False, False, False, True, False,
+                        False, False),
+    "council-admin":      (True, True, True, True, True, False, False, True, True, True, False, True, True,
+                        False, False),
     "data-protection-officer": (False, False, False, False, False, False, False, False, False, False, True, False,
-                                False),
-    "partner-slcn":       (True, True, False, False, False, False, False, True, False, False, False, False, False),
-    "partner-write-only": (True, False, False, False, False, False, False, False, False, False, False, False, False),
+                                False, False, False),
+    "slcn-team":          (False, False, False, False, False, False, False, True, False, False, False, False, False,
+                           True, False),
+    "partner-slcn":       (True, True, False, False, False, False, False, True, False, False, False, False, False,
+                        False, False),
+    "partner-write-only": (True, False, False, False, False, False, False, False, False, False, False, False, False,
+                        False, False),
 }
 
 
@@ -55,6 +65,8 @@ def _decisions(p: Principal) -> tuple[bool, ...]:
         access.can_erase_concern(p),
         access.can_read_panel_evidence(p, sent_to_panel=True),
         access.can_read_panel_evidence(p, sent_to_panel=False),
+        access.can_report_referral_progress(p, Resource(pathway="slcn")),
+        access.can_report_referral_progress(p, Resource(pathway="outreach")),
     )
 
 

@@ -27,6 +27,7 @@ from frontdoor_shared.contracts import (
     PartnerConcernV1,
     PartnerConcernWithdrawnV1,
     PartnerInformationAddedV1,
+    ReferralProgressedV1,
 )
 from frontdoor_shared.delivery import publisher_doc, subscribe
 from frontdoor_shared.envelope import CloudEvent
@@ -39,7 +40,7 @@ from frontdoor_shared.uow import current_batch
 from intake.adapters import orm, partner_signing
 from intake.adapters.partner_keys import load_key
 from intake.config import IntakeSettings
-from intake.service_layer import erasure, partner, partner_feed, partner_follow_up, watchdog
+from intake.service_layer import erasure, partner, partner_feed, partner_follow_up, progress, watchdog
 from intake.service_layer.revise import Revised, add_information
 from intake.service_layer.schemas import ConcernDetail
 from intake.service_layer.status import STATUS_EVENTS, record_status, record_statuses
@@ -101,6 +102,7 @@ class Intake:
         publisher_doc(self.runtime.broker, ConcernErasedV1)
         publisher_doc(self.runtime.broker, ConcernUpdatedV1)
         publisher_doc(self.runtime.broker, ConcernWithdrawnV1)
+        publisher_doc(self.runtime.broker, ReferralProgressedV1)
         publisher_doc(self.runtime.broker, PartnerConcernStatusV1)  # partner.{client_id}.status.v1
 
     async def _on_event(self, event: CloudEvent, data: object, topic: str) -> None:
@@ -218,6 +220,11 @@ class Intake:
         """The referrer's answer to triage's request for more information; triage decides again."""
         return await add_information(self.runtime.uow(), reference, about, actor=who, channel=channel,
                                      keyring=self.keyring)
+
+    async def report_progress(self, reference: str, report: progress.ProgressIn, who: Principal
+                              ) -> progress.Progressed:
+        """The team a concern was routed to says how the referral is going."""
+        return await progress.report_progress(self.runtime.uow(), reference, report, actor=who)
 
     async def withdraw(self, reference: str, reason: str, who: Principal, channel: str) -> None:
         """Whoever raised the concern withdraws it, before the council decided; everyone stops."""

@@ -18,6 +18,7 @@ from frontdoor_shared.contracts.panel_decision_v2 import DecidedAction, FundingD
 from frontdoor_shared.contracts.partner_concern_status_v1 import PartnerConcernStatusV1, Problem
 from frontdoor_shared.contracts.partner_concern_v1 import PartnerConcernV1
 from frontdoor_shared.contracts.partner_follow_up_v1 import PartnerConcernWithdrawnV1, PartnerInformationAddedV1
+from frontdoor_shared.contracts.referral_progressed_v1 import ReferralProgressedV1
 from frontdoor_shared.contracts.referral_routed_v1 import ReferralRoutedV1
 from frontdoor_shared.contracts.safeguarding_escalated_v1 import SafeguardingEscalatedV1
 
@@ -40,6 +41,7 @@ ALL_CONTRACTS: tuple[type[Contract], ...] = (
     PartnerConcernWithdrawnV1,
     AccessRevokedV1,
     PartnerConcernStatusV1,
+    ReferralProgressedV1,
 )
 BY_TYPE: dict[str, type[Contract]] = {c.TYPE: c for c in ALL_CONTRACTS}
 
@@ -66,6 +68,7 @@ __all__ = [
     "PartnerConcernWithdrawnV1",
     "PartnerInformationAddedV1",
     "Problem",
+    "ReferralProgressedV1",
     "ReferralRoutedV1",
     "SafeguardingEscalatedV1",
     "SentMessage",

@@ -2,13 +2,14 @@
 
 A partner that sends concerns (on `partner.concerns.v1`, or through the API or FHIR with its own
 token) hears back on a topic of its own, so the council's Kafka can grant each partner read access
-to its topic alone (a prefixed ACL on `partner.<client id>.`): whether intake accepted the concern
-(and its reference) or refused it (each field and why, never the value sent), and each move of its
-status after (triaged, more information needed, listed for the panel, routed, the panel's decision,
-withdrawn, erased). The same lines as `GET /api/v1/concerns/{reference}` gives the partner, pushed
-instead of polled. A partner correlates by `idempotency_key`, the id of the event it sent (or the
-Idempotency-Key header of its API request). References, codes and the council's reasons only: never
-anything about the child or the family.
+to its own topic alone (`deploy/kafka/partner-topic.sh`): whether intake accepted the concern (and
+its reference) or refused it (each field and why, never the value sent), and each move of its
+status after (triaged, more information needed, listed for the panel, routed, the panel's
+decision, the answer of the team it was routed to, withdrawn, erased): the same lines as
+`GET /api/v1/concerns/{reference}` gives the partner, pushed instead of polled. A partner
+correlates by `idempotency_key`, the id of the event it sent (or the Idempotency-Key header of its
+API request). References, codes and the council's reasons only: never anything about the child or
+the family.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ from frontdoor_shared.contracts.base import Contract
 
 PartnerStatus = Literal[
     "submitted", "refused", "triaged", "more-information-needed", "information-added",
-    "escalated-to-safeguarding", "routed", "listed-for-panel", "panel-decided", "withdrawn", "erased",
+    "escalated-to-safeguarding", "routed", "listed-for-panel", "panel-decided", "referral-accepted",
+    "appointment-booked", "referral-declined", "withdrawn", "erased",
 ]
 
 

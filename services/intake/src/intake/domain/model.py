@@ -47,12 +47,16 @@ class Status:
     PANEL_DECIDED = "panel-decided"
     ROUTED = "routed"
     FAMILY_NOTIFIED = "family-notified"
+    REFERRAL_ACCEPTED = "referral-accepted"  # the pathway team took the referral
+    APPOINTMENT_BOOKED = "appointment-booked"  # ... and booked the child's first appointment
+    REFERRAL_DECLINED = "referral-declined"  # ... or declined it: back to the council
     WITHDRAWN = "withdrawn"  # by whoever raised it, before the council decided; nothing moves it on
     ERASED = "erased"  # its details destroyed; nothing moves it on
 
 
 # A concern in one of these has reached the end of the front door (retention counts from then).
-FINISHED = (Status.ROUTED, Status.PANEL_DECIDED, "closed", "withdrawn")
+FINISHED = (Status.ROUTED, Status.PANEL_DECIDED, Status.REFERRAL_ACCEPTED, Status.APPOINTMENT_BOOKED,
+            Status.REFERRAL_DECLINED, "closed", "withdrawn")
 
 
 # Events about one concern arrive on different topics, in no guaranteed order: the present status
@@ -62,6 +66,7 @@ _STAGE = {
     Status.TRIAGED: 1, Status.MORE_INFORMATION_NEEDED: 1, Status.INFORMATION_ADDED: 1, Status.SAFEGUARDING: 1,
     Status.ROUTED: 2, Status.LISTED_FOR_PANEL: 2,
     Status.PANEL_DECIDED: 3,
+    Status.REFERRAL_ACCEPTED: 4, Status.APPOINTMENT_BOOKED: 5, Status.REFERRAL_DECLINED: 6,
     Status.WITHDRAWN: 9,
 }
 # Before the council has decided (routed, or the panel's decision) whoever raised a concern may

@@ -19,6 +19,7 @@ from frontdoor_shared.access import (
     can_read_concern,
     can_read_panel_evidence,
     can_read_referral,
+    can_report_referral_progress,
     can_submit_concern,
 )
 from frontdoor_shared.auth import Principal
@@ -33,6 +34,7 @@ from intake.domain.model import Status, routed_pathway, sent_to_panel
 from intake.domain.purposes import PURPOSES, BadPurpose, parse_purpose
 from intake.entrypoints.errors import (
     INFORMATION_REFUSED,
+    PROGRESS_REFUSED,
     REQUEST_REFUSED,
     WITHDRAWAL_REFUSED,
     problem_responses,
@@ -41,6 +43,7 @@ from intake.entrypoints.errors import (
 from intake.service_layer.accounts import end_session
 from intake.service_layer.erasure import UnknownReference
 from intake.service_layer.problems import problems
+from intake.service_layer.progress import BadDay, NotProgressable, ProgressIn, pathway_of
 from intake.service_layer.report import BadPeriod, period
 from intake.service_layer.report import front_door_report as build_report
 from intake.service_layer.revise import NoSuchConcern, NotAwaitingInformation
@@ -307,6 +310,48 @@ async def referral_details(reference: str, request: Request, caller: Caller, x_p
     details.pop("family", None)
     shared = {"family": family} if family.get("consent_to_share_with") else {}
     return {"reference": reference, "pathway": pathway, **details, **shared}
+
+
+class ProgressOut(BaseModel):
+    reference: str = Field(description="The concern's reference")
+    status: str = Field(description="The concern's status now (referral-accepted, appointment-booked, "
+                                    "referral-declined; or where it was, if this report does not move it)")
+    recorded: bool = Field(description="False: the same report was made before, and nothing changed")
+
+
+@router.post("/referrals/{reference}/progress", tags=["partners"], response_model=ProgressOut,
+             responses={200: {"model": ProgressOut, "description": "The same report again: nothing changed"},
+                        **problem_responses(400, 401, 404, 409, 415, 422, 503)},
+             status_code=202, summary="The team a referral was routed to says how it is going")
+async def referral_progress(reference: str, progress: Annotated[ProgressIn, Body(openapi_examples={
+        "accepted": {"summary": "Accepted; the team will contact the family by a day",
+                     "value": {"stage": "accepted", "contact_by": "2027-01-15"}},
+        "appointment": {"summary": "The first appointment is booked",
+                        "value": {"stage": "appointment-booked", "appointment_on": "2027-01-20"}},
+        "declined": {"summary": "Declined, with a reason from the council's list",
+                     "value": {"stage": "declined", "reason": "already-known"}}})],
+        request: Request, caller: Caller) -> Any:
+    """For the team of the pathway the child was routed to (a token with `referrals:<pathway>:update`):
+    accepted (and by when you will contact the family), the first appointment booked (send it again
+    with the new day if it moves), or declined (a reason from the council's list). The family and the
+    referrer are told, the family's status page shows it, and a decline goes back to the council's
+    staff. The same report twice changes nothing (200). 409 when the concern is not with your team
+    (withdrawn, erased); anyone else, and an unknown reference, get 404."""
+    app = intake_of(request)
+    async with app.runtime.engine.connect() as conn:
+        pathway = await pathway_of(conn, reference)
+    refuse_unless(pathway is not None and can_report_referral_progress(caller, Resource(pathway=pathway)),
+                  hide=True)
+    try:
+        done = await app.report_progress(reference, progress, caller)
+    except NoSuchConcern:
+        raise HTTPException(404, detail="not found") from None
+    except BadDay as err:
+        return unprocessable([{"field": err.field, "reason": err.reason}], PROGRESS_REFUSED)
+    except NotProgressable as err:
+        return JSONResponse(status_code=409, content={"title": PROGRESS_REFUSED, "detail": str(err)})
+    body = ProgressOut(reference=reference, status=done.status, recorded=done.recorded)
+    return JSONResponse(status_code=202 if done.recorded else 200, content=body.model_dump())
 
 
 class TriedOut(BaseModel):

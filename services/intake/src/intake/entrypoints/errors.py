@@ -56,6 +56,7 @@ SUBMISSION_REFUSED = "The concern could not be accepted"
 REQUEST_REFUSED = "The request could not be answered"
 INFORMATION_REFUSED = "The information could not be accepted"
 WITHDRAWAL_REFUSED = "The concern could not be withdrawn"
+PROGRESS_REFUSED = "The referral's progress could not be recorded"
 
 
 def unprocessable(items: list[dict[str, str]], title: str = SUBMISSION_REFUSED) -> JSONResponse:
@@ -78,7 +79,8 @@ async def on_request_validation(request: Request, exc: Exception) -> JSONRespons
     could not be answered, not that a concern was refused."""
     assert isinstance(exc, RequestValidationError | ValidationError)
     path = request.url.path.rstrip("/")
-    for ending, title in (("/information", INFORMATION_REFUSED), ("/withdrawal", WITHDRAWAL_REFUSED)):
+    for ending, title in (("/information", INFORMATION_REFUSED), ("/withdrawal", WITHDRAWAL_REFUSED),
+                          ("/progress", PROGRESS_REFUSED)):
         if request.method == "POST" and path.endswith(ending):
             if not _sent_as_json(request):
                 return JSONResponse(status_code=415, content={"title": title, "errors": [

@@ -23,6 +23,7 @@ from pydantic import BaseModel, ValidationError
 from frontdoor_shared.access import Resource, can_administer, can_read_concern, can_submit_concern
 from frontdoor_shared.auth import SESSION_COOKIE, NotAuthenticated, PasswordChangeRequired, Principal
 from frontdoor_shared.contracts.concern_withdrawn_v1 import WITHDRAWAL_REASONS
+from frontdoor_shared.contracts.referral_progressed_v1 import DECLINE_REASONS
 from frontdoor_shared.govuk import page_context, templates_of
 from frontdoor_shared.statutory import received_on
 from frontdoor_shared.web import verify_csrf
@@ -447,7 +448,8 @@ async def concern_status(reference: str, request: Request, principal: Caller) ->
                    submitted=_when(concern.submitted_at), history=history, asked_for=_asked_for(concern),
                    sent=request.query_params.get("sent") == "information",
                    withdrawn=request.query_params.get("done") == "withdrawn",
-                   withdrawable=concern.status in WITHDRAWABLE, reasons=WITHDRAWAL_REASONS, long_date=_long_date)
+                   withdrawable=concern.status in WITHDRAWABLE, reasons=WITHDRAWAL_REASONS,
+                   declined=DECLINE_REASONS, long_date=_long_date)
 
 
 # --- the council's report --------------------------------------------------------------------

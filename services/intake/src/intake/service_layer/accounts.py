@@ -51,7 +51,8 @@ DEMO_USERS = (
     ("council-admin", "Ada Admin", "council-admin", "Model Council", None),
     ("data-protection-officer", "Dara Protection", "data-protection-officer", "Model Council", None),
 )
-DEMO_CLIENT_SCOPES = "concerns:write concerns:read referrals:slcn:read"
+# the demo partner plays a referrer's system and the speech and language team's (which reports back)
+DEMO_CLIENT_SCOPES = "concerns:write concerns:read referrals:slcn:read referrals:slcn:update"
 
 
 def _verify(hash_: str, secret: str) -> bool:
@@ -144,7 +145,8 @@ async def seed_demo(engine: AsyncEngine, path: Path, token_url: str) -> dict[str
             await repo.upsert_user(id=uid, email=u["email"], name=u["name"], role=u["role"],
                                    organisation=u["organisation"], panel_id=u["panel_id"],
                                    password_hash=_hasher.hash(u["password"]))
-        c = creds["partner_client"]
+        c = creds["partner_client"]  # a credentials file from before a demo scope was added gets it too
+        c["scopes"] = " ".join(dict.fromkeys([*c["scopes"].split(), *DEMO_CLIENT_SCOPES.split()]))
         await repo.upsert_client(client_id=c["client_id"], name=c["name"], scopes=c["scopes"],
                                  secret_hash=_hasher.hash(c["client_secret"]))
     # the demo partner's development signing key (intake trusts it outside production): what a
@@ -198,7 +200,8 @@ def operator() -> Principal:
     return Principal(subject=f"operator:{name}", kind="operator")
 
 
-PARTNER_SCOPES = ("concerns:write", "concerns:read", *(f"referrals:{p}:read" for p in PATHWAYS))
+PARTNER_SCOPES = ("concerns:write", "concerns:read", *(f"referrals:{p}:read" for p in PATHWAYS),
+                  *(f"referrals:{p}:update" for p in PATHWAYS))
 _CLIENT_ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}[a-z0-9]$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
