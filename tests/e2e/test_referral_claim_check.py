@@ -35,3 +35,67 @@ def test_the_slcn_partner_fetches_the_details_of_a_referral_routed_to_slcn(platf
     assert without_scope.status_code == 404
     assert httpx.get(url).status_code == 401
     assert auth(platform)  # the submitting client itself reads status, not referrals, without the scope
+
+
+def test_the_slcn_team_says_how_the_referral_is_going_and_the_family_hears_each_step(platform) -> None:  # type: ignore[no-untyped-def]
+    """The loop closed: the team the child was routed to accepts the referral, books the first
+    appointment, moves it, and the family, the referrer and the family's status page hear each step;
+    the same report twice changes nothing; no one else may report; a decline goes back to staff."""
+    import re
+    from datetime import date, timedelta
+
+    from notifications.domain.journey import long_date
+    from tests.support import mailbox
+
+    reference = post_concern(platform, a_concern(age_months=80, given_name="Progresschild")).json()["reference"]
+    wait_for(lambda: status_of(platform, reference)["status"] == "routed", 60, "routed")
+    url = f"http://127.0.0.1:{platform.ports['intake']}/api/v1/referrals/{reference}/progress"
+    team = {"Authorization": f"Bearer {_token(platform, 'referrals:slcn:read referrals:slcn:update')}"}
+    contact_by, first, moved = (date.today() + timedelta(days=d) for d in (10, 20, 27))
+
+    reader = {"Authorization": f"Bearer {_token(platform, 'referrals:slcn:read')}"}
+    assert httpx.post(url, json={"stage": "accepted"}, headers=reader).status_code == 404  # may read, not report
+    assert httpx.post(url, json={"stage": "accepted"}).status_code == 401
+    missing = httpx.post(url, json={"stage": "declined"}, headers=team)
+    assert missing.status_code == 422
+    assert "reason" in missing.text
+    past = httpx.post(url, json={"stage": "appointment-booked", "appointment_on": "2020-01-06"}, headers=team)
+    assert past.status_code == 422
+    assert past.json()["errors"][0]["field"] == "appointment_on"
+
+    accepted = httpx.post(url, json={"stage": "accepted", "contact_by": contact_by.isoformat()}, headers=team)
+    assert (accepted.status_code, accepted.json()["status"]) == (202, "referral-accepted")
+    again = httpx.post(url, json={"stage": "accepted", "contact_by": contact_by.isoformat()}, headers=team)
+    assert (again.status_code, again.json()["recorded"]) == (200, False)
+    for day in (first, moved):  # booked, then moved: each is news to the family
+        booked = httpx.post(url, json={"stage": "appointment-booked", "appointment_on": day.isoformat()}, headers=team)
+        assert booked.status_code == 202
+
+    def sent(template: str) -> list[dict]:  # type: ignore[type-arg]
+        return [m for m in mailbox(platform, reference) if m["template"] == template]
+
+    wait_for(lambda: len(sent("family/appointment-booked")) == 2, 60, "the family told of both days")
+    [told] = sent("family/referral-accepted")
+    assert f"will contact you by {long_date(contact_by)}" in told["body"]
+    assert len(sent("referrer/referral-accepted")) == 1
+    assert sorted(long_date(d) in m["body"] for m in sent("family/appointment-booked") for d in (first, moved)) == [
+        False, False, True, True]
+    history = [h["status"] for h in status_of(platform, reference)["history"]]
+    assert [s for s in history if s in ("referral-accepted", "appointment-booked")] == [
+        "referral-accepted", "appointment-booked", "appointment-booked"]
+    assert status_of(platform, reference)["status"] == "appointment-booked"
+
+    [link] = sent("family/concern-submitted")
+    token = re.search(r"/status/([A-Za-z0-9_\-]+)", link["body"])
+    assert token is not None
+    page = httpx.get(f"http://127.0.0.1:{platform.ports['notifications']}/status/{token.group(1)}", timeout=10)
+    assert page.status_code == 200
+    assert "accepted the referral" in page.text
+    assert long_date(moved) in page.text
+
+    declined = httpx.post(url, json={"stage": "declined", "reason": "already-known"}, headers=team)
+    assert (declined.status_code, declined.json()["status"]) == (202, "referral-declined")
+    wait_for(lambda: len(sent("staff/referral-declined")) == len(sent("family/referral-declined")) == 1, 60,
+             "staff asked to look again, and the family told")
+    [letter] = sent("family/referral-declined")
+    assert "because the team is already working with the child" in letter["body"]

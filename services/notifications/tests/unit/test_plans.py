@@ -44,9 +44,19 @@ def test_a_safeguarding_escalation_goes_to_the_safeguarding_team_and_never_the_f
     assert not plans[0].needs_contact_details
 
 
-def test_the_referrer_hears_of_receipt_triage_they_act_on_and_the_decision() -> None:
+def test_the_referrer_hears_of_receipt_triage_they_act_on_the_decision_and_the_teams_answer() -> None:
     referrer = {name for name, plans in _plans().items() if any(p.audience == m.REFERRER for p in plans)}
-    assert referrer == {"submitted", "triaged-routed", "triaged-panel", "triaged-more-information-needed", "decided"}
+    assert referrer == {"submitted", "triaged-routed", "triaged-panel", "triaged-more-information-needed", "decided",
+                        "referral-accepted", "referral-declined"}
+
+
+def test_the_family_hears_each_answer_of_the_team_and_a_decline_goes_back_to_staff() -> None:
+    plans = _plans()
+    for name in ("referral-accepted", "appointment-booked", "referral-declined"):
+        assert [p.template for p in plans[name] if p.audience == m.FAMILY] == [f"family/{name}"]
+    assert [p.template for p in plans["appointment-booked"]] == ["family/appointment-booked"]  # the family's alone
+    assert [(p.audience, p.template) for p in plans["referral-declined"] if p.audience == m.STAFF] == [
+        ("panel", "staff/referral-declined")]
 
 
 def test_actions_tell_no_family_and_an_overdue_action_tells_staff() -> None:

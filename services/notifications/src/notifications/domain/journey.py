@@ -31,6 +31,9 @@ class Facts:
     reason_text: str | None = None  # why a concern was withdrawn, in the council's words
     received_on: date | None = None  # the day the council received the concern (the statutory clocks' start)
     statutory_decision_due: date | None = None  # the statutory pathway: decide whether to assess by then
+    stage: str | None = None  # the pathway team's report: accepted, appointment-booked, declined
+    contact_by: date | None = None  # accepted: the team will contact the family by then
+    appointment_on: date | None = None  # appointment-booked: the child's first appointment
 
 
 @dataclass(frozen=True)
@@ -43,7 +46,8 @@ class Step:
 
 # Statuses after which the family is waiting for the council: silence here is what families
 # complain of. Elsewhere the child is with a pathway team or the safeguarding team.
-WAITING_ON_COUNCIL = frozenset({"submitted", "more-information-needed", "panel", "listed-for-panel"})
+WAITING_ON_COUNCIL = frozenset({"submitted", "more-information-needed", "panel", "listed-for-panel",
+                                "referral-declined"})
 
 
 @functools.lru_cache(maxsize=1024)  # the same few service dates for every concern of a day
@@ -101,6 +105,25 @@ def _action_step(f: Facts, due: date) -> Step:
                 f"They will do it by {long_date(due)}.", due)
 
 
+def _progressed(f: Facts) -> Step | None:
+    """What the team the child was referred to said: the family's next date, or back to us."""
+    team, day = _team(f.pathway), f.at.date()
+    if f.stage == "accepted":
+        by = f.contact_by or add_working_days(day, ROUTED_DAYS)
+        return Step("referral-accepted", f"{team.capitalize()} accepted the referral.",
+                    f"{team.capitalize()} will contact you by {long_date(by)} to arrange what happens next.", by)
+    if f.stage == "appointment-booked" and f.appointment_on:
+        return Step("appointment-booked", f"{team.capitalize()} booked the first appointment for "
+                    f"{long_date(f.appointment_on)}.", "If you cannot go, please tell the team as soon as you can, "
+                    "so they can offer another day.", f.appointment_on)
+    if f.stage == "declined":
+        why = f", because {f.reason_text}" if f.reason_text else ""
+        return Step("referral-declined", f"{team.capitalize()} decided not to take the referral{why}.",
+                    "We will look again at what help is right for your child and write to you.",
+                    add_working_days(day, TRIAGE_DAYS))
+    return None
+
+
 def step_for(f: Facts) -> Step | None:
     day = f.at.date()
     if f.kind == m.SUBMITTED:
@@ -125,6 +148,8 @@ def step_for(f: Facts) -> Step | None:
         return Step("withdrawn", f"The professional who raised the concern withdrew it{why}.",
                     "We will not do anything more about this concern. If you think your child needs extra help, "
                     "talk to your health visitor or your child's setting, or contact us.", None)
+    if f.kind == m.PROGRESSED:
+        return _progressed(f)
     if f.kind == m.ACTION_ASSIGNED and f.due:
         return _action_step(f, f.due)
     return None

@@ -14,6 +14,7 @@ DECIDED = "panel-decision"
 ACTION_ASSIGNED = "action-assigned"
 ACTION_OVERDUE = "action-overdue"
 WITHDRAWN = "concern-withdrawn"
+PROGRESSED = "referral-progressed"  # the pathway team accepted, booked the first appointment, or declined
 
 TRIAGE_OUTCOMES = ("routed", "panel", "more-information-needed", "safeguarding")
 REFERRER_HEARS_OF = ("routed", "panel", "more-information-needed")
@@ -62,6 +63,13 @@ def plan_for(kind: str, outcome: str | None = None) -> list[Planned]:
         return [_family("case-listed")]
     if kind == DECIDED:
         return [_family("panel-decision"), _referrer("panel-decision")]
+    if kind == PROGRESSED and outcome == "appointment-booked":  # the family's appointment: theirs to hear
+        return [_family("appointment-booked")]
+    if kind == PROGRESSED and outcome == "accepted":
+        return [_family("referral-accepted"), _referrer("referral-accepted")]
+    if kind == PROGRESSED and outcome == "declined":  # back to the council: a human finds the right help
+        return [_family("referral-declined"), _referrer("referral-declined"),
+                Planned(STAFF, "staff/referral-declined", "staff")]
     if kind == WITHDRAWN:  # the referrer withdrew it: they know; the family must hear it, and why
         return [_family("concern-withdrawn")]
     if kind == ESCALATED:  # never the family: a human in the safeguarding team acts first

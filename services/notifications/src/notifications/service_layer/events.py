@@ -13,6 +13,7 @@ from frontdoor_shared.contracts import (
     ConcernWithdrawnV1,
     Contract,
     PanelDecisionV2,
+    ReferralProgressedV1,
     SafeguardingEscalatedV1,
 )
 from frontdoor_shared.envelope import CloudEvent
@@ -21,15 +22,15 @@ from notifications.domain.journey import Facts, Step, step_for
 
 CONSUMED: tuple[type[Contract], ...] = (
     ConcernSubmittedV1, ConcernTriagedV1, SafeguardingEscalatedV1, CaseListedV1, PanelDecisionV2,
-    ActionAssignedV1, ActionOverdueV1, ConcernWithdrawnV1,
+    ActionAssignedV1, ActionOverdueV1, ConcernWithdrawnV1, ReferralProgressedV1,
 )
 KIND_OF: dict[type[Contract], str] = {
     ConcernSubmittedV1: m.SUBMITTED, ConcernTriagedV1: m.TRIAGED, SafeguardingEscalatedV1: m.ESCALATED,
     CaseListedV1: m.LISTED, PanelDecisionV2: m.DECIDED, ActionAssignedV1: m.ACTION_ASSIGNED,
-    ActionOverdueV1: m.ACTION_OVERDUE, ConcernWithdrawnV1: m.WITHDRAWN,
+    ActionOverdueV1: m.ACTION_OVERDUE, ConcernWithdrawnV1: m.WITHDRAWN, ReferralProgressedV1: m.PROGRESSED,
 }
 _OCCURRED = ("submitted_at", "triaged_at", "escalated_at", "listed_at", "decided_at", "assigned_at", "raised_at",
-             "withdrawn_at")
+             "withdrawn_at", "progressed_at")
 
 
 def kind_of(data: Any) -> str:
@@ -37,6 +38,8 @@ def kind_of(data: Any) -> str:
 
 
 def planned_for(data: Any) -> list[m.Planned]:
+    if isinstance(data, ReferralProgressedV1):
+        return m.plan_for(m.PROGRESSED, data.stage)
     return m.plan_for(kind_of(data), getattr(data, "outcome", None) if isinstance(data, ConcernTriagedV1) else None)
 
 
@@ -54,7 +57,8 @@ def facts_for(event: CloudEvent, data: Any) -> Facts:
                  panel_date=f.get("panel_date"), due=f.get("due"), agency=f.get("agency"),
                  next_review=f.get("next_review"), agency_name=f.get("agency_name"), task_text=f.get("task_text"),
                  reason_text=f.get("reason_text"), received_on=f.get("received_on"),
-                 statutory_decision_due=f.get("statutory_decision_due"))
+                 statutory_decision_due=f.get("statutory_decision_due"), stage=f.get("stage"),
+                 contact_by=f.get("contact_by"), appointment_on=f.get("appointment_on"))
 
 
 def journey_step(event: CloudEvent, data: Any) -> Step | None:
@@ -87,4 +91,6 @@ def event_values(data: Any, step: Step | None) -> dict[str, Any]:
         "expected_by": step.expected_by if step else None,
         "received_on": f.get("received_on"),
         "statutory_decision_due": f.get("statutory_decision_due"),
+        "contact_by": f.get("contact_by"),
+        "appointment_on": f.get("appointment_on"),
     }

@@ -19,6 +19,7 @@ from frontdoor_shared.contracts import (
     DecidedAction,
     FundingDecision,
     PanelDecisionV2,
+    ReferralProgressedV1,
     SafeguardingEscalatedV1,
 )
 from frontdoor_shared.contracts.common import Reason
@@ -92,6 +93,13 @@ def events(concern_id: uuid.UUID, reference: str, who: dict[str, Any] | None = N
         "action-overdue": ActionOverdueV1(**ids, action_id=uuid.uuid4(), agency="speech-and-language",
                                           due=date(2026, 4, 1), raised_at=at, agency_name="Speech and language therapy",
                                           task_text="assess the child's needs"),
+        "referral-accepted": ReferralProgressedV1(**ids, pathway="slcn", stage="accepted", progressed_at=at,
+                                                  contact_by=date(2026, 3, 27)),
+        "appointment-booked": ReferralProgressedV1(**ids, pathway="slcn", stage="appointment-booked",
+                                                   progressed_at=at, appointment_on=date(2026, 4, 8)),
+        "referral-declined": ReferralProgressedV1(**ids, pathway="slcn", stage="declined", progressed_at=at,
+                                                  reason="already-known",
+                                                  reason_text="the team is already working with the child"),
     }
 
 
