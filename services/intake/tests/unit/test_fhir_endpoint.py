@@ -230,3 +230,15 @@ def test_the_capability_statement_offers_read_and_both_updates(client: TestClien
     assert set(interactions) == {"create", "search-type", "read", "update"}
     assert "withdrawal-reason" in interactions["update"]
     assert "on-hold" in interactions["read"]
+
+
+@pytest.mark.parametrize(("status", "fhir"), [
+    ("submitted", "active"), ("more-information-needed", "on-hold"), ("routed", "completed"),
+    ("panel-decided", "completed"), ("referral-accepted", "completed"), ("appointment-booked", "completed"),
+    ("referral-declined", "completed"), ("withdrawn", "revoked")])
+def test_a_concern_the_council_decided_stays_completed_whatever_the_team_answers(status: str, fhir: str) -> None:
+    from intake.entrypoints.fhir_followup import _as_resource
+
+    resource = _as_resource("FD-7K3M-9QXP", status, [])
+    assert resource["status"] == fhir
+    assert resource["extension"][0]["valueCode"] == status

@@ -55,8 +55,10 @@ class Status:
 
 
 # A concern in one of these has reached the end of the front door (retention counts from then).
-FINISHED = (Status.ROUTED, Status.PANEL_DECIDED, Status.REFERRAL_ACCEPTED, Status.APPOINTMENT_BOOKED,
-            Status.REFERRAL_DECLINED, "closed", "withdrawn")
+# The council has decided (routed, or the panel's decision), and the team it chose may have answered.
+FINISHED_BY_COUNCIL = (Status.ROUTED, Status.PANEL_DECIDED, Status.REFERRAL_ACCEPTED, Status.APPOINTMENT_BOOKED,
+                       Status.REFERRAL_DECLINED)
+FINISHED = (*FINISHED_BY_COUNCIL, "closed", "withdrawn")
 
 
 # Events about one concern arrive on different topics, in no guaranteed order: the present status

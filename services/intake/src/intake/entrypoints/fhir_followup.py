@@ -20,7 +20,7 @@ from frontdoor_shared.auth import Principal
 from frontdoor_shared.contracts.concern_withdrawn_v1 import WITHDRAWAL_REASONS
 from intake.adapters import audit
 from intake.adapters.repository import ConcernRepository
-from intake.domain.model import Status
+from intake.domain.model import FINISHED_BY_COUNCIL, Status
 from intake.entrypoints.api import intake_of, submitter_of
 from intake.entrypoints.errors import problem_responses
 from intake.entrypoints.fhir import (
@@ -54,8 +54,8 @@ _RESOURCE_UPDATE = {"type": "object", "required": ["resourceType", "status"], "p
 # Front Door's status as FHIR's ServiceRequest.status: the request to the council is fulfilled once it
 # has decided (routed, or the panel's decision), on hold while it waits for the submitter's answer,
 # and revoked once withdrawn. The exact status travels beside it (extension concern-status).
-FHIR_STATUS = {Status.MORE_INFORMATION_NEEDED: "on-hold", Status.WITHDRAWN: "revoked", Status.ROUTED: "completed",
-               Status.PANEL_DECIDED: "completed"}
+FHIR_STATUS = {Status.MORE_INFORMATION_NEEDED: "on-hold", Status.WITHDRAWN: "revoked",
+               **dict.fromkeys(FINISHED_BY_COUNCIL, "completed")}
 
 
 async def _owned(request: Request, principal: Principal, reference: str) -> Any:
