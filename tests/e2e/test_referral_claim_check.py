@@ -99,3 +99,12 @@ def test_the_slcn_team_says_how_the_referral_is_going_and_the_family_hears_each_
              "staff asked to look again, and the family told")
     [letter] = sent("family/referral-declined")
     assert "because the team is already working with the child" in letter["body"]
+
+    # the partner that raised the concern (the demo partner, by the API) heard each answer too
+    from tests.e2e.test_partner_events import _heard
+
+    def heard() -> list[str]:
+        return [e["status"] for e in _heard(platform) if e["reference"] == reference]
+
+    wait_for(lambda: "referral-declined" in heard(), 30, "the submitting partner hears the team's answers")
+    assert heard()[-4:] == ["referral-accepted", "appointment-booked", "appointment-booked", "referral-declined"]
