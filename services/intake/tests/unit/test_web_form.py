@@ -384,3 +384,29 @@ def test_the_concern_page_says_by_when_the_council_must_decide_on_the_statutory_
     assert "must decide whether" not in env.get_template("concern_status.html").render(
         title="t", concern=concern, submitted="", history=[routed], asked_for=[], sent=False, withdrawn=False,
         withdrawable=False, reasons={}, long_date=web._long_date, errors=[], principal=VISITOR)
+
+
+def test_the_concern_page_says_what_the_team_it_was_routed_to_answered() -> None:
+    from types import SimpleNamespace
+
+    from frontdoor_shared.contracts.referral_progressed_v1 import DECLINE_REASONS
+
+    env = govuk.templates(TEMPLATES).env
+    concern = SimpleNamespace(reference="FD-TEST-0001", status="referral-declined", linked_concern_ids=[])
+    at = "1 December 2026, 9:30am"
+    history = [
+        {"status": "referral-declined", "at": at, "detail": {"pathway": "slcn", "stage": "declined",
+                                                              "reason": "out-of-area"}},
+        {"status": "appointment-booked", "at": at, "detail": {"pathway": "slcn", "stage": "appointment-booked",
+                                                               "appointment_on": "2027-01-20"}},
+        {"status": "referral-accepted", "at": at, "detail": {"pathway": "slcn", "stage": "accepted",
+                                                              "contact_by": "2027-01-12"}},
+    ]
+    html = env.get_template("concern_status.html").render(
+        title="Concern FD-TEST-0001", concern=concern, submitted=at, history=history, asked_for=[], sent=False,
+        withdrawn=False, withdrawable=False, reasons={}, declined=DECLINE_REASONS, long_date=web._long_date,
+        errors=[], principal=VISITOR)
+    for said in ("Accepted by the service", "The service will contact the family by 12 January 2027.",
+                 "First appointment booked", "The first appointment is on 20 January 2027.",
+                 "Declined by the service", "Because the family lives outside the area the team covers."):
+        assert said in html, said
