@@ -25,7 +25,7 @@ from frontdoor_shared.contracts.referral_progressed_v1 import DECLINE_REASONS, D
 from frontdoor_shared.uow import UnitOfWork
 from intake.adapters import audit
 from intake.adapters.repository import ConcernRepository
-from intake.domain.model import Status, StatusChange, advances, routed_pathway
+from intake.domain.model import FINISHED_BY_COUNCIL, Status, StatusChange, routed_pathway
 from intake.service_layer import partner_feed
 from intake.service_layer.revise import NoSuchConcern
 
@@ -123,7 +123,8 @@ async def report_progress(uow: UnitOfWork, reference: str, progress: ProgressIn,
             await uow.commit()
             return Progressed(reference, concern.id, str(present), recorded=False)
         change = StatusChange(status, now, detail, ReferralProgressedV1.TYPE)
-        moves = advances(str(present), status)
+        # the team's latest report is where the referral stands (a team may accept after declining)
+        moves = present in FINISHED_BY_COUNCIL
         await repo.add_status(concern.id, change, current=moves)
         if moves:
             await partner_feed.tell_partners(uow, [(concern.id, change)])
