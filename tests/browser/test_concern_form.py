@@ -279,3 +279,28 @@ def test_every_footer_leads_to_the_councils_privacy_notice_accessibility_stateme
         assert {name: found for name, found in problems.items() if found} == {}
     finally:
         context.close()
+
+
+def test_a_council_administrator_records_a_teams_answer_and_the_pages_pass_axe(page, platform) -> None:  # type: ignore[no-untyped-def]
+    from tests.support import a_concern, post_concern, status_of
+
+    reference = post_concern(platform, a_concern(age_months=80, given_name="Browseranswer")).json()["reference"]
+    wait_for(lambda: status_of(platform, reference)["status"] == "routed", 60, "routed")
+    _sign_in(page, platform, "council-admin")
+    page.goto(f"/concerns/{reference}")
+    page.click("#team-answer")
+    assert page.locator("h1").inner_text() == "Record the team's answer"
+    problems = {"Team's answer": axe_violations(page)}
+    page.click("#record-team-answer")  # nothing chosen
+    sync_api.expect(page.locator(".govuk-error-summary")).to_contain_text("Select what the team said")
+    problems["Team's answer, errors"] = axe_violations(page)
+    page.check("label:has-text('The team declined the referral')")
+    page.check("label:has-text('The team is already working with the child')")
+    page.click("#record-team-answer")
+
+    sync_api.expect(page.locator(".govuk-notification-banner")).to_contain_text("answer is recorded")
+    main = page.inner_text("main")
+    assert "Declined by the service" in main
+    assert "Because the team is already working with the child." in main
+    problems["Status, the team's answer"] = axe_violations(page)
+    assert {name: found for name, found in problems.items() if found} == {}

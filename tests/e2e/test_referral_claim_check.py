@@ -108,3 +108,52 @@ def test_the_slcn_team_says_how_the_referral_is_going_and_the_family_hears_each_
 
     wait_for(lambda: "referral-declined" in heard(), 30, "the submitting partner hears the team's answers")
     assert heard()[-4:] == ["referral-accepted", "appointment-booked", "appointment-booked", "referral-declined"]
+
+
+def test_the_council_records_the_answer_of_a_team_without_a_system(platform) -> None:  # type: ignore[no-untyped-def]
+    """A team told the SEND team by phone: the council's administrator records it on the concern's
+    page, and the family hears it as from a team's own system; a referrer has no such page."""
+    import uuid
+    from datetime import date, timedelta
+
+    from frontdoor_shared.auth import AuthSettings, Principal, Tokens
+    from notifications.domain.journey import long_date
+    from tests.support import mailbox
+
+    reference = post_concern(platform, a_concern(age_months=80, given_name="Phonedin")).json()["reference"]
+    wait_for(lambda: status_of(platform, reference)["status"] == "routed", 60, "routed")
+    csrf = uuid.uuid4().hex
+
+    def browser(who: Principal) -> httpx.Client:
+        return httpx.Client(base_url=f"http://127.0.0.1:{platform.ports['intake']}", timeout=15,
+                            cookies={"fd_csrf": csrf, "fd_session": Tokens(AuthSettings()).issue(who)})
+
+    admin = Principal("council-admin", "staff", "council-admin", name="Admin")
+    with browser(admin) as council:
+        page = council.get(f"/concerns/{reference}")
+        assert page.status_code == 200
+        assert f'href="/concerns/{reference}/team-answer"' in page.text
+        assert council.get(f"/concerns/{reference}/team-answer").status_code == 200
+        nothing = council.post(f"/concerns/{reference}/team-answer", data={"csrf_token": csrf})
+        assert nothing.status_code == 422
+        assert "Select what the team said" in nothing.text
+        no_day = council.post(f"/concerns/{reference}/team-answer",
+                              data={"csrf_token": csrf, "stage": "appointment-booked"})
+        assert no_day.status_code == 422
+        assert "Enter the day of the first appointment" in no_day.text
+        day = date.today() + timedelta(days=14)
+        done = council.post(f"/concerns/{reference}/team-answer", data={
+            "csrf_token": csrf, "stage": "appointment-booked", "appointment_on-day": str(day.day),
+            "appointment_on-month": str(day.month), "appointment_on-year": str(day.year)})
+        assert done.status_code == 303, done.text
+        assert done.headers["location"] == f"/concerns/{reference}?done=team-answer"
+        assert "answer is recorded" in council.get(done.headers["location"]).text
+
+    referrer = Principal("hv-someone", "staff", "referrer", name="Referrer")
+    with browser(referrer) as someone:
+        assert someone.get(f"/concerns/{reference}/team-answer").status_code == 404
+    assert status_of(platform, reference)["status"] == "appointment-booked"
+    wait_for(lambda: any(m["template"] == "family/appointment-booked" for m in mailbox(platform, reference)), 60,
+             "the family told the day")
+    [told] = [m for m in mailbox(platform, reference) if m["template"] == "family/appointment-booked"]
+    assert long_date(day) in told["body"]

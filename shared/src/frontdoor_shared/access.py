@@ -57,9 +57,12 @@ def can_read_referral(p: Principal, r: Resource) -> bool:
 
 
 def can_report_referral_progress(p: Principal, r: Resource) -> bool:
-    """Only the team the child was routed to (its system's `referrals:<pathway>:update` scope) says
-    how the referral is going: accepted, first appointment booked, or declined."""
-    return r.pathway is not None and _partner_with(p, f"referrals:{r.pathway}:update")
+    """The team the child was routed to (its system's `referrals:<pathway>:update` scope) says how
+    the referral is going: accepted, first appointment booked, or declined; or the council's
+    administrator records what a team without such a system told the council."""
+    if r.pathway is None:
+        return False
+    return _is(p, "council-admin") or _partner_with(p, f"referrals:{r.pathway}:update")
 
 
 def _same_panel(p: Principal, r: Resource) -> bool:

@@ -38,7 +38,7 @@ MATRIX = {
     "panel-chair":        (False, True, False, True, False, True, False, False, False, False, False, True, False,
                         False, False),
     "council-admin":      (True, True, True, True, True, False, False, True, True, True, False, True, True,
-                        False, False),
+                        True, True),
     "data-protection-officer": (False, False, False, False, False, False, False, False, False, False, True, False,
                                 False, False, False),
     "slcn-team":          (False, False, False, False, False, False, False, True, False, False, False, False, False,

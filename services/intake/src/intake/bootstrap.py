@@ -221,10 +221,10 @@ class Intake:
         return await add_information(self.runtime.uow(), reference, about, actor=who, channel=channel,
                                      keyring=self.keyring)
 
-    async def report_progress(self, reference: str, report: progress.ProgressIn, who: Principal
-                              ) -> progress.Progressed:
-        """The team a concern was routed to says how the referral is going."""
-        return await progress.report_progress(self.runtime.uow(), reference, report, actor=who)
+    async def report_progress(self, reference: str, report: progress.ProgressIn, who: Principal,
+                              channel: str = "api") -> progress.Progressed:
+        """The team a concern was routed to says how the referral is going (or the council records it)."""
+        return await progress.report_progress(self.runtime.uow(), reference, report, actor=who, channel=channel)
 
     async def withdraw(self, reference: str, reason: str, who: Principal, channel: str) -> None:
         """Whoever raised the concern withdraws it, before the council decided; everyone stops."""

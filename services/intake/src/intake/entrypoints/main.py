@@ -19,7 +19,7 @@ from frontdoor_shared.service_main import service_cli
 from frontdoor_shared.web import harden
 from intake.bootstrap import Intake
 from intake.config import IntakeSettings
-from intake.entrypoints import api, auth_routes, fhir, fhir_followup, oidc_sign_in, web
+from intake.entrypoints import api, auth_routes, fhir, fhir_followup, oidc_sign_in, team_answer, web
 from intake.entrypoints.errors import on_request_validation
 from intake.service_layer.accounts import seed_demo
 
@@ -52,6 +52,7 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     app.include_router(auth_routes.router)
     oidc_sign_in.install(app, intake.settings, production=intake.auth_production)
     app.include_router(web.router)
+    app.include_router(team_answer.router)
     app.include_router(fhir.router)
     app.include_router(fhir_followup.router)
     app.include_router(govuk.about_pages(web.SERVICE))

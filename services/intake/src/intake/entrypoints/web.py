@@ -20,7 +20,13 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, ValidationError
 
-from frontdoor_shared.access import Resource, can_administer, can_read_concern, can_submit_concern
+from frontdoor_shared.access import (
+    Resource,
+    can_administer,
+    can_read_concern,
+    can_report_referral_progress,
+    can_submit_concern,
+)
 from frontdoor_shared.auth import SESSION_COOKIE, NotAuthenticated, PasswordChangeRequired, Principal
 from frontdoor_shared.contracts.concern_withdrawn_v1 import WITHDRAWAL_REASONS
 from frontdoor_shared.contracts.referral_progressed_v1 import DECLINE_REASONS
@@ -30,7 +36,7 @@ from frontdoor_shared.web import verify_csrf
 from intake.adapters import audit
 from intake.adapters.repository import ConcernRepository
 from intake.domain import checks
-from intake.domain.model import WITHDRAWABLE, Status
+from intake.domain.model import FINISHED_BY_COUNCIL, WITHDRAWABLE, Status, routed_pathway
 from intake.entrypoints.api import intake_of
 from intake.service_layer import report
 from intake.service_layer.problems import problems
@@ -438,6 +444,12 @@ async def my_concerns(request: Request, principal: Caller) -> Response:
     return _render(request, principal, "concerns.html", "Your concerns", concerns=items)
 
 
+def answerable(principal: Principal, concern: Any) -> bool:
+    """This person may record a team's answer on this concern, and there is a team to answer."""
+    pathway = routed_pathway(concern.history)
+    return concern.status in FINISHED_BY_COUNCIL and can_report_referral_progress(principal, Resource(pathway=pathway))
+
+
 @router.get("/concerns/{reference}")
 async def concern_status(reference: str, request: Request, principal: Caller) -> Response:
     concern = await _own(request, principal, reference)
@@ -449,7 +461,8 @@ async def concern_status(reference: str, request: Request, principal: Caller) ->
                    sent=request.query_params.get("sent") == "information",
                    withdrawn=request.query_params.get("done") == "withdrawn",
                    withdrawable=concern.status in WITHDRAWABLE, reasons=WITHDRAWAL_REASONS,
-                   declined=DECLINE_REASONS, long_date=_long_date)
+                   declined=DECLINE_REASONS, long_date=_long_date, answerable=answerable(principal, concern),
+                   team_answered=request.query_params.get("done") == "team-answer")
 
 
 # --- the council's report --------------------------------------------------------------------

@@ -104,7 +104,7 @@ async def pathway_of(conn: Any, reference: str) -> str | None:
 
 
 async def report_progress(uow: UnitOfWork, reference: str, progress: ProgressIn, *, actor: Principal,
-                          clock: Callable[[], datetime] | None = None) -> Progressed:
+                          channel: str = "api", clock: Callable[[], datetime] | None = None) -> Progressed:
     """Record the team's report and publish it, in one transaction; the same report again is a no-op."""
     now = (clock or (lambda: datetime.now(UTC)))()
     check_days(progress, now.date())
@@ -129,7 +129,7 @@ async def report_progress(uow: UnitOfWork, reference: str, progress: ProgressIn,
         if moves:
             await partner_feed.tell_partners(uow, [(concern.id, change)])
         await audit.record(uow.conn, actor, f"referral:{progress.stage}", reference, concern_id=concern.id,
-                           why=f"the {pathway} team reported", channel="api")
+                           why=f"the {pathway} team reported", channel=channel)
         uow.emit(ReferralProgressedV1(
             concern_id=concern.id, reference=reference, pathway=pathway, stage=progress.stage, progressed_at=now,
             contact_by=progress.contact_by, appointment_on=progress.appointment_on, reason=progress.reason,
