@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -210,6 +210,28 @@ class ConcernRepository:
             " WHERE c.id = ANY(CAST(:ids AS uuid[])) ORDER BY c.id FOR UPDATE OF c"),
             {"ids": sorted(concern_ids)})
         return {r.id: (r.status, (r.client_id, r.reference, r.key) if r.client_id else None) for r in rows}
+
+    async def partners_listening(self, client_ids: Collection[str]) -> set[str]:
+        """Which of these are partner systems that hear back on their own topic (status events on)."""
+        if not client_ids:
+            return set()
+        rows = await self.conn.execute(sql(
+            "SELECT client_id FROM intake.partner_client WHERE client_id = ANY(CAST(:ids AS text[]))"
+            " AND status_events"), {"ids": sorted(client_ids)})
+        return {r.client_id for r in rows}
+
+    async def sent_by_listening_partners(self, concern_ids: Collection[uuid.UUID]
+                                         ) -> dict[uuid.UUID, tuple[str, str, str | None]]:
+        """The concerns among these that a partner which hears back sent: its client id, the
+        concern's reference and the key the partner sent it under (None without one)."""
+        if not concern_ids:
+            return {}
+        rows = await self.conn.execute(sql(
+            "SELECT c.id, c.reference, c.submitted_by, k.key FROM intake.concern c"
+            " JOIN intake.partner_client p ON p.client_id = c.submitted_by AND p.status_events"
+            " LEFT JOIN intake.idempotency_key k ON k.concern_id = c.id AND k.scope = c.submitted_by"
+            " WHERE c.id = ANY(CAST(:ids AS uuid[]))"), {"ids": sorted(concern_ids)})
+        return {r.id: (r.submitted_by, r.reference, r.key) for r in rows}
 
     async def add_statuses(self, lines: Sequence[tuple[uuid.UUID, StatusChange, str | None, bool]], *,
                            audit: Sequence[tuple[Principal, str, str, uuid.UUID, str, str]] = ()) -> None:

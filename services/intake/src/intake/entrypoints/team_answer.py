@@ -10,7 +10,6 @@ it the same way; the audit trail says who recorded it.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -21,7 +20,7 @@ from frontdoor_shared.auth import Principal
 from frontdoor_shared.contracts.referral_progressed_v1 import DECLINE_REASONS
 from frontdoor_shared.web import verify_csrf
 from intake.entrypoints.api import intake_of
-from intake.entrypoints.web import Caller, _not_found, _own, _render, answerable
+from intake.entrypoints.web import Caller, _not_found, _own, _render, answerable, day_from
 from intake.service_layer.progress import BadDay, NotProgressable, ProgressIn
 from intake.service_layer.revise import NoSuchConcern
 
@@ -30,16 +29,6 @@ router = APIRouter(include_in_schema=False)
 STAGES = {"accepted": "The team accepted the referral",
           "appointment-booked": "The team booked the child's first appointment",
           "declined": "The team declined the referral"}
-
-
-def _day(form: Any, name: str) -> date | str | None:
-    parts = [str(form.get(f"{name}-{p}") or "").strip() for p in ("year", "month", "day")]
-    if not any(parts):
-        return None
-    try:
-        return date(*(int(p) for p in parts))
-    except ValueError:
-        return name
 
 
 def _page(request: Request, principal: Principal, reference: str, problems: dict[str, str] | None = None,
@@ -68,7 +57,7 @@ def _read(form: Any) -> tuple[ProgressIn | None, dict[str, str]]:
     body: dict[str, Any] = {"stage": stage}
     day_field = {"accepted": "contact_by", "appointment-booked": "appointment_on"}.get(stage)
     if day_field:
-        day = _day(form, day_field)
+        day = day_from(form, day_field)
         if isinstance(day, str):
             return None, {day_field: "Enter a real date, like 27 3 2027"}
         if day is None and stage == "appointment-booked":

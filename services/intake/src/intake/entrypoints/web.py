@@ -471,9 +471,10 @@ DOORS = {"form": "Through the web form", "api": "Through the JSON API", "fhir": 
          "partner": "As partner events"}
 
 
-def _day(request: Request, prefix: str) -> date | str | None:
-    """A day from the date inputs (None when all are blank; the prefix when it is not a real date)."""
-    parts = [request.query_params.get(f"{prefix}-{p}", "").strip() for p in ("year", "month", "day")]
+def day_from(values: Any, prefix: str) -> date | str | None:
+    """A day from a GOV.UK date input's three fields in `values` (query parameters or a posted form):
+    None when all are blank; the prefix when it is not a real date."""
+    parts = [str(values.get(f"{prefix}-{p}") or "").strip() for p in ("year", "month", "day")]
     if not any(parts):
         return None
     try:
@@ -485,7 +486,7 @@ def _day(request: Request, prefix: str) -> date | str | None:
 @router.get("/reports/front-door")
 async def front_door_report(request: Request, principal: CouncilAdmin) -> Response:
     today = received_on(datetime.now(UTC))
-    asked = {prefix: _day(request, prefix) for prefix in ("from", "to")}
+    asked = {prefix: day_from(request.query_params, prefix) for prefix in ("from", "to")}
     errors = [{"text": f"Enter a real date for '{p.capitalize()}', like 27 3 2026", "href": f"#{p}"}
               for p, d in asked.items() if isinstance(d, str)]
     start_day, end_day = (d if isinstance(d, date) else None for d in asked.values())

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, get_args
 
-from sqlalchemy import text as sql
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from frontdoor_shared import topics
@@ -26,6 +25,7 @@ from frontdoor_shared.contracts import PartnerConcernStatusV1, Problem
 from frontdoor_shared.contracts.partner_concern_status_v1 import PartnerStatus
 from frontdoor_shared.envelope import CloudEvent
 from frontdoor_shared.uow import UnitOfWork
+from intake.adapters.repository import ConcernRepository
 from intake.domain.model import Status, StatusChange
 
 TOLD: frozenset[str] = frozenset(get_args(PartnerStatus)) - {"refused"}  # the moves a partner hears of
@@ -42,24 +42,13 @@ class Partnered:
 
 async def listening(conn: AsyncConnection, client_ids: Collection[str]) -> set[str]:
     """Which of these are partner systems that hear back (status events on)."""
-    if not client_ids:
-        return set()
-    rows = await conn.execute(sql(
-        "SELECT client_id FROM intake.partner_client WHERE client_id = ANY(CAST(:ids AS text[])) AND status_events"),
-        {"ids": sorted(client_ids)})
-    return {r.client_id for r in rows}
+    return await ConcernRepository(conn).partners_listening(client_ids)
 
 
 async def partnered(conn: AsyncConnection, concern_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, Partnered]:
     """The concerns among these that a listening partner sent, with the key it sent each under."""
-    if not concern_ids:
-        return {}
-    rows = await conn.execute(sql(
-        "SELECT c.id, c.reference, c.submitted_by, k.key FROM intake.concern c"
-        " JOIN intake.partner_client p ON p.client_id = c.submitted_by AND p.status_events"
-        " LEFT JOIN intake.idempotency_key k ON k.concern_id = c.id AND k.scope = c.submitted_by"
-        " WHERE c.id = ANY(CAST(:ids AS uuid[]))"), {"ids": sorted(concern_ids)})
-    return {r.id: Partnered(r.submitted_by, r.reference, r.key) for r in rows}
+    found = await ConcernRepository(conn).sent_by_listening_partners(concern_ids)
+    return {concern_id: Partnered(*sent) for concern_id, sent in found.items()}
 
 
 def _detail(change: StatusChange) -> dict[str, Any]:
