@@ -96,3 +96,25 @@ def test_on_the_statutory_pathway_the_page_promises_the_legal_date_not_the_teams
     without = step_for(Facts(kind=kind, at=MONDAY, outcome="routed", pathway="statutory"))  # an older event
     assert without is not None
     assert without.expected_by == add_working_days(MONDAY.date(), 20)
+
+
+def test_the_teams_answers_give_the_family_its_next_date_or_send_it_back_to_the_council() -> None:
+    accepted = step_for(Facts(kind=m.PROGRESSED, at=MONDAY, pathway="slcn", stage="accepted",
+                              contact_by=date(2026, 3, 20)))
+    unsaid = step_for(Facts(kind=m.PROGRESSED, at=MONDAY, pathway="slcn", stage="accepted"))
+    booked = step_for(Facts(kind=m.PROGRESSED, at=MONDAY, pathway="slcn", stage="appointment-booked",
+                            appointment_on=date(2026, 4, 8)))
+    declined = step_for(Facts(kind=m.PROGRESSED, at=MONDAY, pathway="slcn", stage="declined",
+                              reason_text="another service is better placed to help"))
+    assert None not in (accepted, unsaid, booked, declined)
+    assert (accepted.status, accepted.expected_by) == ("referral-accepted", date(2026, 3, 20))
+    assert "will contact you by 20 March 2026" in accepted.next_step
+    assert unsaid.expected_by == add_working_days(MONDAY.date(), 20)  # the council's usual wait
+    assert (booked.status, booked.expected_by) == ("appointment-booked", date(2026, 4, 8))
+    assert "8 April 2026" in booked.line
+    assert declined.status == "referral-declined"
+    assert "because another service is better placed to help" in declined.line
+    assert declined.expected_by == add_working_days(MONDAY.date(), 5)
+    later = MONDAY + timedelta(days=30)
+    assert is_still_waiting("referral-declined", MONDAY, later, 20)  # back with the council: chased
+    assert not is_still_waiting("referral-accepted", MONDAY, later, 20)  # with the team
