@@ -17,6 +17,7 @@ from early_years.service_layer.erasure import erase_concern, withdraw_case
 from early_years.service_layer.listing import list_for_panel, list_many_for_panel
 from early_years.service_layer.meetings import seed_panel
 from early_years.service_layer.panel import Clock, PanelSetup, utc_now
+from early_years.service_layer.team_answer import record_team_answer
 from frontdoor_shared.at_rest import Keyring, rewrap
 from frontdoor_shared.auth import AuthSettings, Tokens
 from frontdoor_shared.contracts import (
@@ -28,6 +29,7 @@ from frontdoor_shared.contracts import (
     ConcernTriagedV1,
     ConcernWithdrawnV1,
     PanelDecisionV2,
+    ReferralProgressedV1,
 )
 from frontdoor_shared.delivery import publisher_doc, subscribe
 from frontdoor_shared.envelope import CloudEvent
@@ -54,7 +56,8 @@ class EarlyYears:
         self.evidence = IntakeEvidence(settings.intake_api_url)
         self._stop = asyncio.Event()
         self._overdue: asyncio.Task[None] | None = None
-        subscribe(self.runtime.broker, [ConcernTriagedV1, ConcernErasedV1, ConcernWithdrawnV1, AccessRevokedV1],
+        subscribe(self.runtime.broker, [ConcernTriagedV1, ConcernErasedV1, ConcernWithdrawnV1, AccessRevokedV1,
+                                        ReferralProgressedV1],
                   self._on_event,
                   group_id=SERVICE,
                   batch_handlers={ConcernTriagedV1: self._on_triaged})
@@ -73,6 +76,9 @@ class EarlyYears:
             return
         if isinstance(data, AccessRevokedV1):
             await self.revocations.remember(self.runtime.uow(), event, data, topic)
+            return
+        if isinstance(data, ReferralProgressedV1):
+            await record_team_answer(self.runtime.uow(), event, data, topic)
             return
         await list_for_panel(self.runtime.uow(), event, data, topic, self.panel, self.clock)
 

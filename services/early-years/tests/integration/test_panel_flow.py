@@ -326,3 +326,46 @@ async def test_a_panel_in_the_councils_own_words_decides_with_its_reasons_agenci
     assert event["reasons"] == [{"rule": "panel:home-learning", "text": "The family's home learning plan is working."}]
     assert [(a["agency_name"], a["task_text"]) for a in event["actions"]] == [
         ("Portage home visiting", "visit the family at home")]
+
+
+async def test_the_case_keeps_the_latest_answer_of_the_team_for_the_panels_review(world: Any, concern: Any,
+                                                                                  people: Any, wait: Any) -> None:
+    from frontdoor_shared.contracts import ReferralProgressedV1
+
+    data = concern()
+    case = await _decided(world, people, data)
+    stranger = concern()  # routed by triage, never at the panel: it has no case here
+
+    def answer(about: Any, **fields: Any) -> ReferralProgressedV1:
+        return ReferralProgressedV1(concern_id=about.concern_id, reference=about.reference, pathway="slcn",
+                                    progressed_at=world.clock(), **fields)
+
+    contact_by = today(world) + timedelta(days=10)
+    await world.publish(answer(stranger, stage="accepted"))
+    await world.publish(answer(data, stage="accepted", contact_by=contact_by))
+
+    async def kept() -> Any:
+        [row] = await world.rows(sa.select(orm.panel_case.c.team_answer).where(orm.panel_case.c.id == case.id))
+        return row.team_answer
+
+    await wait(kept, "the team's answer kept on the case")
+    async with world.browser(people["member"]) as member:
+        page = await member.get(f"/panel/cases/{case.id}")
+    assert page.status_code == 200
+    assert "team accepted the referral on" in page.text
+    assert f"will contact the family by {contact_by.day} {contact_by:%B %Y}" in page.text
+
+    await world.publish(answer(data, stage="declined", reason="already-known",
+                               reason_text="the team is already working with the child"))
+
+    async def declined() -> bool:
+        return (await kept())["stage"] == "declined"
+
+    await wait(declined, "the latest answer replaces the earlier")
+    async with world.browser(people["member"]) as member:
+        page = await member.get(f"/panel/cases/{case.id}")
+    assert "declined the referral" in page.text
+    assert "because the team is already working with the child" in page.text
+    assert await world.rows(sa.select(orm.panel_case).where(orm.panel_case.c.concern_id == stranger.concern_id)) == []
+    dead = world.svc.runtime.tables.dead_letter
+    assert await world.rows(sa.select(dead).where(dead.c.topic == topics.REFERRAL_PROGRESSED)) == []

@@ -69,6 +69,10 @@ class CaseRepository:
         await self.conn.execute(sa.update(C).where(C.c.concern_id == concern_id, C.c.status == "listed")
                                 .values(status="withdrawn"))
 
+    async def record_team_answer(self, concern_id: uuid.UUID, answer: dict[str, Any]) -> None:
+        """The latest answer of the team the concern was referred to, on its case (if it has one)."""
+        await self.conn.execute(sa.update(C).where(C.c.concern_id == concern_id).values(team_answer=answer))
+
     async def erase(self, concern_id: uuid.UUID) -> None:
         """An erased concern: its case, its place on agendas, the panel's decisions (with their
         free-text reasons) and the actions they set."""

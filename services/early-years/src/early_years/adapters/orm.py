@@ -31,6 +31,7 @@ panel_case = sa.Table(
     sa.Column("missing", pg.JSONB, nullable=False, server_default=sa.text("'[]'::jsonb")),
     sa.Column("triaged_at", TS),
     sa.Column("received_on", sa.Date),  # the day the council received the concern: the statutory clock's start
+    sa.Column("team_answer", pg.JSONB),  # the latest answer of the team it was referred to (codes and days)
 )
 
 panel = sa.Table(

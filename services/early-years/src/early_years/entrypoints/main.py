@@ -31,8 +31,10 @@ DEFAULT_WORDS = Vocabulary()
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
-def long_date(value: date | None) -> str:
-    return f"{value.day} {value:%B %Y}" if value else ""
+def long_date(value: date | str | None) -> str:
+    """12 January 2027, from a date or one as ISO text (a case's JSON columns keep days as text)."""
+    day = date.fromisoformat(value) if isinstance(value, str) and value else value
+    return f"{day.day} {day:%B %Y}" if isinstance(day, date) else ""
 
 
 def pounds(pence: int | None) -> str:
