@@ -19,8 +19,8 @@
 #   KAFKA_BIN                     where the Kafka CLI tools are (default /opt/kafka/bin)
 set -euo pipefail
 
-# A few events a day (frontdoor_shared.topics.ONE_PARTITION): one partition each.
-ONE_PARTITION=(intake.access-revoked.v1 intake.access-revoked.v1.dlq)
+# A few events a day (frontdoor_shared.topics.ONE_PARTITION): one partition each (one line: a test reads it).
+ONE_PARTITION=(intake.access-revoked.v1 intake.access-revoked.v1.dlq intake.referral-progressed.v1 intake.referral-progressed.v1.dlq)
 
 # The one list. Internal topics are <producer>.<event>.v<N>; partner.* and referrals.* are public.
 TOPICS=(

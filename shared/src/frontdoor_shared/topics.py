@@ -43,9 +43,10 @@ def dlq(topic: str) -> str:
     return f"{topic}.dlq"
 
 
-# A few events a day, read by every service with a web side: one partition each (every partition
-# is a cost in every fetch of every consumer that reads it, events or not)
-ONE_PARTITION = frozenset({ACCESS_REVOKED, dlq(ACCESS_REVOKED)})
+# A few events a day (sessions ended; a team's answer about a referral, a few in each referral's
+# life): one partition each, since every partition is a cost in every fetch of every consumer that
+# reads it, events or not
+ONE_PARTITION = frozenset({ACCESS_REVOKED, dlq(ACCESS_REVOKED), REFERRAL_PROGRESSED, dlq(REFERRAL_PROGRESSED)})
 
 
 def partitions_of(topic: str, default: int) -> int:
