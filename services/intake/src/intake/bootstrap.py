@@ -122,10 +122,13 @@ class Intake:
 
     async def _tell_refused(self, event: CloudEvent, topic: str, err: PermanentError) -> None:
         """A registered partner that hears back is told its event (a concern, or a follow-up of one)
-        was refused, once (the inbox: a dead letter replayed and refused again tells it nothing new)."""
+        was refused, once: the inbox keeps that it was told, under an id of its own, so a dead letter
+        replayed and refused again tells it nothing new, and one replayed once the cause is mended
+        (a signing key registered) still takes effect (a follow-up's own inbox row stays free)."""
         client_id = partner.partner_of(event.source)
+        told = event.model_copy(update={"id": partner_feed.refusal_id(event.id)})
         async with self.runtime.uow() as uow:
-            if not await partner_feed.listening(uow.conn, [client_id]) or not await uow.first_time(event, topic):
+            if not await partner_feed.listening(uow.conn, [client_id]) or not await uow.first_time(told, topic):
                 return
             partner_feed.refuse(uow, client_id, event, partner.problems_of(err), datetime.now(UTC))
             await uow.commit()

@@ -80,6 +80,11 @@ async def tell_partners(uow: UnitOfWork, changes: Sequence[tuple[uuid.UUID, Stat
             tell(uow, who, change)
 
 
+def refusal_id(event_id: str) -> str:
+    """The inbox's id for "this partner was told its event was refused" (never the event's own)."""
+    return f"refused:{event_id}"
+
+
 def refuse(uow: UnitOfWork, client_id: str, event: CloudEvent, problems: Iterable[tuple[str, str]],
            at: datetime) -> None:
     """Tell a partner its concern event was refused, by field and why (never the value it sent)."""
