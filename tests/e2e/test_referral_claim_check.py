@@ -58,7 +58,7 @@ def test_the_slcn_team_says_how_the_referral_is_going_and_the_family_hears_each_
     assert httpx.post(url, json={"stage": "accepted"}).status_code == 401
     missing = httpx.post(url, json={"stage": "declined"}, headers=team)
     assert missing.status_code == 422
-    assert "reason" in missing.text
+    assert [e["field"] for e in missing.json()["errors"]] == ["reason"]
     past = httpx.post(url, json={"stage": "appointment-booked", "appointment_on": "2020-01-06"}, headers=team)
     assert past.status_code == 422
     assert past.json()["errors"][0]["field"] == "appointment_on"

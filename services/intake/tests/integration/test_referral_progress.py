@@ -59,6 +59,18 @@ async def test_the_teams_latest_report_is_where_the_referral_stands(test_stack) 
     assert (declined.status, declined.recorded) == ("referral-declined", True)
     assert (again.status, again.recorded) == ("referral-declined", False)
     assert (accepted.status, accepted.recorded) == ("referral-accepted", True)  # the team thought again
+    # a report and its retry at once, while something else holds the concern: both wait, and then
+    # the second finds the first's line (each reads the history only once it holds the concern)
+    later = (soon + timedelta(days=1)).isoformat()
+    async with intake.runtime.engine.connect() as holder:
+        held = await holder.begin()
+        await holder.execute(sa.text("SELECT 1 FROM intake.concern WHERE id = :id FOR UPDATE"),
+                             {"id": routed.concern_id})
+        both = [asyncio.create_task(report(routed.reference, stage="accepted", contact_by=later)) for _ in (1, 2)]
+        await asyncio.sleep(1.0)  # both have read what they read before the lock, and wait on it
+        await held.commit()
+    retried = await asyncio.gather(*both)
+    assert sorted(r.recorded for r in retried) == [False, True]
     with pytest.raises(NotProgressable):
         await report(waiting.reference, stage="accepted")
     with pytest.raises(BadDay, match="appointment_on"):
@@ -71,9 +83,10 @@ async def test_the_teams_latest_report_is_where_the_referral_stands(test_stack) 
         status = await conn.scalar(sa.text("SELECT status FROM intake.concern WHERE id = :id"),
                                    {"id": routed.concern_id})
     events = [json.loads(r.payload)["data"] for r in rows]
-    assert [r.key for r in rows] == [str(routed.concern_id)] * 2
+    assert [r.key for r in rows] == [str(routed.concern_id)] * 3
     assert [(e["stage"], e["reason"], e["contact_by"]) for e in events] == [
-        ("declined", "out-of-area", None), ("accepted", None, soon.isoformat())]
+        ("declined", "out-of-area", None), ("accepted", None, soon.isoformat()),
+        ("accepted", None, (soon + timedelta(days=1)).isoformat())]
     assert events[0]["reason_text"] == "the family lives outside the area the team covers"
     assert uuid.UUID(events[1]["concern_id"]) == routed.concern_id
     assert status == "referral-accepted"
@@ -82,9 +95,12 @@ async def test_the_teams_latest_report_is_where_the_referral_stands(test_stack) 
 def test_each_stage_takes_its_own_day_or_reason_and_no_other() -> None:
     from pydantic import ValidationError
 
-    for body in ({"stage": "declined"}, {"stage": "appointment-booked"},
-                 {"stage": "accepted", "reason": "out-of-area"}, {"stage": "declined", "reason": "no-reason"},
-                 {"stage": "accepted", "name": "Amara"}):
-        with pytest.raises(ValidationError):
+    for body, field in (({"stage": "declined"}, "reason"), ({"stage": "appointment-booked"}, "appointment_on"),
+                        ({"stage": "accepted", "reason": "out-of-area"}, "reason"),
+                        ({"stage": "declined", "reason": "no-reason"}, "reason"),
+                        ({"stage": "accepted", "appointment_on": "2027-01-20"}, "appointment_on"),
+                        ({"stage": "accepted", "name": "Amara"}, "name")):
+        with pytest.raises(ValidationError) as refused:
             ProgressIn.model_validate(body)
+        assert [e["loc"] for e in refused.value.errors()] == [(field,)], body  # the error names its field
     assert ProgressIn.model_validate({"stage": "accepted"}).detail("slcn") == {"pathway": "slcn", "stage": "accepted"}

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from frontdoor_shared.auth import Principal
 from frontdoor_shared.contracts import ReferralProgressedV1
@@ -32,6 +32,9 @@ from intake.service_layer.revise import NoSuchConcern
 STATUS_OF_STAGE = {"accepted": Status.REFERRAL_ACCEPTED, "appointment-booked": Status.APPOINTMENT_BOOKED,
                    "declined": Status.REFERRAL_DECLINED}
 FAR_AHEAD = timedelta(days=366)  # a date further off than a year is a typing mistake
+OWNER = {"contact_by": "accepted", "appointment_on": "appointment-booked", "reason": "declined"}
+NEEDED = {"appointment_on": "the day of the first appointment is needed for appointment-booked",
+          "reason": "a reason from the council's list is needed for declined"}
 
 
 class ProgressIn(BaseModel):
@@ -42,24 +45,25 @@ class ProgressIn(BaseModel):
     stage: ProgressStage = Field(description=(
         "accepted: the team took the referral; appointment-booked: the child's first appointment is booked "
         "(send it again with the new day if it moves); declined: the team will not take it (a reason is needed)"))
-    contact_by: date | None = Field(default=None, description=(
+    contact_by: date | None = Field(default=None, validate_default=True, description=(
         "accepted: the day by which the team will contact the family (today or later, within a year)"))
-    appointment_on: date | None = Field(default=None, description=(
+    appointment_on: date | None = Field(default=None, validate_default=True, description=(
         "appointment-booked: the day of the first appointment (today or later, within a year)"))
-    reason: DeclineReason | None = Field(default=None, description=(
+    reason: DeclineReason | None = Field(default=None, validate_default=True, description=(
         "declined: why, from the council's list: " + "; ".join(f"{k} ({v})" for k, v in DECLINE_REASONS.items())))
 
-    @model_validator(mode="after")
-    def _fits_the_stage(self) -> ProgressIn:
-        wanted = {"accepted": "contact_by", "appointment-booked": "appointment_on", "declined": "reason"}
-        for stage, name in wanted.items():
-            if self.stage != stage and getattr(self, name) is not None:
-                raise ValueError(f"{name} goes with stage {stage} only")
-        if self.stage == "appointment-booked" and self.appointment_on is None:
-            raise ValueError("appointment_on: the day of the first appointment is needed for appointment-booked")
-        if self.stage == "declined" and self.reason is None:
-            raise ValueError("reason: a reason from the council's list is needed for declined")
-        return self
+    @field_validator("contact_by", "appointment_on", "reason")
+    @classmethod
+    def _fits_the_stage(cls, value: Any, info: ValidationInfo) -> Any:
+        """Each of these goes with one stage; a booked appointment needs its day, a decline its
+        reason. Checked per field, so an error names the field it is about."""
+        name, stage = str(info.field_name), info.data.get("stage")
+        owner = OWNER[name]
+        if value is not None and stage != owner:
+            raise ValueError(f"goes with stage {owner} only")
+        if value is None and stage == owner and name in NEEDED:
+            raise ValueError(NEEDED[name])
+        return value
 
     def detail(self, pathway: str) -> dict[str, Any]:
         """The history line's detail: codes and days only."""
@@ -110,10 +114,15 @@ async def report_progress(uow: UnitOfWork, reference: str, progress: ProgressIn,
     check_days(progress, now.date())
     async with uow:
         repo = ConcernRepository(uow.conn)
+        concern_id = await repo.id_of(reference)
+        if concern_id is None:
+            raise NoSuchConcern(reference)
+        # locked before the history is read: two reports at once (a retry) are taken one after the
+        # other, so the same report twice still records one line
+        present = await repo.status_of(concern_id)
         concern = await repo.get(reference)
         if concern is None:
             raise NoSuchConcern(reference)
-        present = await repo.status_of(concern.id)  # locked: one report at a time, against the present status
         pathway = routed_pathway(concern.history)
         if pathway is None or present in (Status.WITHDRAWN, Status.ERASED):
             raise NotProgressable(f"the concern is {present}, not with a team that could report on it")
