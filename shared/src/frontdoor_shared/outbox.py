@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import time
 import zlib
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
@@ -34,6 +35,8 @@ from frontdoor_shared.errors_classify import is_transient
 
 log = structlog.get_logger()
 PARTITIONS_KEPT = 4096  # keys per topic whose partition a relay remembers
+UNREADY_RETRY_SECONDS = 30.0  # a topic the relay could not make is tried again after this
+UNREADY_WAIT_SECONDS = 10.0  # how long the producer may look for a topic just made
 
 
 def _headers(headers: str | None) -> list[tuple[str, bytes]]:
@@ -53,6 +56,11 @@ class OutboxRelay:
         # its metadata timeout on a topic the broker lacks, and the relay, in order, waits with it
         self._ensure_topic = ensure_topic
         self._known_topics = set(known_topics)
+        # such a topic that could not be made (a cluster where only operators create topics, and no
+        # one has yet): its rows wait, unpublished, and are not taken again until the time given,
+        # while every other topic's go on; a topic made at start-up that fails stops the round
+        self._unready: dict[str, float] = {}
+        self.unready_retry_seconds = UNREADY_RETRY_SECONDS
         self._table = tables.outbox
         self._producer = producer
         self._partitioner = DefaultPartitioner()
@@ -76,8 +84,10 @@ class OutboxRelay:
         self._take_rows = (
             f"UPDATE {outbox} SET published_at = now() WHERE id IN (SELECT id FROM {outbox}"
             " WHERE (SELECT pg_try_advisory_xact_lock($1::bigint)) AND published_at IS NULL"
+            " AND topic <> ALL($3::text[])"
             " ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED)"
             " RETURNING id, topic, key, payload, headers::text AS headers")
+        self._release_rows = f"UPDATE {outbox} SET published_at = NULL WHERE id = ANY($1::bigint[])"
         self._wake = asyncio.Event()
         self._last_cleanup = datetime.min.replace(tzinfo=UTC)
         self.published_total = 0
@@ -125,7 +135,10 @@ class OutboxRelay:
                     rows = await self._claim(driver)
                     if not rows:
                         return 0
-                    await self._send(rows)
+                    held = await self._send(rows)
+                    if held:  # their topic could not be made: unpublished again, in this transaction
+                        await driver.execute(self._release_rows, held)
+                        rows = [r for r in rows if r["id"] not in set(held)]
                     if self._crash_after_send:
                         log.error("outbox.fault_injection.crash_after_send", rows=len(rows))
                         os._exit(70)
@@ -139,9 +152,12 @@ class OutboxRelay:
 
     async def _claim(self, driver: Any) -> Sequence[Any]:
         """The rows taken (marked, uncommitted), oldest first: RETURNING keeps no order."""
-        return sorted(await driver.fetch(self._take_rows, self._lock_key, self._batch), key=lambda r: r["id"])
+        now = time.monotonic()
+        self._unready = {t: at for t, at in self._unready.items() if at > now}
+        return sorted(await driver.fetch(self._take_rows, self._lock_key, self._batch, list(self._unready)),
+                      key=lambda r: r["id"])
 
-    async def _send(self, rows: Sequence[Any]) -> None:
+    async def _send(self, rows: Sequence[Any]) -> list[int]:
         """Publish the rows as one record batch per partition (split where a batch is full), in
         their order, and wait for the broker's ack of every one. A key's partition is the Kafka
         default (murmur2 of the key over the topic's partitions in id order: what `send` and
@@ -158,10 +174,18 @@ class OutboxRelay:
             batch.close()
             acks.append(await producer.send_batch(batch, topic, partition=partition))
 
+        held: list[int] = []
         for r in rows:
             topic, key = r["topic"], r["key"].encode()
+            if topic in self._unready:
+                held.append(r["id"])
+                continue
             if topic not in partitions:
-                partitions[topic] = sorted(await self._partitions_for(topic))
+                found = await self._partitions_for(topic)
+                if found is None:
+                    held.append(r["id"])
+                    continue
+                partitions[topic] = sorted(found)
             partition = self._partition(topic, partitions[topic], key)
             record = {"key": key, "value": r["payload"], "timestamp": None, "headers": _headers(r["headers"])}
             batch = open_batches.get((topic, partition))
@@ -175,14 +199,24 @@ class OutboxRelay:
         for topic, partition in list(open_batches):
             await ship(topic, partition)
         await asyncio.gather(*acks)
+        return held
 
-    async def _partitions_for(self, topic: str) -> set[int]:
+    async def _partitions_for(self, topic: str) -> set[int] | None:
         """The topic's partitions; a topic not made at start-up is created first (once a process,
-        counted only once the producer has seen it, so a failed round makes it again)."""
+        counted only once the producer has seen it). None when such a topic cannot be made or found:
+        its rows wait (`unready_retry_seconds`) and the others go."""
         if topic in self._known_topics or self._ensure_topic is None:
             return await self._producer.partitions_for(topic)  # type: ignore[no-any-return]
-        await self._ensure_topic(topic)
-        found: set[int] = await self._producer.partitions_for(topic)
+        try:
+            await self._ensure_topic(topic)
+            found: set[int] = await asyncio.wait_for(self._producer.partitions_for(topic), UNREADY_WAIT_SECONDS)
+        except (asyncio.CancelledError, KeyboardInterrupt):
+            raise
+        except Exception as err:  # noqa: BLE001 - logged; the topic's rows wait, the rest go on
+            self._unready[topic] = time.monotonic() + self.unready_retry_seconds
+            log.error("outbox.topic_unavailable", topic=topic, error=type(err).__name__,
+                      retry_seconds=self.unready_retry_seconds)
+            return None
         self._known_topics.add(topic)
         return found
 

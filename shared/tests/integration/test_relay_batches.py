@@ -146,3 +146,53 @@ async def test_a_topic_the_relay_was_not_started_with_is_made_before_its_first_r
     assert made == [topic]
     assert len(described["partitions"]) == 1
     assert [json.loads(v)["n"] for _, _, _, v, _ in seen] == [0, 1]
+
+
+async def test_a_topic_that_cannot_be_made_holds_its_own_rows_and_no_one_elses(  # type: ignore[no-untyped-def]
+        test_stack) -> None:
+    """On a cluster where only operators create topics, a partner's topic may not exist yet: its rows
+    wait unpublished (not lost, not taken again until their retry time), the relay does not die, and
+    every other topic's rows still go; once the topic can be made, they go too."""
+    suffix = uuid.uuid4().hex[:6]
+    waiting, known = f"partner.relaywait-{suffix}.status.v1", f"relaytest.known-{suffix}.v1"
+    await ensure_topics(test_stack.bootstrap, 1, [known])
+    schema = f"relaytest_{suffix}"
+    tables = delivery_tables(sa.MetaData(), schema)
+    engine = make_engine(test_stack.database_url, pool_size=2)
+    producer = make_producer(test_stack.bootstrap, "relaytest-unready")
+    refused = [True]
+
+    async def ensure(name: str) -> None:
+        if refused[0]:
+            raise RuntimeError("TopicAuthorizationFailed (as a cluster without Create rights answers)")
+        await ensure_topics(test_stack.bootstrap, 1, [name])
+
+    async def unpublished() -> list[str]:
+        async with engine.connect() as conn:
+            return list((await conn.execute(sa.select(tables.outbox.c.topic)
+                                            .where(tables.outbox.c.published_at.is_(None)))).scalars())
+
+    await producer.start()
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
+            await conn.run_sync(lambda c: [t.create(c) for t in tables.all()])
+            await conn.execute(sa.insert(tables.outbox), [
+                {"event_id": str(uuid.uuid4()), "topic": t, "key": "k", "event_type": "t",
+                 "payload": json.dumps({"to": t}).encode(), "headers": {}} for t in (waiting, known)])
+        relay = OutboxRelay(engine, tables, producer, ensure_topic=ensure, known_topics=[known])
+        assert await relay.publish_once() == 1  # the known topic's row went; the other waits
+        assert await unpublished() == [waiting]
+        assert await relay.publish_once() == 0  # not taken again before its retry time
+        refused[0] = False
+        relay.unready_retry_seconds = 0.0
+        relay._unready = dict.fromkeys(relay._unready, 0.0)  # its retry time has come
+        assert await relay.publish_once() == 1
+        assert await unpublished() == []
+        seen = await _read(test_stack.bootstrap, [waiting, known], 2)
+        async with engine.begin() as conn:
+            await conn.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
+    finally:
+        await producer.stop()
+        await engine.dispose()
+    assert sorted(json.loads(v)["to"] for _, _, _, v, _ in seen) == sorted([waiting, known])
