@@ -9,6 +9,7 @@ from pydantic import AliasChoices, Field, SecretStr, field_validator, model_vali
 from pydantic_settings import SettingsConfigDict
 
 from frontdoor_shared.settings import ServiceSettings
+from frontdoor_shared.topics import PATHWAYS
 
 NOTIFY_URL = "https://api.notifications.service.gov.uk"
 
@@ -82,6 +83,26 @@ class NotificationsSettings(ServiceSettings):
         description="How long an event may wait for its concern's contact details before staff are told")
     still_waiting_days: int = Field(default=20, ge=1, description="Days without a status change before a reminder")
     still_waiting_interval_seconds: float = Field(default=3600.0, gt=0)
+    chase_pathways: str = Field(
+        default="slcn,outreach,sen-support,universal-advice", description=(
+            "Pathways whose team the council chases when the date the family was given for the team's first "
+            "contact passes with no answer (accepted, an appointment, declined: the team's report or staff "
+            "recording it): staff are asked to follow it up and the family told they are. Comma-separated; "
+            "empty turns chasing off. The statutory pathway's date is the council's own decision, not a team's"))
+
+    @field_validator("chase_pathways")
+    @classmethod
+    def _known_pathways(cls, value: str) -> str:
+        unknown = sorted({p.strip() for p in value.split(",") if p.strip()} - set(PATHWAYS))
+        if unknown:
+            raise ValueError(f"unknown pathway {', '.join(unknown)}; expected some of {', '.join(PATHWAYS)}")
+        return value
+
+    @property
+    def chased(self) -> frozenset[str]:
+        """The pathways in `chase_pathways`."""
+        return frozenset(p.strip() for p in self.chase_pathways.split(",") if p.strip())
+
     status_link_days: int = Field(default=180, ge=1, description="How long a family's private link works")
     public_base_url: str = Field(default="http://127.0.0.1:8003", description="Where families reach /status")
     referrer_url: str = Field(default="http://127.0.0.1:8000", description=(

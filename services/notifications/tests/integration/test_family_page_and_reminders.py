@@ -232,3 +232,48 @@ async def test_a_withdrawn_concern_is_told_once_shows_no_promise_and_later_news_
     assert "By when" not in page.text
     templates = sorted(r.template for r in await world.messages(reference))
     assert templates == ["family/concern-submitted", "family/concern-withdrawn", "referrer/concern-submitted"]
+
+
+async def test_a_team_silent_past_the_familys_date_is_chased_once_and_an_answer_stops_it(world, wait) -> None:  # type: ignore[no-untyped-def]
+    """Staff are asked to follow it up and the family told they are, once per routing; a team that
+    answered, or a pathway the council does not chase, is left alone."""
+    silent, answered, statutory = new_concern(), new_concern(), new_concern()
+    for concern in (silent, answered, statutory):
+        story = events(*concern)
+        await world.publish(story["submitted"])
+        if concern is statutory:
+            await world.publish(story["triaged-routed"].model_copy(update={
+                "pathway": "statutory", "statutory_decision_due": world.clock().date() + timedelta(weeks=6)}))
+        else:
+            await world.publish(story["triaged-routed"])
+    await world.publish(events(*answered)["referral-accepted"].model_copy(update={"contact_by": None}))
+
+    async def chased(concern: tuple[Any, str]) -> list[str]:
+        return sorted(r.template for r in _sent(await world.messages(concern[1]), "staff/referral-unanswered")
+                      + _sent(await world.messages(concern[1]), "family/team-not-heard"))
+
+    async def routed_told() -> bool:
+        return all([_sent(await world.messages(c[1]), "family/concern-triaged-routed") for c in (silent, statutory)]
+                   + [_sent(await world.messages(answered[1]), "family/referral-accepted")])
+
+    await wait(routed_told, "the routing told to each family, and the team's acceptance")
+    await asyncio.sleep(1)  # several rounds at the real time: the team still has 20 working days
+    assert await chased(silent) == []
+    world.clock.offset += timedelta(days=45)  # past the team's 20 working days and the statutory 6 weeks
+
+    async def staff_and_family_told() -> bool:
+        return await chased(silent) == ["family/team-not-heard", "staff/referral-unanswered"]
+
+    await wait(staff_and_family_told, "staff and the family told the team has not answered")
+    rows = await world.messages(silent[1])
+    (staff,) = _sent(rows, "staff/referral-unanswered")
+    (family,) = _sent(rows, "family/team-not-heard")
+    assert staff.to_address == f"email:{world.svc.settings.staff_email}"
+    assert "No answer from the speech, language and communication team" in staff.subject
+    assert "Grace" not in staff.body  # staff's mailbox hears the reference, never the family's names
+    assert family.to_address == "email:grace.testparent@example.com"
+    assert "We have asked our staff to contact the team" in family.body
+    await asyncio.sleep(1)
+    assert await chased(silent) == ["family/team-not-heard", "staff/referral-unanswered"], "once per routing"
+    assert await chased(answered) == []
+    assert await chased(statutory) == []  # the council's own legal date, not a team's: not chased by default

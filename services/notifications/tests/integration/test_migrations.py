@@ -106,3 +106,40 @@ async def test_0005_a_message_marked_sent_keeps_its_page(test_stack) -> None:  #
     assert after == before, "a message's sent version left its page"
     assert options == {"message": "50", "outbox": "50"}
     assert undone == {"message": None, "outbox": None}
+
+
+async def test_0007_names_the_team_each_step_recorded_before_it_waits_on(test_stack) -> None:  # type: ignore[no-untyped-def]
+    """Steps recorded before the journey kept its pathway get it from their own words, so a team
+    routed to before the upgrade is chased too; steps that wait on no team get none."""
+    from frontdoor_shared.topics import PATHWAYS
+    from notifications.domain import messages as m
+    from notifications.domain.journey import Facts, step_for
+
+    url = await empty_database(test_stack.database_url)
+    await asyncio.to_thread(upgrade, MIGRATIONS, url, "notifications", "0006")
+    at = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    facts = {f"{kind}-{p}": Facts(kind=kind, at=at, outcome="routed", pathway=p, statutory_decision_due=(
+        at.date() + timedelta(weeks=6) if p == "statutory" else None)) for p in PATHWAYS for kind in (m.TRIAGED,
+                                                                                                     m.DECIDED)}
+    facts["submitted"] = Facts(kind=m.SUBMITTED, at=at)
+    facts["listed"] = Facts(kind=m.LISTED, at=at)
+    conn = await asyncpg.connect(url)
+    try:
+        for name, fact in facts.items():
+            step = step_for(fact)
+            assert step is not None
+            await conn.execute(
+                "INSERT INTO notifications.journey (event_id, concern_id, reference, event_type, status, line,"
+                " next_step, expected_by, at) VALUES ($1, $2, 'FD-TEST-0007', 't', $3, $4, $5, $6, $7)",
+                name, uuid.uuid4(), step.status, step.line, step.next_step, step.expected_by, at)
+        await asyncio.to_thread(upgrade, MIGRATIONS, url, "notifications")
+        named = {r["event_id"]: r["pathway"] for r in await conn.fetch(
+            "SELECT event_id, pathway FROM notifications.journey")}
+    finally:
+        await conn.close()
+    assert named == {name: (None if fact.pathway is None or fact.kind in (m.SUBMITTED, m.LISTED)
+                            else step_for(fact).pathway)  # type: ignore[union-attr]
+                     for name, fact in facts.items()}
+    assert named["triaged-slcn"] == "slcn"
+    assert named["panel-decision-universal-advice"] == "universal-advice"
+    assert named["triaged-statutory"] == "statutory"

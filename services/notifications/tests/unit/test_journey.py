@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from notifications.domain import messages as m
-from notifications.domain.journey import Facts, add_working_days, is_still_waiting, step_for
+from notifications.domain.journey import Facts, add_working_days, is_still_waiting, is_unanswered, step_for
 
 MONDAY = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -118,3 +118,34 @@ def test_the_teams_answers_give_the_family_its_next_date_or_send_it_back_to_the_
     later = MONDAY + timedelta(days=30)
     assert is_still_waiting("referral-declined", MONDAY, later, 20)  # back with the council: chased
     assert not is_still_waiting("referral-accepted", MONDAY, later, 20)  # with the team
+
+
+@pytest.mark.parametrize(("kind", "outcome"), [(m.TRIAGED, "routed"), (m.DECIDED, None)])
+def test_a_step_waiting_on_a_team_names_the_team_to_chase(kind: str, outcome: str | None) -> None:
+    step = step_for(Facts(kind=kind, at=MONDAY, outcome=outcome, pathway="sen-support"))
+    assert step is not None
+    assert step.pathway == "sen-support"
+    assert step.expected_by == date(2026, 3, 30)  # 20 working days: the date the family was given
+    statutory = step_for(Facts(kind=kind, at=MONDAY, outcome=outcome, pathway="statutory",
+                               statutory_decision_due=date(2026, 4, 13)))
+    assert statutory is not None
+    assert statutory.pathway == "statutory"
+    assert step_for(Facts(kind=m.SUBMITTED, at=MONDAY)).pathway is None  # type: ignore[union-attr]
+
+
+CHASED = frozenset({"slcn", "sen-support"})
+
+
+@pytest.mark.parametrize(("status", "pathway", "today", "expected"), [
+    ("routed", "slcn", date(2026, 3, 30), False),  # the day itself: the team may still call today
+    ("routed", "slcn", date(2026, 3, 31), True),
+    ("decided", "sen-support", date(2026, 4, 20), True),
+    ("routed", "outreach", date(2026, 4, 20), False),  # a pathway the council does not chase
+    ("referral-accepted", "slcn", date(2026, 4, 20), False),  # the team answered
+    ("referral-declined", "slcn", date(2026, 4, 20), False),  # back with the council: still-waiting's
+    ("withdrawn", "slcn", date(2026, 4, 20), False),
+])
+def test_a_team_is_unanswered_only_past_the_familys_date_on_a_chased_pathway(
+        status: str, pathway: str, today: date, expected: bool) -> None:
+    assert is_unanswered(status, pathway, date(2026, 3, 30), today, CHASED) is expected
+    assert is_unanswered(status, pathway, None, today, CHASED) is False

@@ -21,6 +21,7 @@ def test_every_planned_template_exists_as_a_file() -> None:
     files = set(TemplateRenderer().names())
     planned = {p.template for plans in _plans().values() for p in plans}
     planned |= {p.template for p in m.still_waiting_plan()}
+    planned |= {p.template for p in m.unanswered_plan()}
     planned |= {m.delivery_failed_plan().template, m.details_missing_plan().template}
     assert planned <= files
     assert files <= planned, f"templates no event uses: {files - planned}"
@@ -57,6 +58,13 @@ def test_the_family_hears_each_answer_of_the_team_and_a_decline_goes_back_to_sta
     assert [p.template for p in plans["appointment-booked"]] == ["family/appointment-booked"]  # the family's alone
     assert [(p.audience, p.template) for p in plans["referral-declined"] if p.audience == m.STAFF] == [
         ("panel", "staff/referral-declined")]
+
+
+def test_a_silent_team_is_chased_by_staff_and_the_family_hears_the_council_is_on_it() -> None:
+    staff, family = m.unanswered_plan()
+    assert (staff.audience, staff.recipient, family.audience, family.recipient) == (
+        m.STAFF, "staff", m.FAMILY, "carer-0")
+    assert not staff.needs_contact_details
 
 
 def test_actions_tell_no_family_and_an_overdue_action_tells_staff() -> None:

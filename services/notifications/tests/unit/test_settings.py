@@ -27,3 +27,11 @@ def test_messages_name_the_deployments_council_unless_told_otherwise(monkeypatch
     assert NotificationsSettings().council_name == "Borsetshire County Council"  # as every page's footer
     monkeypatch.setenv("NOTIFICATIONS_COUNCIL_NAME", "Borsetshire SEND Service")
     assert NotificationsSettings().council_name == "Borsetshire SEND Service"
+
+
+def test_the_pathways_chased_are_named_and_checked() -> None:
+    assert NotificationsSettings().chased == frozenset({"slcn", "outreach", "sen-support", "universal-advice"})
+    assert NotificationsSettings(chase_pathways=" slcn, ").chased == frozenset({"slcn"})
+    assert NotificationsSettings(chase_pathways="").chased == frozenset()
+    with pytest.raises(ValidationError, match="unknown pathway speech; expected some of slcn"):
+        NotificationsSettings(chase_pathways="slcn,speech")

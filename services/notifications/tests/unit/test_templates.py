@@ -44,7 +44,7 @@ def _rendered(ctx, name: str, who=None):  # type: ignore[no-untyped-def]
 
 
 NOT_ABOUT_AN_EVENT = ("family/still-waiting", "referrer/still-waiting", "staff/delivery-failed",
-                      "staff/details-missing")
+                      "staff/details-missing", "family/team-not-heard", "staff/referral-unanswered")
 EVENT_TEMPLATES = [n for n in renderer.names() if n not in NOT_ABOUT_AN_EVENT]
 
 
@@ -159,6 +159,42 @@ def test_a_referrer_still_owing_the_information_is_reminded_where_to_add_it(ctx)
     assert "When we have it, we will decide what to do and write to you." not in body  # the family's words
     _, family = renderer.render("family/still-waiting", **values)
     assert "concerns/FD-7K3M-9QXP" not in family  # the family's letter never links to staff pages
+
+
+def _unanswered_values(ctx):  # type: ignore[no-untyped-def]
+    from notifications.service_layer.unanswered import _values
+
+    row = type("Row", (), {"reference": "FD-7K3M-9QXP", "pathway": "outreach", "expected_by": date(2026, 3, 30),
+                           "at": NOW})()
+    return _values(ctx, row, people())
+
+
+def test_a_team_that_let_its_date_pass_is_chased_by_staff_not_by_the_family(ctx) -> None:  # type: ignore[no-untyped-def]
+    subject, staff = renderer.render("staff/referral-unanswered", **_unanswered_values(ctx))
+    assert subject == "No answer from the specialist outreach team: concern FD-7K3M-9QXP"
+    assert "On 2 March 2026 we asked the specialist outreach team" in staff
+    assert "contact them by 30 March 2026" in staff
+    assert "http://127.0.0.1:8000/concerns/FD-7K3M-9QXP/team-answer" in staff
+    assert "\nWhat you need to do\n" in staff
+    for identifier in ("Amara", "Grace", "Testparent", "Hannah"):
+        assert identifier not in subject + staff
+    subject, family = renderer.render("family/team-not-heard", **_unanswered_values(ctx))
+    assert "Amara" in subject
+    assert "said they would contact you by 30 March 2026" in family
+    assert "We have asked our staff to contact the team" in family
+    assert "You do not need to do anything." in family
+    assert "concerns/FD-7K3M-9QXP" not in family  # the family's letter never links to staff pages
+    for section in FAMILY_SECTIONS:
+        assert f"\n{section}\n" in f"\n{family}"
+
+
+def test_the_chase_by_text_fits_and_keeps_who_to_contact(ctx) -> None:  # type: ignore[no-untyped-def]
+    from notifications.domain.routes import SMS_LIMIT, sms_text
+
+    text = sms_text(*renderer.render("family/team-not-heard", **_unanswered_values(ctx)))
+    assert len(text) <= SMS_LIMIT
+    assert "\nWho to contact\n" in text
+    assert "We have asked our staff to contact the team" in text
 
 
 @pytest.mark.parametrize("fallback", [None, "letter"])

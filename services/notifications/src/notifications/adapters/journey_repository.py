@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -28,15 +28,15 @@ class JourneyRepository:
         await self.conn.execute(insert(J).values(
             event_id=event_id, concern_id=concern_id, reference=reference, event_type=event_type,
             correlation_id=correlation_id, status=step.status, line=step.line, next_step=step.next_step,
-            expected_by=step.expected_by, at=at).on_conflict_do_nothing())
+            expected_by=step.expected_by, at=at, pathway=step.pathway).on_conflict_do_nothing())
 
     async def add_steps(self, rows: list[dict[str, Any]]) -> None:
         """`add_step` for many events in one statement (the same text for any number)."""
         if not rows:
             return
         names = ("event_id", "concern_id", "reference", "event_type", "correlation_id", "status", "line",
-                 "next_step", "expected_by", "at")
-        kinds = ("text", "uuid", "text", "text", "text", "text", "text", "text", "date", "timestamptz")
+                 "next_step", "expected_by", "at", "pathway")
+        kinds = ("text", "uuid", "text", "text", "text", "text", "text", "text", "date", "timestamptz", "text")
         await self.conn.execute(sql(
             f"INSERT INTO notifications.journey ({', '.join(names)}) SELECT * FROM unnest("
             + ", ".join(f"CAST(:{n} AS {k}[])" for n, k in zip(names, kinds, strict=True))
@@ -59,6 +59,23 @@ class JourneyRepository:
         stmt = (sa.select(latest, orm.recipient.c.sealed)
                 .join(orm.recipient, orm.recipient.c.concern_id == latest.c.concern_id)
                 .where(latest.c.n == 1, latest.c.at <= cutoff, latest.c.status.in_(statuses), ~told)
+                .limit(limit))
+        return list((await self.conn.execute(stmt)).all())
+
+    async def unanswered(self, today: date, statuses: frozenset[str], pathways: frozenset[str], template: str,
+                         limit: int) -> list[Any]:
+        """Each concern whose latest step waits on one of `pathways`' teams (`statuses`) past the
+        date the family was given, with no `template` message recorded about that step yet; with
+        the sealed recipients."""
+        newest_first = sa.func.row_number().over(partition_by=J.c.concern_id,
+                                                 order_by=(J.c.at.desc(), J.c.event_id.desc()))
+        latest = sa.select(J, newest_first.label("n")).subquery()
+        told = sa.exists().where(orm.message.c.about_event_id == latest.c.event_id,
+                                 orm.message.c.template == template)
+        stmt = (sa.select(latest, orm.recipient.c.sealed)
+                .join(orm.recipient, orm.recipient.c.concern_id == latest.c.concern_id)
+                .where(latest.c.n == 1, latest.c.status.in_(statuses), latest.c.pathway.in_(pathways),
+                       latest.c.expected_by < today, ~told)
                 .limit(limit))
         return list((await self.conn.execute(stmt)).all())
 

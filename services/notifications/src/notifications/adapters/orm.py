@@ -69,6 +69,7 @@ journey = sa.Table(
     sa.Column("next_step", sa.Text, nullable=False),
     sa.Column("expected_by", sa.Date),
     sa.Column("at", TS, nullable=False),
+    sa.Column("pathway", sa.Text),  # the team a routed or decided step waits on: a code
 )
 
 status_link = sa.Table(

@@ -42,12 +42,16 @@ class Step:
     line: str
     next_step: str
     expected_by: date | None
+    pathway: str | None = None  # the team a step waits on (routed, decided): who to chase if it stays silent
 
 
 # Statuses after which the family is waiting for the council: silence here is what families
 # complain of. Elsewhere the child is with a pathway team or the safeguarding team.
 WAITING_ON_COUNCIL = frozenset({"submitted", "more-information-needed", "panel", "listed-for-panel",
                                 "referral-declined"})
+# Statuses after which the family is waiting for a pathway team's first word: the council chases
+# the team when its date passes with no answer (`service_layer.unanswered`).
+WAITING_ON_TEAM = frozenset({"routed", "decided"})
 
 
 @functools.lru_cache(maxsize=1024)  # the same few service dates for every concern of a day
@@ -74,7 +78,7 @@ def _team(pathway: str | None) -> str:
 def _statutory(status: str, line: str, due: date) -> Step:
     """On the statutory pathway the law, not the council, sets the date the family can hold it to."""
     return Step(status, line, "We must decide whether to carry out an education, health and care needs "
-                f"assessment, and write to tell you, by {long_date(due)}.", due)
+                f"assessment, and write to tell you, by {long_date(due)}.", due, "statutory")
 
 
 def _triaged(f: Facts) -> Step | None:
@@ -83,7 +87,8 @@ def _triaged(f: Facts) -> Step | None:
         return _statutory("routed", f"We asked {_team(f.pathway)} to help.", f.statutory_decision_due)
     if f.outcome == "routed":
         return Step("routed", f"We asked {_team(f.pathway)} to help.",
-                    f"{_team(f.pathway).capitalize()} will contact you.", add_working_days(day, ROUTED_DAYS))
+                    f"{_team(f.pathway).capitalize()} will contact you.", add_working_days(day, ROUTED_DAYS),
+                    f.pathway)
     if f.outcome == "panel":
         return Step("panel", "We decided the early years inclusion panel should look at what support is best.",
                     "We will tell you the date of the panel meeting.", None)
@@ -142,7 +147,8 @@ def step_for(f: Facts) -> Step | None:
     if f.kind == m.DECIDED:
         review = f" The panel will check how things are going by {long_date(f.next_review)}." if f.next_review else ""
         return Step("decided", f"The panel decided {_team(f.pathway)} should help.",
-                    f"{_team(f.pathway).capitalize()} will contact you.{review}", add_working_days(day, ROUTED_DAYS))
+                    f"{_team(f.pathway).capitalize()} will contact you.{review}", add_working_days(day, ROUTED_DAYS),
+                    f.pathway)
     if f.kind == m.WITHDRAWN:
         why = f", because {f.reason_text}" if f.reason_text else ""
         return Step("withdrawn", f"The professional who raised the concern withdrew it{why}.",
@@ -153,6 +159,14 @@ def step_for(f: Facts) -> Step | None:
     if f.kind == m.ACTION_ASSIGNED and f.due:
         return _action_step(f, f.due)
     return None
+
+
+def is_unanswered(status: str, pathway: str | None, expected_by: date | None, today: date,
+                  chased: frozenset[str]) -> bool:
+    """A team the family was told would contact them by a date has let it pass without a word
+    to the council (accepted, an appointment, declined), on a pathway the council chases."""
+    return (status in WAITING_ON_TEAM and pathway in chased and expected_by is not None
+            and expected_by < today)
 
 
 def is_still_waiting(status: str, last_change: datetime, now: datetime, idle_days: int) -> bool:

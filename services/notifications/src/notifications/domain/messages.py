@@ -83,6 +83,12 @@ def still_waiting_plan() -> list[Planned]:
     return [_family("still-waiting"), _referrer("still-waiting")]
 
 
+def unanswered_plan() -> list[Planned]:
+    """A pathway team let the date the family was given pass without a word: staff chase the team,
+    and the family hears that the council, not they, is following it up."""
+    return [Planned(STAFF, "staff/referral-unanswered", "staff"), _family("team-not-heard")]
+
+
 def delivery_failed_plan() -> Planned:
     return Planned(STAFF, "staff/delivery-failed", "staff")
 

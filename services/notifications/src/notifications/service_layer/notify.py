@@ -210,7 +210,8 @@ def _journey_row(event: CloudEvent, data: Any) -> dict[str, Any] | None:
         return None
     return {"event_id": event.id, "concern_id": data.concern_id, "reference": data.reference,
             "event_type": event.type, "correlation_id": event.correlationid, "status": step.status, "line": step.line,
-            "next_step": step.next_step, "expected_by": step.expected_by, "at": facts.at}
+            "next_step": step.next_step, "expected_by": step.expected_by, "at": facts.at,
+            "pathway": step.pathway}
 
 
 async def _tell_held(uow: UnitOfWork, repo: MessageRepository, data: Any, people: dict[str, Any],

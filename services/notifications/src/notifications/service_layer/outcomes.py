@@ -79,6 +79,17 @@ async def record_temporary(uow: UnitOfWork, ctx: Context, row: Any, reason: str)
     log.warning("message.retry_later", message_id=str(row.id), attempts=row.attempts, reason=reason)
 
 
+async def record_told(uow: UnitOfWork, ctx: Context, about: recording.About, plans: list[Planned],
+                      values: dict[str, Any], people: dict[str, Any]) -> None:
+    """Record what a background check found to say (each family message to every carer): a message
+    no one can be reached by fails at once, so its next channel is tried and staff hear of it."""
+    repo = MessageRepository(uow.conn, ctx.keyring)
+    for planned in recording.every_carer(plans, people, ctx):
+        message_id, reachable = await recording.record(repo, ctx, about, planned, values, people)
+        if message_id is not None and not reachable:
+            await fail(uow, ctx, await repo.get(message_id), "no contact this service can use")
+
+
 async def fail(uow: UnitOfWork, ctx: Context, row: Any, reason: str) -> None:
     """Failed for good: say so, try the family's next channel, and tell a human."""
     repo, now = MessageRepository(uow.conn, ctx.keyring), ctx.clock()

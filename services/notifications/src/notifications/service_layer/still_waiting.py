@@ -1,6 +1,7 @@
 """Use case: when a concern has waited on the council without news for the configured number of
 days, tell the family and the referrer where it is and what happens next: once per idle period,
-because each reminder's key names the status it is about."""
+because each reminder's key names the status it is about. The same loop chases pathway teams that
+let their date pass (`unanswered`) and raises news held for contact details (`held`)."""
 
 from __future__ import annotations
 
@@ -13,13 +14,14 @@ import structlog
 
 from frontdoor_shared.uow import UnitOfWork
 from notifications.adapters.journey_repository import JourneyRepository
-from notifications.adapters.repository import MessageRepository
 from notifications.domain.journey import WAITING_ON_COUNCIL, is_still_waiting
 from notifications.domain.messages import still_waiting_plan
 from notifications.service_layer import outcomes, recording
 from notifications.service_layer.context import Context
 from notifications.service_layer.held import raise_held
 from notifications.service_layer.loops import repeat
+from notifications.service_layer.unanswered import BATCH as UNANSWERED_BATCH
+from notifications.service_layer.unanswered import chase_unanswered
 
 log = structlog.get_logger()
 BATCH = 100
@@ -41,15 +43,10 @@ async def remind_idle(uow: UnitOfWork, ctx: Context) -> int:
         rows = await JourneyRepository(uow.conn).idle_since(
             now - timedelta(days=days), WAITING_ON_COUNCIL, plans[0].template, BATCH)
         rows = [r for r in rows if is_still_waiting(r.status, r.at, now, days)]
-        repo = MessageRepository(uow.conn, ctx.keyring)
         for row in rows:
             people = ctx.people(row.sealed)
             about = recording.About(row.concern_id, row.reference, row.event_id, row.event_type, row.correlation_id)
-            for planned in recording.every_carer(plans, people, ctx):
-                message_id, reachable = await recording.record(repo, ctx, about, planned,
-                                                               _values(ctx, row, people), people)
-                if message_id is not None and not reachable:
-                    await outcomes.fail(uow, ctx, await repo.get(message_id), "no contact this service can use")
+            await outcomes.record_told(uow, ctx, about, plans, _values(ctx, row, people), people)
         await uow.commit()
     if rows:
         log.info("still_waiting.told", concerns=len(rows))
@@ -60,8 +57,9 @@ async def run_still_waiting(new_uow: Callable[[], UnitOfWork], ctx: Context, sto
                             on_recorded: Callable[[], None]) -> None:
     async def once() -> int:
         told = await remind_idle(new_uow(), ctx)
-        if told + await raise_held(new_uow(), ctx):
+        chased = await chase_unanswered(new_uow(), ctx)
+        if told + chased + await raise_held(new_uow(), ctx):
             on_recorded()
-        return told if told >= BATCH else 0  # a full batch: there may be more waiting
+        return told + chased if told >= BATCH or chased >= UNANSWERED_BATCH else 0  # a full batch: more may wait
 
     await repeat("still-waiting", once, stop, asyncio.Event(), ctx.settings.still_waiting_interval_seconds)
