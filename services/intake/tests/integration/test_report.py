@@ -80,3 +80,26 @@ async def test_the_report_counts_the_periods_concerns_and_lists_statutory_decisi
         (later, today + timedelta(days=40), 40)]  # not the withdrawn one, nor the one sent elsewhere since
     assert before.received == 0  # another period: none of these
     assert [d.reference for d in before.statutory_due] == [overdue, soon, later]  # whenever received
+
+
+async def test_the_report_says_how_each_team_answered_from_the_history_in_postgresql(intake: Intake) -> None:
+    from intake.service_layer.progress import ProgressIn, report_progress
+
+    today = received_on(datetime.now(UTC))
+    accepted = await _triaged(intake, "api", "routed", "outreach")
+    declined = await _triaged(intake, "form", "routed", "outreach")
+    silent = await _triaged(intake, "form", "routed", "outreach")
+    team = Principal("outreach-team", "partner", "partner")
+    await report_progress(intake.runtime.uow(), accepted, ProgressIn(stage="accepted"), actor=team)
+    await report_progress(intake.runtime.uow(), declined, ProgressIn(stage="declined", reason="already-known"),
+                          actor=team)
+    async with intake.runtime.engine.connect() as conn:
+        report = await front_door_report(conn, today - timedelta(days=27), today, today)
+        later = await front_door_report(conn, today - timedelta(days=27), today, today + timedelta(days=35))
+
+    (outreach,) = [t for t in report.teams if t.pathway == "outreach"]  # the other test's concerns: statutory and
+    assert (outreach.sent, outreach.answered, outreach.within, outreach.declined) == (3, 2, 2, 1)  # sen-support
+    assert (outreach.median_working_days, outreach.waiting, outreach.waiting_past_date) == (0.0, 1, 0)
+    (still,) = [t for t in later.teams if t.pathway == "outreach"]
+    assert (still.waiting, still.waiting_past_date) == (1, 1)  # 35 days on: past the family's 20 working days
+    assert silent not in str(report.teams)  # counts only: no reference

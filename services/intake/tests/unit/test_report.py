@@ -22,8 +22,8 @@ def _concern(channel: str, status: str, at: datetime = MONDAY) -> Any:
                            submitted_at=at)
 
 
-def _line(concern: Any, status: str, after: timedelta) -> Any:
-    return SimpleNamespace(concern_id=concern.id, status=status, at=concern.submitted_at + after)
+def _line(concern: Any, status: str, after: timedelta, pathway: str | None = None) -> Any:
+    return SimpleNamespace(concern_id=concern.id, status=status, at=concern.submitted_at + after, pathway=pathway)
 
 
 def test_working_days_count_monday_to_friday_after_the_first_day() -> None:
@@ -95,3 +95,38 @@ def test_statutory_decisions_still_to_come_or_passed_in_the_last_four_weeks_are_
         ("FD-AAAA-0001", date(2026, 12, 14), 14), ("FD-AAAA-0007", date(2027, 1, 5), 36)]
     assert r.received == 0
     assert r.first_decision.within_share is None
+
+
+def test_each_teams_answers_from_the_latest_routing_and_who_waits_past_the_familys_date() -> None:
+    day = timedelta(days=1)
+    quick, slow, declined, silent, moved, early, no_team = (_concern("api", "routed") for _ in range(7))
+    history = sorted([
+        _line(quick, "routed", day, "slcn"), _line(quick, "referral-accepted", 3 * day),  # 2 working days
+        _line(quick, "appointment-booked", 10 * day),
+        _line(slow, "routed", day, "slcn"), _line(slow, "referral-accepted", 40 * day),  # 28 working days
+        _line(declined, "panel-decided", day, "outreach"), _line(declined, "referral-declined", 2 * day),
+        _line(silent, "routed", day, "slcn"),  # 3 Nov to 30 Nov: 19 working days, not yet past the date
+        _line(moved, "routed", day, "outreach"), _line(moved, "referral-declined", 2 * day),
+        _line(moved, "panel-decided", 3 * day, "sen-support"),  # sent again: the new team owes the answer
+        _line(early, "referral-accepted", day),  # an answer with no routing before it counts for no team
+        _line(no_team, "panel-decided", day, None),  # a decision naming no team
+    ], key=lambda line: line.at)
+
+    r = summarise([quick, slow, declined, silent, moved, early, no_team], history, [], date(2026, 11, 1), TODAY,
+                  TODAY)
+
+    teams = {t.pathway: t for t in r.teams}
+    assert list(teams) == ["outreach", "sen-support", "slcn"]
+    slcn = teams["slcn"]
+    assert (slcn.sent, slcn.answered, slcn.within, slcn.declined, slcn.waiting, slcn.waiting_past_date) == (
+        3, 2, 1, 0, 1, 0)
+    assert slcn.median_working_days == 15.0  # of 2 and 28
+    assert slcn.within_share == 0.5
+    outreach = teams["outreach"]
+    assert (outreach.sent, outreach.answered, outreach.declined, outreach.waiting) == (1, 1, 1, 0)
+    sen = teams["sen-support"]
+    assert (sen.sent, sen.answered, sen.waiting, sen.median_working_days, sen.within_share) == (1, 0, 1, None, None)
+
+    later = summarise([silent], [h for h in history if h.concern_id == silent.id], [], date(2026, 11, 1), TODAY,
+                      TODAY + timedelta(days=3))  # Thursday 3 December: 22 working days
+    assert (later.teams[0].waiting, later.teams[0].waiting_past_date) == (1, 1)

@@ -23,11 +23,12 @@ async def concerns_arrived(conn: AsyncConnection, since: datetime, until: dateti
 
 
 async def history_of(conn: AsyncConnection, concern_ids: list[uuid.UUID]) -> list[Any]:
-    """Their history lines (concern_id, status, at), in order of time."""
+    """Their history lines (concern_id, status, at, and the pathway a routing line names), in order of time."""
     if not concern_ids:
         return []
     h = orm.status_history
-    return list((await conn.execute(sa.select(h.c.concern_id, h.c.status, h.c.at)
+    pathway = sa.case((h.c.status.in_([Status.ROUTED, Status.PANEL_DECIDED]), h.c.detail["pathway"].astext))
+    return list((await conn.execute(sa.select(h.c.concern_id, h.c.status, h.c.at, pathway.label("pathway"))
                                     .where(h.c.concern_id.in_(concern_ids)).order_by(h.c.at, h.c.id))).all())
 
 

@@ -451,6 +451,18 @@ class StatutoryDueOut(BaseModel):
     days_left: int = Field(description="Days from today; negative once the day has passed")
 
 
+class TeamAnswersOut(BaseModel):
+    pathway: str = Field(description="The pathway team (slcn, outreach, sen-support, statutory, universal-advice)")
+    sent: int = Field(description="The period's concerns whose latest routing went to this team")
+    answered: int = Field(description="How many it answered: accepted, booked the first appointment, or declined")
+    within: int = Field(description="Answered within the 20 working days the family is told to expect contact")
+    within_share: float | None = Field(description="within / answered, 0 to 1")
+    median_working_days: float | None = Field(description="Median working days from the routing to its first answer")
+    declined: int = Field(description="How many it declined")
+    waiting: int = Field(description="Waiting now for its answer")
+    waiting_past_date: int = Field(description="Of those, how many past the 20 working days")
+
+
 class ReportOut(BaseModel):
     start: date = Field(description="First day of the period (received in England)")
     end: date = Field(description="Last day of the period, included")
@@ -466,12 +478,14 @@ class ReportOut(BaseModel):
     statutory_due: list[StatutoryDueOut] = Field(description=(
         "Concerns on the statutory pathway whose decision is still to come or fell due in the last 28 days, "
         "whenever received"))
+    teams: list[TeamAnswersOut] = Field(description="How each pathway team answered the period's referrals")
 
 
 def report_out(report: Any) -> ReportOut:
     timings = {name: TimingOut(**asdict(getattr(report, name)), within_share=getattr(report, name).within_share)
                for name in ("family_first_told", "first_decision", "panel_decision")}
-    return ReportOut(**{**asdict(report), **timings})
+    teams = [TeamAnswersOut(**asdict(t), within_share=t.within_share) for t in report.teams]
+    return ReportOut(**{**asdict(report), **timings, "teams": teams})
 
 
 @router.get("/reports/front-door", response_model=ReportOut, tags=["council"],

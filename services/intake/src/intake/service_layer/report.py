@@ -13,7 +13,12 @@ Monday to Friday; bank holidays are not known here):
 - the council's first decision (triage's outcome): how long, and the share within the 5 working
   days the family's first message promises;
 - the panel's decision, for concerns listed for it: how long after the concern arrived;
-- waiting now on the referrer for more information, and for how long the longest has waited.
+- waiting now on the referrer for more information, and for how long the longest has waited;
+- the pathway teams' answers, per team: the concerns the council sent it (their latest routing, by
+  the policy or the panel), how many it answered (accepted, an appointment, declined: its report or
+  staff recording it), how soon after it was sent them (the share within the 20 working days the
+  family is told to expect the team's contact), how many it declined, and how many wait for its
+  answer now, past the family's date or not.
 """
 
 from __future__ import annotations
@@ -32,10 +37,13 @@ from intake.domain.model import Status
 
 TRIAGE_PROMISE_WORKING_DAYS = 5  # the family's first message promises a decision within these
 TOLD_WITHIN_WORKING_DAYS = 1
+TEAM_ANSWER_WORKING_DAYS = 20  # the family is told the team will contact them within these
 OVERDUE_SHOWN_FOR = timedelta(days=28)  # a statutory decision past its day stays listed this long
 MAX_PERIOD = timedelta(days=731)
 EARLIEST = date(2000, 1, 1)  # before Front Door, and before the SEND Regulations it follows
 _DECIDED = (Status.TRIAGED, Status.ROUTED, Status.MORE_INFORMATION_NEEDED, Status.SAFEGUARDING)
+_SENT_TO_TEAM = (Status.ROUTED, Status.PANEL_DECIDED)
+_TEAM_ANSWERS = (Status.REFERRAL_ACCEPTED, Status.APPOINTMENT_BOOKED, Status.REFERRAL_DECLINED)
 
 
 class BadPeriod(ValueError):
@@ -70,6 +78,24 @@ class StatutoryDue:
     days_left: int  # negative once the day has passed
 
 
+@dataclass(frozen=True)
+class TeamAnswers:
+    """How one pathway team answered the referrals the council sent it."""
+
+    pathway: str
+    sent: int  # the period's concerns whose latest routing went to this team
+    answered: int  # it said accepted, booked the first appointment, or declined
+    within: int  # answered within TEAM_ANSWER_WORKING_DAYS of the routing
+    median_working_days: float | None  # from the routing to its first answer
+    declined: int
+    waiting: int  # no answer yet
+    waiting_past_date: int  # ... and the family's date (TEAM_ANSWER_WORKING_DAYS) has passed
+
+    @property
+    def within_share(self) -> float | None:
+        return round(self.within / self.answered, 3) if self.answered else None
+
+
 @dataclass
 class Report:
     start: date
@@ -84,6 +110,7 @@ class Report:
     awaiting_information: int = 0
     longest_awaiting_days: int | None = None
     statutory_due: list[StatutoryDue] = field(default_factory=list)
+    teams: list[TeamAnswers] = field(default_factory=list)
 
 
 def period(start: date | None, end: date | None, today: date) -> tuple[date, date]:
@@ -152,6 +179,7 @@ def summarise(concerns: list[Any], history: list[Any], statutory: list[Any], sta
     waiting = [f["asked"] for i, f in firsts.items() if "asked" in f and now[i] == Status.MORE_INFORMATION_NEEDED]
     report.awaiting_information = len(waiting)
     report.longest_awaiting_days = (today - min(waiting).date()).days if waiting else None
+    report.teams = _teams(history, today)
     latest = {line.reference: line for line in statutory}  # a correction's line replaces the first
     report.statutory_due = sorted(
         (StatutoryDue(line.reference, received_on(line.at), line.due, (line.due - today).days)
@@ -159,6 +187,33 @@ def summarise(concerns: list[Any], history: list[Any], statutory: list[Any], sta
          and -OVERDUE_SHOWN_FOR <= line.due - today <= DECIDE_WHETHER_TO_ASSESS),
         key=lambda d: (d.due, d.reference))
     return report
+
+
+def _teams(history: list[Any], today: date) -> list[TeamAnswers]:
+    """Per pathway team, from each concern's latest routing and the team's answers after it (a
+    routing again, a panel's correction, starts over: the team now asked is the one that owes it)."""
+    sent: dict[Any, tuple[str, datetime]] = {}
+    answers: dict[Any, list[Any]] = {}
+    for line in history:
+        if line.status in _SENT_TO_TEAM and line.pathway:
+            sent[line.concern_id], answers[line.concern_id] = (line.pathway, line.at), []
+        elif line.status in _TEAM_ANSWERS and line.concern_id in sent:
+            answers[line.concern_id].append(line)
+    teams: dict[str, list[tuple[datetime, list[Any]]]] = {}
+    for concern_id, (pathway, at) in sent.items():
+        teams.setdefault(pathway, []).append((at, answers[concern_id]))
+    found = []
+    for pathway, referrals in sorted(teams.items()):
+        days = [working_days_between(at.date(), said[0].at.date()) for at, said in referrals if said]
+        silent = [at for at, said in referrals if not said]
+        found.append(TeamAnswers(
+            pathway, sent=len(referrals), answered=len(days),
+            within=sum(d <= TEAM_ANSWER_WORKING_DAYS for d in days),
+            median_working_days=float(statistics.median(days)) if days else None,
+            declined=sum(any(a.status == Status.REFERRAL_DECLINED for a in said) for _, said in referrals),
+            waiting=len(silent),
+            waiting_past_date=sum(working_days_between(at.date(), today) > TEAM_ANSWER_WORKING_DAYS for at in silent)))
+    return found
 
 
 async def front_door_report(conn: AsyncConnection, start: date, end: date, today: date) -> Report:
