@@ -71,7 +71,7 @@ def test_a_council_administrator_sees_how_the_front_door_is_doing(platform) -> N
     assert "Concerns received" in page.text
     assert "Reported" not in page.text  # counts only: no child named
     assert reference not in page.text  # not on the statutory pathway: not listed
-    assert "The teams&#39; answers" in page.text
+    assert "The teams' answers" in page.text
     for team in after["teams"]:  # each pathway team the period's concerns were sent to, answered or not
         assert team["sent"] == team["answered"] + team["waiting"] >= 1
         assert team["waiting_past_date"] <= team["waiting"]
