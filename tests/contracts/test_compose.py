@@ -129,6 +129,15 @@ def test_a_secret_has_no_default_and_compose_refuses_to_start_without_it(
     assert _environment(_service(compose, name))[variable] == f"${{{variable}:?set {variable}}}"
 
 
+@pytest.mark.parametrize("name", APP_SERVICES)
+def test_every_services_metrics_need_the_deployments_token_and_the_scrape_job_sends_it(
+        compose: dict[str, Any], name: str) -> None:
+    assert _environment(_service(compose, name))["FRONTDOOR_METRICS_TOKEN"] == (
+        "${FRONTDOOR_METRICS_TOKEN:?set FRONTDOOR_METRICS_TOKEN}")
+    scrape = yaml.safe_load((ROOT / "deploy" / "prometheus" / "scrape.yml").read_text())
+    assert scrape["scrape_configs"][0]["authorization"]["type"] == "Bearer"
+
+
 def test_the_topic_script_creates_exactly_the_topics_the_services_use() -> None:
     listed = subprocess.run(["bash", str(ROOT / "deploy" / "kafka" / "create-topics.sh"), "--list"],
                             capture_output=True, text=True, check=True).stdout.split()

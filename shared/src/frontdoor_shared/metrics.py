@@ -5,18 +5,21 @@ written but not yet published (and how long the oldest has waited: a relay that 
 here first), events dead-lettered and not replayed, by topic; and from the process: events
 published, batches committed. Each service adds what it alone knows (intake's watchdog, the
 messages notifications has still to send, the panel's overdue actions). Counts and ages only:
-no reference, no identifier, no free text. Serve it to the monitoring network only.
+no reference, no identifier, no free text. Serve it to the monitoring network only, and in
+production to a scrape that sends the deployment's `FRONTDOOR_METRICS_TOKEN` as a bearer token.
 """
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 
 import sqlalchemy as sa
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
+from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncConnection
 from starlette.responses import Response
 
@@ -95,13 +98,27 @@ class Metrics:
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
 
-def serve_metrics(app: FastAPI, metrics: Metrics) -> None:
-    """`GET /metrics` on the service's app."""
+def scrape_allowed(authorization: str | None, token: SecretStr | None) -> bool:
+    """Whether a scrape may read /metrics: any, when no token is set (development); else only one
+    sending it as a bearer token (compared in constant time)."""
+    if token is None or not token.get_secret_value():
+        return True
+    scheme, _, sent = (authorization or "").partition(" ")
+    return scheme.lower() == "bearer" and hmac.compare_digest(sent.strip().encode(), token.get_secret_value().encode())
 
-    async def metrics_page() -> Response:
+
+def serve_metrics(app: FastAPI, metrics: Metrics, token: SecretStr | None = None) -> None:
+    """`GET /metrics` on the service's app, for a scrape that sends `token` (when one is set)."""
+
+    async def metrics_page(request: Request) -> Response:
         """Prometheus text: outbox backlog and its oldest event's wait, dead letters by topic,
-        events published, batches committed, and this service's own readings."""
+        events published, batches committed, and this service's own readings. Needs the
+        deployment's metrics token as a bearer token, where one is set."""
+        if not scrape_allowed(request.headers.get("authorization"), token):
+            return Response("send the deployment's metrics token as a bearer token\n", status_code=401,
+                            media_type="text/plain", headers={"WWW-Authenticate": 'Bearer realm="metrics"'})
         return await metrics.response()
 
     app.add_api_route("/metrics", metrics_page, methods=["GET"], tags=["ops"], response_class=Response,
-                      responses={200: {"content": {CONTENT_TYPE_LATEST: {}}, "description": "Prometheus text"}})
+                      responses={200: {"content": {CONTENT_TYPE_LATEST: {}}, "description": "Prometheus text"},
+                                 401: {"description": "The metrics token was not sent, or not the right one"}})

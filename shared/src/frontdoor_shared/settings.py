@@ -75,6 +75,11 @@ class ServiceSettings(BaseSettings):
     )
     retry_max_backoff_seconds: float = Field(default=30.0, gt=0, validation_alias="FRONTDOOR_RETRY_MAX")
     host: str = Field(default="127.0.0.1", validation_alias="FRONTDOOR_HOST")
+    metrics_token: SecretStr | None = Field(
+        default=None, validation_alias="FRONTDOOR_METRICS_TOKEN",
+        description="GET /metrics answers only a scrape that sends it as a bearer token (Prometheus: "
+                    "`authorization: {credentials_file: ...}`); needed in production. Unset (development "
+                    "only), /metrics is open to whoever reaches the port")
     fault_relay_crash_after_send: bool = Field(
         default=False, validation_alias="FRONTDOOR_FAULT_RELAY_CRASH_AFTER_SEND",
         description="Fault injection (tests only): the relay exits after the broker acks, before marking")
@@ -85,4 +90,9 @@ class ServiceSettings(BaseSettings):
             raise ValueError("DATABASE_URL must be set in production")
         if self.environment == "production" and self.fault_relay_crash_after_send:
             raise ValueError("fault injection is for tests only")
+        if self.environment == "production" and not (self.metrics_token and self.metrics_token.get_secret_value()):
+            raise ValueError("FRONTDOOR_METRICS_TOKEN must be set in production: /metrics answers only a scrape "
+                             "that sends it")
+        if self.metrics_token is not None and 0 < len(self.metrics_token.get_secret_value()) < 32:
+            raise ValueError("FRONTDOOR_METRICS_TOKEN must be at least 32 characters (openssl rand -hex 32)")
         return self

@@ -87,3 +87,40 @@ async def test_a_stuck_outbox_and_dead_letters_show_and_clear(runtime: Runtime) 
 async def _readings(conn: Any, schema: str) -> list[Any]:
     rows = await conn.scalar(sa.text(f"SELECT count(*) FROM {schema}.outbox"))
     return [gauge("frontdoor_test_rows", "Outbox rows, as a service's own reading", rows)]
+
+
+async def test_with_a_token_set_only_a_scrape_that_sends_it_reads_the_metrics(runtime: Runtime) -> None:
+    import httpx
+    from fastapi import FastAPI
+    from pydantic import SecretStr
+
+    from frontdoor_shared.metrics import serve_metrics
+
+    token = "t" * 40
+    guarded, open_app = FastAPI(), FastAPI()
+    serve_metrics(guarded, Metrics(runtime), SecretStr(token))
+    serve_metrics(open_app, Metrics(runtime))  # development: no token set
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=guarded), base_url="http://svc") as http:
+        none = await http.get("/metrics")
+        wrong = await http.get("/metrics", headers={"Authorization": f"Bearer {'u' * 40}"})
+        basic = await http.get("/metrics", headers={"Authorization": f"Basic {token}"})
+        right = await http.get("/metrics", headers={"Authorization": f"Bearer {token}"})
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=open_app), base_url="http://svc") as http:
+        development = await http.get("/metrics")
+    assert [r.status_code for r in (none, wrong, basic)] == [401, 401, 401]
+    assert none.headers["www-authenticate"] == 'Bearer realm="metrics"'
+    assert "frontdoor_outbox_unpublished" not in none.text + wrong.text + basic.text
+    assert right.status_code == 200
+    assert ("frontdoor_outbox_unpublished", (("service", "metrics-test"),)) in _samples(right.text)
+    assert development.status_code == 200
+    assert "frontdoor_outbox_unpublished" in development.text
+
+
+def test_production_needs_a_metrics_token_of_32_characters_or_more() -> None:
+    production = {"FRONTDOOR_ENV": "production", "DATABASE_URL": "postgresql://db.example/fd"}
+    with pytest.raises(ValueError, match="FRONTDOOR_METRICS_TOKEN must be set in production"):
+        ServiceSettings(**production)
+    with pytest.raises(ValueError, match="at least 32 characters"):
+        ServiceSettings(**production, FRONTDOOR_METRICS_TOKEN="short")
+    assert ServiceSettings(**production, FRONTDOOR_METRICS_TOKEN="m" * 32).metrics_token is not None
+    assert ServiceSettings().metrics_token is None  # development: open, on the machine's own address

@@ -15,7 +15,8 @@ from early_years.config import EarlyYearsSettings
 from frontdoor_shared.at_rest import KeyConfigError, development_key
 from frontdoor_shared.sealed import generate_keypair
 
-PRODUCTION = {"FRONTDOOR_ENV": "production", "DATABASE_URL": "postgresql://db.example/fd"}
+PRODUCTION = {"FRONTDOOR_ENV": "production", "DATABASE_URL": "postgresql://db.example/fd",
+              "FRONTDOOR_METRICS_TOKEN": "m" * 32}
 
 
 def _keys(key: bytes) -> SecretStr:

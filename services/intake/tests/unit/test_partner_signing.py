@@ -155,7 +155,8 @@ def test_a_mistake_in_the_keys_file_stops_start_up_naming_it(tmp_path: Path, doc
 
 def test_without_a_file_production_registers_no_one_and_refuses_unsigned_and_development_knows_the_demo_partner(
         tmp_path: Path) -> None:
-    production = partner_signing_of(IntakeSettings(FRONTDOOR_ENV="production", DATABASE_URL="postgresql://db.example/fd"))
+    production = partner_signing_of(IntakeSettings(FRONTDOOR_ENV="production", DATABASE_URL="postgresql://db.example/fd",
+                                                   FRONTDOOR_METRICS_TOKEN="m" * 32))
     assert (dict(production.keys), production.unsigned) == ({}, "refuse")
     development = partner_signing_of(IntakeSettings())
     assert (set(development.keys), development.unsigned) == ({"demo-partner"}, "accept")

@@ -48,4 +48,5 @@ def test_an_empty_retention_setting_means_keep_and_production_needs_data_keys() 
     assert IntakeSettings(retention_days="").retention_days is None  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="INTAKE_DATA_KEYS must be set in production"):
         Intake(IntakeSettings(FRONTDOOR_ENV="production", DATABASE_URL="postgresql://db.example/fd",
-                              notifications_public_key="x", partner_private_jwk="{}", match_key="a-real-secret"))
+                              FRONTDOOR_METRICS_TOKEN="m" * 32, notifications_public_key="x",
+                              partner_private_jwk="{}", match_key="a-real-secret"))

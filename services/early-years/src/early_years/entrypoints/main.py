@@ -108,7 +108,8 @@ def create_app(settings: EarlyYearsSettings | None = None, *, service: EarlyYear
     def london_today() -> date:
         return ey.clock().astimezone(ZoneInfo("Europe/London")).date()
 
-    serve_metrics(app, Metrics(ey.runtime, readings=lambda conn: readings(conn, london_today())))
+    serve_metrics(app, Metrics(ey.runtime, readings=lambda conn: readings(conn, london_today())),
+                  ey.settings.metrics_token)
 
     @app.get("/health", tags=["ops"])
     async def health() -> Any:

@@ -60,7 +60,7 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     harden(app, production=intake.auth_production, max_body_bytes=intake.settings.max_body_bytes,
            form_targets=tuple(intake.settings.sign_in_return_urls), too_large=fhir.too_large)
 
-    serve_metrics(app, Metrics(intake.runtime, counters=intake.watchdog.metrics))
+    serve_metrics(app, Metrics(intake.runtime, counters=intake.watchdog.metrics), intake.settings.metrics_token)
 
     @app.get("/health", tags=["ops"])
     async def health() -> dict[str, Any]:

@@ -47,7 +47,7 @@ def create_app(settings: NotificationsSettings | None = None, *, service: Notifi
     govuk.mount_assets(app)
     harden(app, production=svc.settings.environment == "production")
 
-    serve_metrics(app, Metrics(svc.runtime, readings=readings))
+    serve_metrics(app, Metrics(svc.runtime, readings=readings), svc.settings.metrics_token)
 
     @app.get("/health", tags=["ops"])
     async def health() -> Any:

@@ -35,7 +35,7 @@ def create_app(settings: TriageSettings | None = None) -> FastAPI:
     async def health() -> dict[str, Any]:
         return {**await triage.runtime.health(), "policy_version": triage.policies.current.version}
 
-    serve_metrics(app, Metrics(triage.runtime))
+    serve_metrics(app, Metrics(triage.runtime), triage.settings.metrics_token)
 
     return app
 
