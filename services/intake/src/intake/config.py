@@ -62,6 +62,10 @@ class IntakeSettings(ServiceSettings):
     oidc_redirect_url: str | None = Field(
         default=None, description="Intake's callback as registered at the provider (<intake>/sign-in/oidc/callback); "
                                   "unset: from the request's own URL")
+    oidc_post_logout_url: str | None = Field(
+        default=None, description="Where the provider sends someone back after signing them out there, as "
+                                  "registered at the provider (<intake>/sign-in); unset: beside the callback, "
+                                  "or from the request's own URL")
     oidc_email_claim: str = Field(default="email", description="The ID token's claim holding the person's email "
                                                                "address (Entra ID: preferred_username)")
     oidc_button: str = Field(default="Sign in with your council account", max_length=80,
@@ -80,7 +84,7 @@ class IntakeSettings(ServiceSettings):
         return self
 
     @field_validator("oidc_discovery_url", "oidc_client_id", "oidc_client_secret", "oidc_redirect_url",
-                     mode="before")
+                     "oidc_post_logout_url", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: Any) -> Any:
         return None if value == "" else value

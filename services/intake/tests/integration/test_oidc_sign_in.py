@@ -45,7 +45,10 @@ class Provider:
         self.wrong_nonce = False
         self.codes: dict[str, dict[str, Any]] = {}
         self.token_requests: list[dict[str, str]] = []
+        self.id_tokens: list[str] = []
+        self.signed_out: list[dict[str, str]] = []
         self.app = Starlette(routes=[
+            Route("/logout", self.logout),
             Route("/.well-known/openid-configuration", self.discovery),
             Route("/authorize", self.authorize),
             Route("/token", self.token, methods=["POST"]),
@@ -57,7 +60,8 @@ class Provider:
                              "token_endpoint": f"{self.issuer}/token", "jwks_uri": f"{self.issuer}/jwks",
                              "response_types_supported": ["code"], "subject_types_supported": ["public"],
                              "id_token_signing_alg_values_supported": ["RS256"],
-                             "code_challenge_methods_supported": ["S256"]})
+                             "code_challenge_methods_supported": ["S256"],
+                             "end_session_endpoint": f"{self.issuer}/logout"})
 
     async def authorize(self, request: Request) -> Response:
         q = request.query_params
@@ -85,8 +89,14 @@ class Provider:
         claims = {"iss": self.issuer, "aud": CLIENT_ID, "sub": secrets.token_hex(8), "iat": now, "exp": now + 300,
                   "nonce": "not-this-sign-in" if self.wrong_nonce else issued["nonce"], **issued["person"]}
         id_token = jwt.encode({"alg": "RS256", "kid": "council-1"}, claims, self.key)
+        self.id_tokens.append(id_token)
         return JSONResponse({"access_token": secrets.token_urlsafe(16), "token_type": "Bearer", "expires_in": 300,
                              "id_token": id_token})
+
+    async def logout(self, request: Request) -> Response:
+        """RP-Initiated Logout: the provider's session ends; back to where the client asked."""
+        self.signed_out.append(dict(request.query_params))
+        return RedirectResponse(request.query_params["post_logout_redirect_uri"])
 
     async def jwks(self, _: Request) -> Response:
         return JSONResponse({"keys": [self.key.as_dict(private=False)]})
@@ -160,6 +170,44 @@ def test_a_member_of_staff_signs_in_with_the_councils_account_and_gets_their_fro
     # the provider was asked with the PKCE verifier whose challenge went with the browser
     assert provider.token_requests[-1]["grant_type"] == "authorization_code"
     assert len(provider.token_requests[-1]["code_verifier"]) >= 43
+
+
+def test_signing_out_ends_the_session_here_and_at_the_provider_so_the_next_person_is_not_let_in(  # type: ignore[no-untyped-def]
+        platform, provider) -> None:
+    demo = platform.seed_demo()["users"]["health-visitor"]
+    provider.person = {"email": demo["email"], "email_verified": True}
+    with _browser(platform) as browser:
+        assert _through_the_provider(browser).status_code == 303
+        id_token = provider.id_tokens[-1]
+        session = browser.cookies["fd_session"]
+        # the provider's ID token is kept for sign-out alone: no other page is ever sent it
+        assert [(c.path, c.value) for c in browser.cookies.jar if c.name == "fd_idp_hint"] == [("/sign-out", id_token)]
+        out = browser.post("/sign-out", data={"csrf_token": browser.cookies["fd_csrf"]})
+        assert out.status_code == 303
+        at_provider = urlsplit(out.headers["location"])
+        assert f"{at_provider.scheme}://{at_provider.netloc}{at_provider.path}" == f"{provider.issuer}/logout"
+        sent = {k: v[0] for k, v in parse_qs(at_provider.query).items()}
+        intake = f"http://127.0.0.1:{platform.ports['intake']}"
+        assert sent == {"id_token_hint": id_token, "client_id": CLIENT_ID,
+                        "post_logout_redirect_uri": f"{intake}/sign-in"}
+        back = httpx.get(out.headers["location"], follow_redirects=False, timeout=30)
+        assert back.headers["location"] == f"{intake}/sign-in"
+        assert provider.signed_out[-1]["id_token_hint"] == id_token
+        assert not browser.cookies.get("fd_session")
+        assert not [c for c in browser.cookies.jar if c.name == "fd_idp_hint"]
+    with _browser(platform) as copy:  # the session, had anyone kept it, is ended too
+        copy.cookies.set("fd_session", session)
+        assert copy.get("/concerns").status_code == 303
+
+    ended = len(provider.signed_out)
+    with _browser(platform) as browser:  # a session begun with a Front Door password ends here only
+        browser.get("/sign-in")
+        assert browser.post("/sign-in", data={"email": demo["email"], "password": demo["password"],
+                                              "csrf_token": browser.cookies["fd_csrf"], "next": "/concerns"}
+                            ).status_code == 303
+        out = browser.post("/sign-out", data={"csrf_token": browser.cookies["fd_csrf"]})
+        assert (out.status_code, out.headers["location"]) == (303, "/sign-in")
+    assert len(provider.signed_out) == ended
 
 
 def test_no_session_for_someone_without_an_account_or_with_a_stopped_one(platform, provider, monkeypatch) -> None:  # type: ignore[no-untyped-def]

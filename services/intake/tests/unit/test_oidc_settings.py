@@ -39,3 +39,18 @@ def test_a_provider_is_asked_for_openid_with_pkce(monkeypatch: pytest.MonkeyPatc
     assert client.client_id == "front-door"
     assert client.client_kwargs["code_challenge_method"] == "S256"
     assert "openid" in client.client_kwargs["scope"].split()
+
+
+def test_the_provider_sends_someone_signed_out_back_to_sign_in_where_the_council_registered_it() -> None:
+    from types import SimpleNamespace
+
+    from intake.entrypoints.oidc_sign_in import post_logout_url
+
+    request = SimpleNamespace(url_for=lambda name: f"http://10.0.0.5:8000/{name}")  # the request's own view
+    base = {"oidc_discovery_url": DISCOVERY, "oidc_client_id": "fd", "oidc_client_secret": "s"}
+    assert post_logout_url(request, IntakeSettings(**base)) == "http://10.0.0.5:8000/sign_in_form"  # type: ignore[arg-type]
+    behind_a_proxy = IntakeSettings(**base, oidc_redirect_url="https://fd.council.example/sign-in/oidc/callback")
+    assert post_logout_url(request, behind_a_proxy) == "https://fd.council.example/sign-in"  # type: ignore[arg-type]
+    told = IntakeSettings(**base, oidc_redirect_url="https://fd.council.example/sign-in/oidc/callback",
+                          oidc_post_logout_url="https://fd.council.example/signed-out")
+    assert post_logout_url(request, told) == "https://fd.council.example/signed-out"  # type: ignore[arg-type]

@@ -21,6 +21,7 @@ from frontdoor_shared.errors_classify import is_transient
 from frontdoor_shared.govuk import page_context, templates_of
 from frontdoor_shared.web import set_session, verify_csrf
 from intake.entrypoints.errors import OAuthError, Problem, problem_responses
+from intake.entrypoints.oidc_sign_in import forget_hint, sign_out_there
 from intake.service_layer.accounts import (
     MIN_PASSWORD,
     authenticate_client,
@@ -157,8 +158,11 @@ async def sign_out(request: Request, csrf_token: Annotated[str, Form()] = "") ->
                 raise
             log.warning("sign_out.not_published", error=type(err).__name__)
             app.tokens.revocations.end_here(principal)
-    response = RedirectResponse("/sign-in", status_code=303)
+    # and at the council's provider, where the session began there (else the next person at this
+    # computer would be let in as this one by the provider's own session)
+    response = RedirectResponse(await sign_out_there(request) or "/sign-in", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
+    forget_hint(response)
     return response
 
 

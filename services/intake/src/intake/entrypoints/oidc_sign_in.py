@@ -9,6 +9,12 @@ panel) is found by the email address the provider gives, and must not be disable
 session is Front Door's own, exactly as after a password sign-in (every service verifies it, and
 it ends as any other does). The flow's state, nonce and PKCE verifier wait in a signed cookie
 (`fd_oidc`, ten minutes, this flow only).
+
+Signing out of Front Door signs out at the provider too (OpenID Connect RP-Initiated Logout), where
+it offers that (`end_session_endpoint`): otherwise, on a shared computer, the next person to press
+the button would be let in as the last one, by the provider's own session. The ID token it gave
+is kept for that alone, in a cookie sent only to `/sign-out` (`fd_idp_hint`), and passed back as
+`id_token_hint`.
 """
 
 from __future__ import annotations
@@ -24,6 +30,8 @@ from authlib.deprecate import AuthlibDeprecationWarning
 with warnings.catch_warnings():  # Authlib's notice, at import, that it will move to another HTTP client
     warnings.simplefilter("ignore", AuthlibDeprecationWarning)
     from authlib.integrations.starlette_client import OAuth, StarletteOAuth2App
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from joserfc.errors import JoseError
@@ -35,6 +43,7 @@ from intake.config import IntakeSettings
 from intake.service_layer.accounts import account_for_email
 
 router = APIRouter(tags=["authentication"])
+HINT_COOKIE, HINT_PATH = "fd_idp_hint", "/sign-out"  # the provider's ID token, sent to sign-out alone
 log = structlog.get_logger()
 
 UNREACHABLE = "Your council's sign-in service could not be reached. Try again in a few minutes."
@@ -122,4 +131,41 @@ async def callback(request: Request) -> Response:
     response = RedirectResponse(target, status_code=303)
     minutes = app.tokens.settings.token_minutes
     set_session(response, app.tokens.issue(principal, minutes), production=app.auth_production, minutes=minutes)
+    if isinstance(token.get("id_token"), str):
+        response.set_cookie(HINT_COOKIE, token["id_token"], httponly=True, secure=app.auth_production, samesite="lax",
+                            max_age=minutes * 60, path=HINT_PATH)
     return response
+
+
+def post_logout_url(request: Request, settings: IntakeSettings) -> str:
+    """Where the provider sends someone back after signing them out: the sign-in page."""
+    if settings.oidc_post_logout_url:
+        return settings.oidc_post_logout_url
+    if settings.oidc_redirect_url:  # behind a proxy: the callback's registered origin, not the request's
+        scheme, netloc, *_ = urlsplit(settings.oidc_redirect_url)
+        return urlunsplit((scheme, netloc, "/sign-in", "", ""))
+    return str(request.url_for("sign_in_form"))
+
+
+async def sign_out_there(request: Request) -> str | None:
+    """Where to end the provider's session too, once Front Door's has ended: its end-session
+    endpoint, when this session began there and the provider has one; else None."""
+    hint = request.cookies.get(HINT_COOKIE)
+    oidc: StarletteOAuth2App | None = getattr(request.app.state, "oidc", None)
+    if not hint or oidc is None:
+        return None
+    try:
+        end = (await oidc.load_server_metadata()).get("end_session_endpoint")
+    except (httpx.HTTPError, AuthlibBaseError, ValueError) as err:  # signed out here; the provider unreachable
+        log.warning("oidc.sign_out_not_sent", error=type(err).__name__)
+        return None
+    if not isinstance(end, str) or not end.startswith(("https://", "http://")):
+        return None
+    settings: IntakeSettings = request.app.state.intake.settings
+    query = urlencode({"id_token_hint": hint, "client_id": settings.oidc_client_id,
+                       "post_logout_redirect_uri": post_logout_url(request, settings)})
+    return f"{end}{'&' if '?' in end else '?'}{query}"
+
+
+def forget_hint(response: Response) -> None:
+    response.delete_cookie(HINT_COOKIE, path=HINT_PATH)
