@@ -95,10 +95,12 @@ def wait_for(predicate: Callable[[], bool], timeout: float, what: str) -> float:
     raise AssertionError(f"{what}: not within {timeout:.0f}s")
 
 
-def decide_as_chair(platform: Platform, reference: str, note: str, *, reasons: tuple[str, ...] = ("family-views",)
-                    ) -> None:
+def decide_as_chair(platform: Platform, reference: str, note: str, *, reasons: tuple[str, ...] = ("family-views",),
+                    pathway: str | None = None) -> None:
     """The demo panel's chair records who is present, then confirms triage's recommendation for the
-    case, with coded reasons and a note, through the panel's own forms (session cookie + CSRF)."""
+    case (or, with `pathway`, overrides it), with coded reasons and a note, through the panel's own
+    forms (session cookie + CSRF); a case the panel has decided before gets a correction of the
+    decision that stands, on the meeting it is listed for now."""
     import asyncio
 
     import sqlalchemy as sa
@@ -111,9 +113,12 @@ def decide_as_chair(platform: Platform, reference: str, note: str, *, reasons: t
         try:
             async with engine.connect() as conn:
                 return (await conn.execute(sa.text(
-                    "SELECT c.id, c.recommended_pathway, a.meeting_id FROM early_years.panel_case c "
-                    "JOIN early_years.agenda_item a ON a.case_id = c.id WHERE c.reference = :r"),
-                    {"r": reference})).one()
+                    "SELECT c.id, c.recommended_pathway, a.meeting_id, (SELECT d.id FROM early_years.decision d"
+                    " WHERE d.case_id = c.id AND NOT EXISTS (SELECT 1 FROM early_years.decision n"
+                    " WHERE n.corrects_decision_id = d.id)) AS standing FROM early_years.panel_case c"
+                    " JOIN early_years.agenda_item a ON a.case_id = c.id"
+                    " JOIN early_years.panel_meeting m ON m.id = a.meeting_id"
+                    " WHERE c.reference = :r ORDER BY m.date DESC LIMIT 1"), {"r": reference})).one()
         finally:
             await engine.dispose()
 
@@ -130,7 +135,8 @@ def decide_as_chair(platform: Platform, reference: str, note: str, *, reasons: t
         assert saved.status_code == 303, saved.text
         review = date.today() + timedelta(days=90)
         decided = client.post(f"/panel/cases/{case.id}/decision", data={
-            "csrf_token": csrf, "outcome": "confirmed", "pathway": case.recommended_pathway,
-            "reasons": list(reasons), "note": note, "next_review-day": str(review.day),
-            "next_review-month": str(review.month), "next_review-year": str(review.year)})
+            "csrf_token": csrf, "outcome": "overridden" if pathway else "confirmed",
+            "pathway": pathway or case.recommended_pathway, "reasons": list(reasons), "note": note,
+            "next_review-day": str(review.day), "next_review-month": str(review.month),
+            "next_review-year": str(review.year), "corrects_decision_id": str(case.standing or "")})
         assert decided.status_code == 303, decided.text

@@ -78,7 +78,7 @@ class EarlyYears:
             await self.revocations.remember(self.runtime.uow(), event, data, topic)
             return
         if isinstance(data, ReferralProgressedV1):
-            await record_team_answer(self.runtime.uow(), event, data, topic)
+            await record_team_answer(self.runtime.uow(), event, data, topic, self.panel, self.clock)
             return
         await list_for_panel(self.runtime.uow(), event, data, topic, self.panel, self.clock)
 

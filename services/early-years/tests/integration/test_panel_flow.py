@@ -328,6 +328,11 @@ async def test_a_panel_in_the_councils_own_words_decides_with_its_reasons_agenci
         ("Portage home visiting", "visit the family at home")]
 
 
+async def _read(world: Any, event_id: str) -> bool:
+    inbox = world.svc.runtime.tables.inbox
+    return bool(await world.rows(sa.select(inbox.c.event_id).where(inbox.c.event_id == event_id)))
+
+
 async def test_the_case_keeps_the_latest_answer_of_the_team_for_the_panels_review(world: Any, concern: Any,
                                                                                   people: Any, wait: Any) -> None:
     from frontdoor_shared.contracts import ReferralProgressedV1
@@ -367,5 +372,45 @@ async def test_the_case_keeps_the_latest_answer_of_the_team_for_the_panels_revie
     assert "declined the referral" in page.text
     assert "because the team is already working with the child" in page.text
     assert await world.rows(sa.select(orm.panel_case).where(orm.panel_case.c.concern_id == stranger.concern_id)) == []
+
+    # declined: back to the panel, awaiting a decision on the next meeting's agenda, and the family told when
+    [back] = await world.rows(sa.select(orm.panel_case).where(orm.panel_case.c.id == case.id))
+    assert back.status == "listed"
+    [item] = await world.rows(sa.select(orm.agenda_item, orm.panel_meeting.c.date).join(
+        orm.panel_meeting, orm.panel_meeting.c.id == orm.agenda_item.c.meeting_id).where(
+        orm.agenda_item.c.case_id == case.id, orm.agenda_item.c.added_by == "team-declined"))
+    assert (item.deferred, item.date >= today(world)) == (False, True)
+    listed = [json.loads(r.payload)["data"] for r in await world.outbox(str(data.concern_id), CaseListedV1.TYPE)]
+    assert len(listed) == 2  # first listed by triage, then back from the team
+    assert listed[-1]["panel_date"] == item.date.isoformat()
+    async with world.browser(people["chair"]) as chair:
+        assert "The case is back on the panel's agenda" in (await chair.get(f"/panel/cases/{case.id}")).text
+        [first] = await world.rows(sa.select(orm.decision).where(orm.decision.c.case_id == case.id))
+        corrected = await chair.post(f"/panel/cases/{case.id}/decision",
+                                     data=decision_form(corrects_decision_id=str(first.id)))
+    assert corrected.status_code == 303, corrected.text  # the panel sends the child elsewhere
+    events = [json.loads(r.payload)["data"] for r in await world.outbox(str(data.concern_id), PanelDecisionV2.TYPE)]
+    assert [(e["pathway"], e["corrects_decision_id"]) for e in events] == [("slcn", None), ("outreach", str(first.id))]
+    late = await world.publish(answer(data, stage="declined", reason="already-known"))  # the old team, late
+    await wait(lambda: _read(world, late.id), "the late decline read")
+    assert len(await world.outbox(str(data.concern_id), CaseListedV1.TYPE)) == 2  # not the team now: not relisted
+    outreach = await world.publish(answer(data, stage="declined", reason="already-known").model_copy(
+        update={"pathway": "outreach"}))
+    await wait(lambda: _read(world, outreach.id), "the new team's decline read")
+    assert len(await world.outbox(str(data.concern_id), CaseListedV1.TYPE)) == 3  # the team the panel chose: back
+
+    # a team that accepts leaves the case where it is
+    other = concern()
+    other_case = await _decided(world, people, other)
+    await world.publish(answer(other, stage="accepted"))
+
+    async def answered() -> Any:
+        [row] = await world.rows(sa.select(orm.panel_case).where(orm.panel_case.c.id == other_case.id))
+        return row.team_answer
+
+    await wait(answered, "the other team's answer")
+    [still] = await world.rows(sa.select(orm.panel_case).where(orm.panel_case.c.id == other_case.id))
+    assert still.status == "decided"
+    assert len(await world.outbox(str(other.concern_id), CaseListedV1.TYPE)) == 1
     dead = world.svc.runtime.tables.dead_letter
     assert await world.rows(sa.select(dead).where(dead.c.topic == topics.REFERRAL_PROGRESSED)) == []

@@ -169,3 +169,38 @@ async def test_a_status_event_for_no_known_concern_fails_the_set_so_the_batch_is
         await one_batch()
     state = await _state(intake, concerns)
     assert state["panel"]["history"] == []  # rolled back: nothing half done
+
+
+@pytest.mark.parametrize("as_a_set", [False, True])
+async def test_after_a_team_declines_the_council_deciding_again_moves_it_on_and_a_late_event_does_not(  # type: ignore[no-untyped-def]
+        test_stack, as_a_set: bool) -> None:
+    from intake.service_layer.progress import ProgressIn, report_progress
+
+    intake, concerns = await _world(test_stack)
+    cid, ref = concerns["routed"]
+    routed = _triaged(cid, ref, "routed", 2)
+    await record_status(intake.runtime.uow(), _timed(new_event(routed, source="urn:test", subject=ref), routed),
+                        routed, routed.TOPIC)
+    await report_progress(intake.runtime.uow(), ref, ProgressIn(stage="declined", reason="already-known"),
+                          actor=Principal("slcn-team", "partner", "partner"))
+    after = datetime.now(UTC) + timedelta(minutes=1)
+    late = _listed(cid, ref, 3)  # the first listing, delivered only now: from before the decline
+    relisted = CaseListedV1(concern_id=cid, reference=ref, case_id=uuid.uuid4(), listed_at=after)
+    decided = _decided(cid, ref, 0).model_copy(update={"decided_at": after + timedelta(minutes=5)})
+    items = [(_timed(new_event(d, source="urn:test", subject=ref), d), d, d.TOPIC) for d in (late, relisted, decided)]
+
+    async def handle(item: tuple[CloudEvent, Any, str]) -> dict[str, Any]:
+        if as_a_set:
+            async with intake.runtime.batch_scope() as scope:
+                await scope.claim([(item[0], item[2])])
+                await record_statuses(intake.runtime.uow(), [item])
+        else:
+            await record_status(intake.runtime.uow(), *item)
+        return (await _state(intake, {"routed": concerns["routed"]}))["routed"]
+
+    assert (await handle(items[0]))["status"] == "referral-declined"  # older than the decline: a line, no move
+    state = await handle(items[1])
+    assert state["status"] == "listed-for-panel"  # back with the panel: the decline is no longer where it stands
+    assert state["updated_at"] == after
+    assert [h[0] for h in state["history"]][-3:] == ["referral-declined", "listed-for-panel", "listed-for-panel"]
+    assert (await handle(items[2]))["status"] == "panel-decided"

@@ -37,3 +37,21 @@ def _line(status: str, **detail: str) -> StatusChange:
 def test_only_a_concern_triage_sent_to_the_panel_is_the_panels_to_read(history: list[StatusChange],
                                                                       sent: bool) -> None:
     assert sent_to_panel(history) is sent
+
+
+DECLINED_AT = datetime(2026, 3, 10, 14, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(("new", "at", "moves"), [
+    (Status.LISTED_FOR_PANEL, datetime(2026, 3, 10, 14, 5, tzinfo=UTC), True),  # back to the panel after it
+    (Status.PANEL_DECIDED, datetime(2026, 3, 18, 11, 0, tzinfo=UTC), True),  # the panel's correction
+    (Status.ROUTED, datetime(2026, 3, 11, 9, 0, tzinfo=UTC), True),  # routed again
+    (Status.LISTED_FOR_PANEL, datetime(2026, 3, 2, 9, 0, tzinfo=UTC), False),  # the first listing, arriving late
+    (Status.PANEL_DECIDED, datetime(2026, 3, 4, 9, 0, tzinfo=UTC), False),  # the decision the team declined
+    (Status.TRIAGED, datetime(2026, 3, 11, 9, 0, tzinfo=UTC), False),  # not a decision: never backwards
+    (Status.REFERRAL_ACCEPTED, datetime(2026, 3, 11, 9, 0, tzinfo=UTC), False),
+])
+def test_after_a_team_declines_the_council_deciding_again_starts_over_and_nothing_older_does(
+        new: str, at: datetime, moves: bool) -> None:
+    assert advances(Status.REFERRAL_DECLINED, new, since=DECLINED_AT, at=at) is moves
+    assert advances(Status.REFERRAL_DECLINED, new) is False  # no times to compare: it stays

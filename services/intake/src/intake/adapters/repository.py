@@ -196,20 +196,27 @@ class ConcernRepository:
         return await self.conn.scalar(
             sa.select(orm.concern.c.status).where(orm.concern.c.id == concern_id).with_for_update())
 
-    async def statuses_of(self, concern_ids: set[uuid.UUID]) -> dict[uuid.UUID, tuple[str, Any]]:
+    async def status_since(self, concern_id: uuid.UUID) -> tuple[str, datetime] | None:
+        """The present status and when it was reached, locked; None for no such concern."""
+        row = (await self.conn.execute(sa.select(orm.concern.c.status, orm.concern.c.updated_at)
+                                       .where(orm.concern.c.id == concern_id).with_for_update())).first()
+        return (row.status, row.updated_at) if row is not None else None
+
+    async def statuses_of(self, concern_ids: set[uuid.UUID]) -> dict[uuid.UUID, tuple[str, Any, datetime]]:
         """Present statuses of many concerns, locked (in id order, so two batches never deadlock),
         each with the partner that sent it and hears back, if one did (`partner_feed.Partnered`'s
-        client id, reference and key, in the same statement), else None."""
+        client id, reference and key, in the same statement), else None, and when the status was reached."""
         if not concern_ids:
             return {}
         rows = await self.conn.execute(sql(
-            "SELECT c.id, c.status, c.reference, p.client_id, k.key FROM intake.concern c"
+            "SELECT c.id, c.status, c.updated_at, c.reference, p.client_id, k.key FROM intake.concern c"
             " LEFT JOIN intake.partner_client p ON p.client_id = c.submitted_by AND p.status_events"
             " LEFT JOIN intake.idempotency_key k ON p.client_id IS NOT NULL AND k.concern_id = c.id"
             "  AND k.scope = c.submitted_by"
             " WHERE c.id = ANY(CAST(:ids AS uuid[])) ORDER BY c.id FOR UPDATE OF c"),
             {"ids": sorted(concern_ids)})
-        return {r.id: (r.status, (r.client_id, r.reference, r.key) if r.client_id else None) for r in rows}
+        return {r.id: (r.status, (r.client_id, r.reference, r.key) if r.client_id else None, r.updated_at)
+                for r in rows}
 
     async def partners_listening(self, client_ids: Collection[str]) -> set[str]:
         """Which of these are partner systems that hear back on their own topic (status events on)."""

@@ -77,10 +77,19 @@ WITHDRAWABLE = frozenset({Status.SUBMITTED, Status.TRIAGED, Status.MORE_INFORMAT
                           Status.INFORMATION_ADDED, Status.LISTED_FOR_PANEL})
 
 
-def advances(current: str, new: str) -> bool:
-    """Whether `new` should become the present status after `current`."""
+# After a team declines, the council decides again: the panel lists the case again and decides
+# again, or the concern is routed again. Each of these, made after the decline, starts the child's
+# journey from there (the new team then answers in its turn); one dated before it is a late event.
+DECIDED_AGAIN = frozenset({Status.LISTED_FOR_PANEL, Status.PANEL_DECIDED, Status.ROUTED})
+
+
+def advances(current: str, new: str, *, since: datetime | None = None, at: datetime | None = None) -> bool:
+    """Whether `new` (of time `at`) should become the present status after `current` (reached at
+    `since`)."""
     if current == Status.ERASED:
         return False
+    if current == Status.REFERRAL_DECLINED and new in DECIDED_AGAIN:
+        return since is not None and at is not None and at > since
     return _STAGE.get(new, 0) >= _STAGE.get(current, 0)
 
 

@@ -87,16 +87,18 @@ async def record_status(uow: UnitOfWork, event: CloudEvent, data: Any, topic: st
         if not await uow.first_time(event, topic):
             return
         repo = ConcernRepository(uow.conn)
-        present = await repo.status_of(data.concern_id)
-        if present is None:
+        found = await repo.status_since(data.concern_id)
+        if found is None:
             raise UnknownConcern(f"data.concern_id: no concern with this id was accepted by intake ({topic})")
+        present, since = found
         if present == Status.ERASED:  # a late event about an erased concern: its history stays blank
             await uow.commit()
             return
         moves = []
         for change in status_changes(event, data):
-            # a message is history, not a status; and the status never moves backwards
-            journey = not is_message(data) and advances(present, change.status)
+            # a message is history, not a status; and the status never moves backwards (but the
+            # council deciding again after a team declined starts over: `advances`)
+            journey = not is_message(data) and advances(present, change.status, since=since, at=change.at)
             await repo.add_status(data.concern_id, change, event.id, current=journey)
             await audit.record(uow.conn, audit.SYSTEM, f"status:{change.status}", data.reference,
                                concern_id=data.concern_id, why=f"event {event.type}", channel="event")
@@ -114,18 +116,18 @@ async def record_statuses(uow: UnitOfWork, items: list[tuple[CloudEvent, Any, st
         fresh = [(event, data, topic) for event, data, topic in items if await uow.first_time(event, topic)]
         repo = ConcernRepository(uow.conn)
         found = await repo.statuses_of({data.concern_id for _, data, _ in fresh})
-        present = {concern_id: status for concern_id, (status, _) in found.items()}
+        present = {concern_id: (status, since) for concern_id, (status, _, since) in found.items()}
         lines: list[tuple[Any, StatusChange, str, bool]] = []
         for event, data, topic in fresh:
-            now = present.get(data.concern_id)
-            if now is None:
+            if data.concern_id not in present:
                 raise UnknownConcern(f"data.concern_id: no concern with this id was accepted by intake ({topic})")
+            now, since = present[data.concern_id]
             if now == Status.ERASED:
                 continue
             for change in status_changes(event, data):
-                journey = not is_message(data) and advances(now, change.status)
+                journey = not is_message(data) and advances(now, change.status, since=since, at=change.at)
                 if journey:
-                    present[data.concern_id] = now = change.status
+                    present[data.concern_id] = (now, since) = (change.status, change.at)
                 lines.append((data, change, event.id, journey))
         await repo.add_statuses([(d.concern_id, c, e, j) for d, c, e, j in lines],
                                 audit=[(audit.SYSTEM, f"status:{c.status}", d.reference, d.concern_id,
