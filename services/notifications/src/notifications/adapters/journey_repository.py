@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -47,10 +48,9 @@ class JourneyRepository:
         return list((await self.conn.execute(
             sa.select(J).where(J.c.concern_id == concern_id).order_by(J.c.at, J.c.event_id))).all())
 
-    async def idle_since(self, cutoff: datetime, statuses: frozenset[str], template: str,
-                         limit: int) -> list[Any]:
-        """Each concern's latest step, when it is older than `cutoff`, one of `statuses`, and no
-        `template` message has been recorded about it yet; with the sealed recipients."""
+    async def _latest_untold(self, template: str, limit: int, *where: Callable[[Any], Any]) -> list[Any]:
+        """Each concern's latest step meeting every condition in `where` (each given the step's
+        columns), about which no `template` message has been recorded yet; with the sealed recipients."""
         newest_first = sa.func.row_number().over(partition_by=J.c.concern_id,
                                                  order_by=(J.c.at.desc(), J.c.event_id.desc()))
         latest = sa.select(J, newest_first.label("n")).subquery()
@@ -58,26 +58,23 @@ class JourneyRepository:
                                  orm.message.c.template == template)
         stmt = (sa.select(latest, orm.recipient.c.sealed)
                 .join(orm.recipient, orm.recipient.c.concern_id == latest.c.concern_id)
-                .where(latest.c.n == 1, latest.c.at <= cutoff, latest.c.status.in_(statuses), ~told)
+                .where(latest.c.n == 1, ~told, *(condition(latest.c) for condition in where))
                 .limit(limit))
         return list((await self.conn.execute(stmt)).all())
+
+    async def idle_since(self, cutoff: datetime, statuses: frozenset[str], template: str,
+                         limit: int) -> list[Any]:
+        """Each concern's latest step, when it is older than `cutoff`, one of `statuses`, and no
+        `template` message has been recorded about it yet; with the sealed recipients."""
+        return await self._latest_untold(template, limit, lambda c: c.at <= cutoff, lambda c: c.status.in_(statuses))
 
     async def unanswered(self, today: date, statuses: frozenset[str], pathways: frozenset[str], template: str,
                          limit: int) -> list[Any]:
         """Each concern whose latest step waits on one of `pathways`' teams (`statuses`) past the
         date the family was given, with no `template` message recorded about that step yet; with
         the sealed recipients."""
-        newest_first = sa.func.row_number().over(partition_by=J.c.concern_id,
-                                                 order_by=(J.c.at.desc(), J.c.event_id.desc()))
-        latest = sa.select(J, newest_first.label("n")).subquery()
-        told = sa.exists().where(orm.message.c.about_event_id == latest.c.event_id,
-                                 orm.message.c.template == template)
-        stmt = (sa.select(latest, orm.recipient.c.sealed)
-                .join(orm.recipient, orm.recipient.c.concern_id == latest.c.concern_id)
-                .where(latest.c.n == 1, latest.c.status.in_(statuses), latest.c.pathway.in_(pathways),
-                       latest.c.expected_by < today, ~told)
-                .limit(limit))
-        return list((await self.conn.execute(stmt)).all())
+        return await self._latest_untold(template, limit, lambda c: c.status.in_(statuses),
+                                         lambda c: c.pathway.in_(pathways), lambda c: c.expected_by < today)
 
     async def add_links(self, links: list[tuple[uuid.UUID, StatusLink]]) -> None:
         """Keep many links at once (one statement whatever their number)."""

@@ -4,6 +4,7 @@ retried later, or failed (then sent again by the family's next channel, and staf
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -79,15 +80,19 @@ async def record_temporary(uow: UnitOfWork, ctx: Context, row: Any, reason: str)
     log.warning("message.retry_later", message_id=str(row.id), attempts=row.attempts, reason=reason)
 
 
-async def record_told(uow: UnitOfWork, ctx: Context, about: recording.About, plans: list[Planned],
-                      values: dict[str, Any], people: dict[str, Any]) -> None:
-    """Record what a background check found to say (each family message to every carer): a message
-    no one can be reached by fails at once, so its next channel is tried and staff hear of it."""
+async def tell_each(uow: UnitOfWork, ctx: Context, rows: list[Any], plans: list[Planned],
+                    values: Callable[[Any, dict[str, Any]], dict[str, Any]]) -> None:
+    """Record what a background check found to say about each of `rows` (a journey step with its
+    sealed recipients; each family message to every carer, `values(row, people)` rendered): a
+    message no one can be reached by fails at once, so its next channel is tried and staff hear."""
     repo = MessageRepository(uow.conn, ctx.keyring)
-    for planned in recording.every_carer(plans, people, ctx):
-        message_id, reachable = await recording.record(repo, ctx, about, planned, values, people)
-        if message_id is not None and not reachable:
-            await fail(uow, ctx, await repo.get(message_id), "no contact this service can use")
+    for row in rows:
+        people = ctx.people(row.sealed)
+        about = recording.About(row.concern_id, row.reference, row.event_id, row.event_type, row.correlation_id)
+        for planned in recording.every_carer(plans, people, ctx):
+            message_id, reachable = await recording.record(repo, ctx, about, planned, values(row, people), people)
+            if message_id is not None and not reachable:
+                await fail(uow, ctx, await repo.get(message_id), "no contact this service can use")
 
 
 async def fail(uow: UnitOfWork, ctx: Context, row: Any, reason: str) -> None:

@@ -43,10 +43,7 @@ async def remind_idle(uow: UnitOfWork, ctx: Context) -> int:
         rows = await JourneyRepository(uow.conn).idle_since(
             now - timedelta(days=days), WAITING_ON_COUNCIL, plans[0].template, BATCH)
         rows = [r for r in rows if is_still_waiting(r.status, r.at, now, days)]
-        for row in rows:
-            people = ctx.people(row.sealed)
-            about = recording.About(row.concern_id, row.reference, row.event_id, row.event_type, row.correlation_id)
-            await outcomes.record_told(uow, ctx, about, plans, _values(ctx, row, people), people)
+        await outcomes.tell_each(uow, ctx, rows, plans, lambda row, people: _values(ctx, row, people))
         await uow.commit()
     if rows:
         log.info("still_waiting.told", concerns=len(rows))

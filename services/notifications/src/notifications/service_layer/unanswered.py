@@ -36,10 +36,7 @@ async def chase_unanswered(uow: UnitOfWork, ctx: Context) -> int:
     async with uow:
         rows = await JourneyRepository(uow.conn).unanswered(today, WAITING_ON_TEAM, chased, plans[0].template, BATCH)
         rows = [r for r in rows if is_unanswered(r.status, r.pathway, r.expected_by, today, chased)]
-        for row in rows:
-            people = ctx.people(row.sealed)
-            about = recording.About(row.concern_id, row.reference, row.event_id, row.event_type, row.correlation_id)
-            await outcomes.record_told(uow, ctx, about, plans, _values(ctx, row, people), people)
+        await outcomes.tell_each(uow, ctx, rows, plans, lambda row, people: _values(ctx, row, people))
         await uow.commit()
     if rows:
         log.warning("unanswered.chased", referrals=len(rows))
