@@ -308,10 +308,10 @@ def accounts_list() -> None:
     from intake.service_layer import accounts
 
     users, partners = _accounts(accounts.list_accounts)
-    staff = Table("email", "name", "role", "organisation", "panel", "signs in")
+    staff = Table("email", "name", "role", "organisation", "panel", "signs in", "role from")
     for u in users:
         staff.add_row(*(escape(str(v or "-")) for v in (u.email, u.name, u.role, u.organisation, u.panel_id)),
-                      "no" if u.disabled else "yes")
+                      "no" if u.disabled else "yes", "council's directory" if u.managed_by == "provider" else "here")
     console.print(staff)
     systems = Table("partner (client id)", "name", "scopes", "tokens", "hears back")
     systems.columns[0].no_wrap = True

@@ -66,6 +66,14 @@ class IntakeSettings(ServiceSettings):
         default=None, description="Where the provider sends someone back after signing them out there, as "
                                   "registered at the provider (<intake>/sign-in); unset: beside the callback, "
                                   "or from the request's own URL")
+    oidc_roles_file: Path | None = Field(
+        default=None, description="The council manages who may do what in its own directory: a JSON file "
+                                  '({"roles": [{"value": "<group id or app role>", "role": "referrer", '
+                                  '"organisation": "...", "panel": null}, ...]}) of which value of the ID '
+                                  "token's INTAKE_OIDC_ROLES_CLAIM gives which Front Door role, first match "
+                                  "deciding; accounts are then made and kept to it at each sign-in")
+    oidc_roles_claim: str = Field(default="groups", description="The ID token's claim the roles file reads "
+                                                                 "(Entra ID: groups, or roles for app roles)")
     oidc_email_claim: str = Field(default="email", description="The ID token's claim holding the person's email "
                                                                "address (Entra ID: preferred_username)")
     oidc_button: str = Field(default="Sign in with your council account", max_length=80,
@@ -84,7 +92,7 @@ class IntakeSettings(ServiceSettings):
         return self
 
     @field_validator("oidc_discovery_url", "oidc_client_id", "oidc_client_secret", "oidc_redirect_url",
-                     "oidc_post_logout_url", mode="before")
+                     "oidc_post_logout_url", "oidc_roles_file", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: Any) -> Any:
         return None if value == "" else value

@@ -267,6 +267,98 @@ def test_a_callback_not_started_by_this_browser_or_an_id_token_not_for_this_sign
         provider.refuse = False
 
 
+def _accounts(platform: Any, email: str) -> tuple[Any, list[str]]:
+    """The account kept for `email`, and the audit lines about it (action: why)."""
+    import asyncio
+
+    import sqlalchemy as sa
+
+    from frontdoor_shared.db import make_engine
+
+    async def read() -> tuple[Any, list[str]]:
+        engine = make_engine(platform.database_url, pool_size=1)
+        try:
+            async with engine.connect() as conn:
+                user = (await conn.execute(sa.text(
+                    "SELECT id, role, organisation, panel_id, managed_by, disabled FROM intake.staff_user"
+                    " WHERE email = :e"), {"e": email})).first()
+                lines = [] if user is None else [f"{r.action}: {r.why}" for r in await conn.execute(sa.text(
+                    "SELECT action, why FROM intake.audit WHERE reference = :r ORDER BY id"),
+                    {"r": f"account:{user.id}"})]
+        finally:
+            await engine.dispose()
+        return user, lines
+
+    return asyncio.run(read())
+
+
+def test_the_councils_directory_gives_each_person_their_role_and_takes_it_away(  # type: ignore[no-untyped-def]
+        platform, provider, tmp_path, monkeypatch) -> None:
+    """Accounts made at the first sign-in and kept to the role the council's groups give (a change
+    of role ends the person's other sessions); no mapped group, no session; a stopped account stays
+    stopped; a hand-added account stays as the council set it."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from frontdoor_cli.main import app
+    from frontdoor_shared.auth import AuthSettings, Tokens
+
+    roles = tmp_path / "roles.json"
+    roles.write_text(json.dumps({"roles": [
+        {"value": "grp-chairs", "role": "panel-chair", "organisation": "Model Council",
+         "panel": "demo-early-years-panel"},
+        {"value": "grp-health-visitors", "role": "referrer", "organisation": "Model NHS Trust"}]}))
+    platform.stop_service("intake")
+    platform.start_service("intake", **_oidc_env(provider, INTAKE_OIDC_ROLES_FILE=str(roles)))
+    platform.wait_healthy("intake")
+    tokens = Tokens(AuthSettings())
+    email = "new.visitor@council.example"
+
+    provider.person = {"email": email, "email_verified": True, "name": "New Visitor",
+                       "groups": ["grp-other", "grp-health-visitors"]}
+    with _browser(platform) as browser:
+        assert _through_the_provider(browser).status_code == 303
+        first = browser.cookies["fd_session"]
+        assert browser.get("/concerns").status_code == 200
+    who = tokens.verify(first)
+    assert (who.role, who.organisation, who.panel_id, who.name) == ("referrer", "Model NHS Trust", None, "New Visitor")
+    user, lines = _accounts(platform, email)
+    assert (user.role, user.managed_by, user.disabled) == ("referrer", "provider", False)
+    assert lines == ["add-user: from the council's provider: role referrer"]
+
+    provider.person["groups"] = ["grp-health-visitors", "grp-chairs"]  # the chairs' entry comes first
+    with _browser(platform) as browser:
+        assert _through_the_provider(browser).status_code == 303
+        chair = tokens.verify(browser.cookies["fd_session"])
+    assert (chair.role, chair.panel_id) == ("panel-chair", "demo-early-years-panel")
+    assert _accounts(platform, email)[1][-1] == "change-role: from the council's provider: role referrer to panel-chair"
+    with _browser(platform) as old:  # the referrer's session ended with the role
+        old.cookies.set("fd_session", first)
+        assert old.get("/concerns").status_code == 303
+
+    provider.person["groups"] = ["grp-other"]  # taken out of every group Front Door knows
+    with _browser(platform) as browser:
+        refused = _through_the_provider(browser)
+        assert refused.status_code == 403
+        assert "gives you no role in Front Door" in refused.text
+        assert "fd_session" not in browser.cookies
+
+    provider.person["groups"] = ["grp-health-visitors"]
+    monkeypatch.setenv("DATABASE_URL", platform.database_url)
+    assert CliRunner().invoke(app, ["accounts", "disable-user", "--email", email]).exit_code == 0
+    with _browser(platform) as browser:  # the council stopped the account: the directory does not restart it
+        assert _through_the_provider(browser).status_code == 403
+    listed = CliRunner().invoke(app, ["accounts", "list"], env={"COLUMNS": "300"})
+    assert "council's directory" in listed.output
+
+    demo = platform.seed_demo()["users"]["health-visitor"]  # added by hand: kept as the council set it
+    provider.person = {"email": demo["email"], "email_verified": True, "groups": ["grp-chairs"]}
+    with _browser(platform) as browser:
+        assert _through_the_provider(browser).status_code == 303
+        assert tokens.verify(browser.cookies["fd_session"]).role == "referrer"
+
+
 def test_a_council_can_turn_front_door_passwords_off(platform, provider) -> None:  # type: ignore[no-untyped-def]
     demo = platform.seed_demo()["users"]["health-visitor"]
     platform.stop_service("intake")

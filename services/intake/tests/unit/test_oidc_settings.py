@@ -54,3 +54,16 @@ def test_the_provider_sends_someone_signed_out_back_to_sign_in_where_the_council
     told = IntakeSettings(**base, oidc_redirect_url="https://fd.council.example/sign-in/oidc/callback",
                           oidc_post_logout_url="https://fd.council.example/signed-out")
     assert post_logout_url(request, told) == "https://fd.council.example/signed-out"  # type: ignore[arg-type]
+
+
+def test_a_roles_file_that_cannot_be_used_stops_start_up_naming_it(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from intake.entrypoints.oidc_sign_in import roles_of
+
+    base = {"oidc_discovery_url": DISCOVERY, "oidc_client_id": "fd", "oidc_client_secret": "s"}
+    bad = tmp_path / "roles.json"
+    bad.write_text('{"roles": [{"value": "grp", "role": "owner", "organisation": "Model Council"}]}')
+    with pytest.raises(ValueError, match=r"INTAKE_OIDC_ROLES_FILE .*roles.json: entry 1.role: choose one of"):
+        roles_of(IntakeSettings(**base, oidc_roles_file=bad))  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="No such file"):
+        roles_of(IntakeSettings(**base, oidc_roles_file=tmp_path / "missing.json"))  # type: ignore[arg-type]
+    assert roles_of(IntakeSettings(**base)) is None  # type: ignore[arg-type]

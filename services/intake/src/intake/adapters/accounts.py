@@ -62,7 +62,7 @@ class AccountRepository:
     async def everyone(self) -> tuple[list[Any], list[Any]]:
         u, c = orm.staff_user.c, orm.partner_client.c
         users = (await self.conn.execute(sa.select(u.id, u.email, u.name, u.role, u.organisation, u.panel_id,
-                                                   u.disabled).order_by(u.email))).all()
+                                                   u.disabled, u.managed_by).order_by(u.email))).all()
         clients = (await self.conn.execute(sa.select(c.client_id, c.name, c.scopes, c.disabled, c.status_events)
                                            .order_by(c.client_id))).all()
         return list(users), list(clients)

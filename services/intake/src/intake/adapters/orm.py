@@ -70,6 +70,7 @@ staff_user = sa.Table(
     sa.Column("password_hash", sa.Text, nullable=False),
     sa.Column("disabled", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("must_change_password", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("managed_by", sa.Text),  # "provider": made and kept by the council's directory (provider_roles)
 )
 
 partner_client = sa.Table(

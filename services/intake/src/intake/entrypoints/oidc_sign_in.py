@@ -40,7 +40,8 @@ from starlette.middleware.sessions import SessionMiddleware
 from frontdoor_shared.auth import AuthSettings
 from frontdoor_shared.web import OIDC_FLOW_COOKIE, OIDC_FLOW_MINUTES, set_session
 from intake.config import IntakeSettings
-from intake.service_layer.accounts import account_for_email
+from intake.domain.provider_roles import BadRoleMap, ProviderRole, load_role_map, role_for
+from intake.service_layer.accounts import AccountRefused, account_for_email, account_from_provider
 
 router = APIRouter(tags=["authentication"])
 HINT_COOKIE, HINT_PATH = "fd_idp_hint", "/sign-out"  # the provider's ID token, sent to sign-out alone
@@ -48,8 +49,8 @@ log = structlog.get_logger()
 
 UNREACHABLE = "Your council's sign-in service could not be reached. Try again in a few minutes."
 DID_NOT_WORK = "Signing in with your council account did not work. Try again."
-NO_ACCOUNT = ("Front Door has no account for {email}, or it has been stopped. Ask your council's "
-              "Front Door administrator to add you.")
+NO_ACCOUNT = ("Front Door has no account for {email}, or it has been stopped, or your council's directory "
+              "gives you no role in Front Door. Ask your council's Front Door administrator.")
 
 
 def provider_of(settings: IntakeSettings) -> StarletteOAuth2App | None:
@@ -67,9 +68,20 @@ def provider_of(settings: IntakeSettings) -> StarletteOAuth2App | None:
     return client
 
 
+def roles_of(settings: IntakeSettings) -> tuple[ProviderRole, ...] | None:
+    """The council's roles file, read and checked (start-up stops on a bad one, naming the entry)."""
+    if settings.oidc_roles_file is None:
+        return None
+    try:
+        return load_role_map(settings.oidc_roles_file.read_text())
+    except (OSError, BadRoleMap) as err:
+        raise ValueError(f"INTAKE_OIDC_ROLES_FILE {settings.oidc_roles_file}: {err}") from None
+
+
 def install(app: FastAPI, settings: IntakeSettings, *, production: bool) -> None:
     """The routes, and the signed cookie that holds a flow's state (only when a provider is set)."""
     app.state.oidc = provider_of(settings)
+    app.state.oidc_roles = roles_of(settings)
     if app.state.oidc is None:
         return
     app.add_middleware(SessionMiddleware, secret_key=AuthSettings().secret.get_secret_value(),
@@ -122,7 +134,15 @@ async def callback(request: Request) -> Response:
     if not isinstance(email, str) or "@" not in email or claims.get("email_verified") is False:
         log.warning("oidc.no_verified_email", claim=app.settings.oidc_email_claim)
         return _refused(request, DID_NOT_WORK, 400)
-    principal = await account_for_email(app.runtime.engine, email)
+    role_map = request.app.state.oidc_roles
+    try:
+        principal = (await account_for_email(app.runtime.engine, email) if role_map is None else
+                     await account_from_provider(app.runtime.engine, email, str(claims.get("name") or ""),
+                                                 role_for(claims.get(app.settings.oidc_roles_claim), role_map),
+                                                 here=app.tokens.revocations))
+    except AccountRefused:  # an address Front Door cannot keep as an account's
+        log.warning("oidc.account_refused")
+        return _refused(request, DID_NOT_WORK, 400)
     if principal is None:
         log.info("oidc.no_account")  # never the address: it is a person's contact detail
         return _refused(request, NO_ACCOUNT.format(email=email), 403)

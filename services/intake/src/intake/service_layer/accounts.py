@@ -29,6 +29,7 @@ from frontdoor_shared.topics import PATHWAYS
 from intake.adapters import audit
 from intake.adapters.accounts import AccountRepository
 from intake.adapters.partner_signing import development_signing_key
+from intake.domain.provider_roles import ProviderRole
 
 # argon2id as the OWASP Password Storage Cheat Sheet configures it (m = 19 MiB, t = 2, p = 1).
 # argon2-cffi's default (64 MiB, p = 4) held 64 MiB for every sign-in and token request at once:
@@ -102,8 +103,56 @@ async def account_for_email(engine: AsyncEngine, email: str) -> Principal | None
     if user is None or user.disabled:
         return None
     # a password the council printed is not theirs to change here: they did not use it
+    return _principal(user)
+
+
+PROVIDER = "provider"  # staff_user.managed_by: the council's directory makes and keeps the account
+
+
+def _principal(user: Any) -> Principal:
     return Principal(subject=user.id, kind="staff", role=user.role, organisation=user.organisation,
                      panel_id=user.panel_id, name=user.name)
+
+
+async def account_from_provider(engine: AsyncEngine, email: str, name: str, granted: ProviderRole | None, *,
+                                here: revocation.Revocations | None = None) -> Principal | None:
+    """Where the council's directory says what each person may do (`INTAKE_OIDC_ROLES_FILE`): the
+    account of the person the provider vouched for, made on their first sign-in and kept to what
+    the directory gives them now (a change of role ends their other sessions: on this service, `here`,
+    at once). None, and no
+    session, for a stopped account, or an account the directory made whose person it no longer
+    gives any role. An account added by hand stays as the council set it."""
+    ended = None
+    async with engine.begin() as conn:
+        repo = AccountRepository(conn)
+        user = await repo.user_by_email(email)
+        if user is not None and (user.disabled or (user.managed_by == PROVIDER and granted is None)):
+            return None
+        if user is not None and (user.managed_by != PROVIDER or granted is None):
+            return _principal(user)
+        if granted is None:
+            return None
+        wanted = {"role": granted.role, "organisation": granted.organisation, "panel_id": granted.panel_id}
+        if user is None:
+            shown = name.strip()[:200] or email
+            _check_user(email, shown, granted.role, granted.organisation, granted.panel_id)
+            user_id = f"user-{secrets.token_hex(6)}"
+            unusable = await _hash(secrets.token_urlsafe(32))  # never shown: they sign in at the provider
+            if not await repo.add_user(id=user_id, email=email.strip().lower(), name=shown, password_hash=unusable,
+                                       must_change_password=False, managed_by=PROVIDER, **wanted):
+                return None  # made at this moment by their other sign-in: this one tries again
+            await _audited(conn, None, "add-user", f"account:{user_id}",
+                           why=f"from the council's provider: role {granted.role}")
+            user = await repo.user_by_id(user_id)
+        elif {k: getattr(user, k) for k in wanted} != wanted:
+            await repo.set_user(email, **wanted)
+            ended = await end_sessions(conn, _staff(user.id), "ended-by-council")  # the old role's sessions
+            await _audited(conn, None, "change-role", f"account:{user.id}",
+                           why=f"from the council's provider: role {user.role} to {granted.role}")
+            user = await repo.user_by_id(user.id)
+    if ended is not None and here is not None:
+        here.add_event(ended)
+    return _principal(user)
 
 
 async def authenticate_client(engine: AsyncEngine, client_id: str, secret: str, wanted: set[str]
