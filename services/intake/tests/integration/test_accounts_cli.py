@@ -186,3 +186,36 @@ def test_a_password_hashed_under_the_old_parameters_still_signs_in_and_is_hashed
     assert stored.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
     assert _signs_in(database, "old.hash@council.example", "lantern copper meadow") is not None
     assert _signs_in(database, "old.hash@council.example", "not it") is None
+
+
+def test_two_first_sign_ins_at_once_from_the_councils_directory_make_one_account(database: str) -> None:
+    """The same person's two browsers signing in for the first time together: one account, one
+    audit line, and both let in as it (the insert decides; the other reads what it made)."""
+    import sqlalchemy as sa
+
+    from intake.domain.provider_roles import ProviderRole
+    from intake.service_layer.accounts import account_from_provider
+
+    granted = ProviderRole("grp-health-visitors", "referrer", "Model NHS Trust")
+
+    async def go() -> tuple[Any, ...]:
+        engine = make_engine(database, pool_size=4)
+        try:
+            both = await asyncio.gather(*(account_from_provider(engine, "Twice.Visitor@council.example", "Twice",
+                                                                granted) for _ in range(2)))
+            async with engine.connect() as conn:
+                rows = (await conn.execute(sa.text("SELECT id, managed_by FROM intake.staff_user"
+                                                   " WHERE email = 'twice.visitor@council.example'"))).all()
+                lines = (await conn.execute(sa.text("SELECT count(*) FROM intake.audit WHERE reference = :r"),
+                                            {"r": f"account:{rows[0].id}"})).scalar()
+        finally:
+            await engine.dispose()
+        return (*both, rows, lines)
+
+    first, second, rows, lines = asyncio.run(go())
+    assert [r.managed_by for r in rows] == ["provider"]
+    assert first is not None
+    assert second is not None
+    assert first.subject == second.subject == rows[0].id
+    assert (first.role, second.role) == ("referrer", "referrer")
+    assert lines == 1

@@ -138,12 +138,13 @@ async def account_from_provider(engine: AsyncEngine, email: str, name: str, gran
             _check_user(email, shown, granted.role, granted.organisation, granted.panel_id)
             user_id = f"user-{secrets.token_hex(6)}"
             unusable = await _hash(secrets.token_urlsafe(32))  # never shown: they sign in at the provider
-            if not await repo.add_user(id=user_id, email=email.strip().lower(), name=shown, password_hash=unusable,
-                                       must_change_password=False, managed_by=PROVIDER, **wanted):
-                return None  # made at this moment by their other sign-in: this one tries again
-            await _audited(conn, None, "add-user", f"account:{user_id}",
-                           why=f"from the council's provider: role {granted.role}")
-            user = await repo.user_by_id(user_id)
+            if await repo.add_user(id=user_id, email=email.strip().lower(), name=shown, password_hash=unusable,
+                                   must_change_password=False, managed_by=PROVIDER, **wanted):
+                await _audited(conn, None, "add-user", f"account:{user_id}",
+                               why=f"from the council's provider: role {granted.role}")
+            user = await repo.user_by_email(email)  # theirs, or made this moment by their other sign-in
+            if user is None or user.disabled:
+                return None
         elif {k: getattr(user, k) for k in wanted} != wanted:
             await repo.set_user(email, **wanted)
             ended = await end_sessions(conn, _staff(user.id), "ended-by-council")  # the old role's sessions
