@@ -259,6 +259,10 @@ async def test_a_team_silent_past_the_familys_date_is_chased_once_and_an_answer_
     await wait(routed_told, "the routing told to each family, and the team's acceptance")
     await asyncio.sleep(1)  # several rounds at the real time: the team still has 20 working days
     assert await chased(silent) == []
+    concerns["Silent"] = silent
+    token = await _token(world, wait, "Silent")
+    async with world.http() as http:
+        before = (await http.get(f"/status/{token}")).text
     world.clock.offset += timedelta(days=45)  # past the team's 20 working days and the statutory 6 weeks
 
     async def staff_and_family_told() -> bool:
@@ -277,3 +281,8 @@ async def test_a_team_silent_past_the_familys_date_is_chased_once_and_an_answer_
     assert await chased(silent) == ["family/team-not-heard", "staff/referral-unanswered"], "once per routing"
     assert await chased(answered) == []
     assert await chased(statutory) == []  # the council's own legal date, not a team's: not chased by default
+    async with world.http() as http:
+        after = (await http.get(f"/status/{token}")).text
+    following = "We have asked our staff to find out what is happening"
+    assert following not in before
+    assert following in after  # the family's page says the council, not they, is chasing

@@ -161,6 +161,11 @@ class MessageRepository:
         return await self.conn.scalar(
             sa.select(orm.recipient.c.sealed).where(orm.recipient.c.concern_id == concern_id))
 
+    async def recorded_about(self, event_id: str, template: str) -> bool:
+        """Whether a `template` message was recorded about the event (the template names no one)."""
+        return bool(await self.conn.scalar(sa.select(sa.exists().where(M.c.about_event_id == event_id,
+                                                                       M.c.template == template))))
+
     async def add_once(self, **values: Any) -> bool:
         """Insert a message unless one with the same dedupe key exists; True when inserted."""
         result = await self.conn.execute(

@@ -13,6 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from notifications.adapters.journey_repository import JourneyRepository
 from notifications.adapters.repository import MessageRepository
+from notifications.domain.journey import WAITING_ON_TEAM
+from notifications.domain.messages import unanswered_plan
 from notifications.domain.status_link import looks_like_token, token_hash
 from notifications.service_layer.context import Context
 
@@ -39,6 +41,7 @@ class StatusView:
     ended: bool = False  # nothing more will happen (withdrawn): no "by when" to promise
     decided: bool = False  # a decision was made: the page says what the family can do about it
     advice: str = ""  # the council's SEND information, advice and support service (SENDIASS)
+    chased: bool = False  # the team let the date pass: the council's staff are following it up
 
 
 async def status_view(conn: AsyncConnection, ctx: Context, token: str) -> StatusView | None:
@@ -52,15 +55,18 @@ async def status_view(conn: AsyncConnection, ctx: Context, token: str) -> Status
     steps = await links.steps(concern_id)
     if not steps:
         return None
-    sealed = await MessageRepository(conn).sealed_recipients(concern_id)
+    messages = MessageRepository(conn)
+    sealed = await messages.sealed_recipients(concern_id)
     latest = steps[-1]
+    chased = latest.status in WAITING_ON_TEAM and await messages.recorded_about(
+        latest.event_id, unanswered_plan()[0].template)
     return StatusView(
         reference=latest.reference, child=ctx.people(sealed)["child_given_name"] if sealed else None,
         journey=[JourneyLine(s.at.date(), s.line) for s in steps], next_step=latest.next_step,
         expected_by=latest.expected_by,
         overdue=bool(latest.expected_by and latest.expected_by < ctx.clock().date()),
         contact=ctx.settings.council_contact, ended=latest.status in ENDED,
-        decided=any(s.status in DECIDED for s in steps), advice=ctx.settings.sendiass_contact)
+        decided=any(s.status in DECIDED for s in steps), advice=ctx.settings.sendiass_contact, chased=chased)
 
 
 async def revoke(conn: AsyncConnection, ctx: Context, token: str) -> bool:
