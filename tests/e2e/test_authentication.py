@@ -103,6 +103,10 @@ def test_signing_out_anywhere_ends_the_session_on_every_service(platform) -> Non
     out = httpx.post(f"{ey}/sign-out", data={"csrf_token": "form-token-0123456789abcdef"},
                      cookies={"fd_session": chair, "fd_csrf": "form-token-0123456789abcdef"}, timeout=15)
     assert out.headers["location"] == "/signed-out"  # ended everywhere, not only here
+    page = httpx.get(f"{ey}/signed-out", timeout=15)
+    link = f"http://127.0.0.1:{platform.ports['intake']}/sign-out/provider"
+    assert f'href="{link}"' in page.text  # and at the council's provider, for whoever signed in there
+    assert httpx.get(link, cookies={"fd_session": chair}, timeout=15).headers["location"] == "/sign-in"
     assert _opens(platform, chair)["intake"] == 401
     wait_for(lambda: _opens(platform, chair) == {"intake": 401, "early-years": 303, "notifications": 401}, 60,
              "every service to refuse the panel chair's ended session")

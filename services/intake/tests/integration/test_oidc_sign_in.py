@@ -199,6 +199,23 @@ def test_signing_out_ends_the_session_here_and_at_the_provider_so_the_next_perso
         copy.cookies.set("fd_session", session)
         assert copy.get("/concerns").status_code == 303
 
+    # signed out on the panel's pages (which end the session through intake's API): the link on their
+    # signed-out page ends the provider's session too, and only once Front Door's has ended
+    with _browser(platform) as browser:
+        assert _through_the_provider(browser).status_code == 303
+        id_token, session = provider.id_tokens[-1], browser.cookies["fd_session"]
+        ended = len(provider.signed_out)
+        live = browser.get("/sign-out/provider")
+        assert (live.status_code, live.headers["location"]) == (303, "/concerns")  # a live session: nothing
+        assert len(provider.signed_out) == ended
+        assert httpx.delete(f"http://127.0.0.1:{platform.ports['intake']}/api/v1/session",
+                            headers={"Authorization": f"Bearer {session}"}, timeout=10).status_code == 204
+        out = browser.get("/sign-out/provider")
+        assert out.status_code == 303
+        assert out.headers["location"].startswith(f"{provider.issuer}/logout?")
+        assert parse_qs(urlsplit(out.headers["location"]).query)["id_token_hint"] == [id_token]
+        assert not [c for c in browser.cookies.jar if c.name == "fd_idp_hint"]
+
     ended = len(provider.signed_out)
     with _browser(platform) as browser:  # a session begun with a Front Door password ends here only
         browser.get("/sign-in")

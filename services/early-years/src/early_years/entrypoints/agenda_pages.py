@@ -135,4 +135,5 @@ async def signed_out(request: Request) -> Response:
         return signed_out_page(request, "You have signed out of the panel's pages",
                                "Front Door could not end your session on its other services just now. Close "
                                "every browser window to finish signing out.", status=200)
-    return signed_out_page(request, "You have signed out", "You have signed out of Front Door.", status=200)
+    return signed_out_page(request, "You have signed out", "You have signed out of Front Door.", status=200,
+                           signed_out=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
@@ -54,11 +54,20 @@ def sign_in_link(request: Request, path: str) -> str:
     return f"{svc.settings.sign_in_url}?next={quote(back, safe='')}"
 
 
-def signed_out_page(request: Request, title: str, message: str, status: int) -> Response:
+def signed_out_page(request: Request, title: str, message: str, status: int, *, signed_out: bool = False) -> Response:
     """A page with a link to sign in: after a form, a redirect to another origin would break the
     pages' CSP (form-action 'self'), so a person follows a link instead."""
     return render(request, "signed_out.html", principal=None, title=title, message=message, status=status,
-                  sign_in_link=sign_in_link(request, "/panel"))
+                  sign_in_link=sign_in_link(request, "/panel"),
+                  provider_sign_out=provider_sign_out_link(service_of(request).settings.sign_in_url) if signed_out
+                  else None)
+
+
+def provider_sign_out_link(sign_in_url: str) -> str:
+    """Intake's link that ends the council provider's session once Front Door's has ended (beside
+    its sign-in page)."""
+    scheme, netloc, *_ = urlsplit(sign_in_url)
+    return urlunsplit((scheme, netloc, "/sign-out/provider", "", ""))
 
 
 def member_panel(principal: Principal, svc: EarlyYears) -> str:

@@ -166,6 +166,25 @@ async def sign_out(request: Request, csrf_token: Annotated[str, Form()] = "") ->
     return response
 
 
+@router.get("/sign-out/provider", include_in_schema=False)
+async def sign_out_at_provider(request: Request) -> Response:
+    """After signing out on another Front Door service (the panel's pages end the session through
+    `DELETE /api/v1/session`), the link on its signed-out page ends the council provider's session
+    too, as signing out here does. It acts only once the Front Door session has ended: a page
+    elsewhere cannot use it to end a live one's provider session."""
+    app = request.app.state.intake
+    token = request.cookies.get(SESSION_COOKIE)
+    try:
+        live = bool(token) and app.tokens.verify(token, changing_password=True) is not None
+    except NotAuthenticated:
+        live = False
+    response = RedirectResponse("/concerns" if live else (await sign_out_there(request) or "/sign-in"),
+                                status_code=303)
+    if not live:
+        forget_hint(response)
+    return response
+
+
 def _staff(request: Request) -> Principal | Response:
     """The signed-in member of staff, or off to sign in and back."""
     token = request.cookies.get(SESSION_COOKIE)
