@@ -385,6 +385,9 @@ async def test_the_case_keeps_the_latest_answer_of_the_team_for_the_panels_revie
     assert listed[-1]["panel_date"] == item.date.isoformat()
     async with world.browser(people["chair"]) as chair:
         assert "The case is back on the panel's agenda" in (await chair.get(f"/panel/cases/{case.id}")).text
+        agenda = (await chair.get("/panel")).text
+        row = agenda[agenda.index(f'id="case-{case.id}"'):]
+        assert "Back: the team declined the referral. Awaiting a new decision" in row[:row.index("</tr>")]
         [first] = await world.rows(sa.select(orm.decision).where(orm.decision.c.case_id == case.id))
         corrected = await chair.post(f"/panel/cases/{case.id}/decision",
                                      data=decision_form(corrects_decision_id=str(first.id)))

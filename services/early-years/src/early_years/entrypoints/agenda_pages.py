@@ -23,6 +23,7 @@ from early_years.entrypoints.web import (
 )
 from early_years.service_layer import agenda
 from early_years.service_layer.meetings import record_attendance
+from early_years.service_layer.team_answer import BACK_FROM_TEAM
 from early_years.service_layer.views import agenda_view
 from frontdoor_shared.access import Resource, can_decide_on_panel
 from frontdoor_shared.auth import SESSION_COOKIE, NotAuthenticated, Principal
@@ -44,7 +45,8 @@ async def _agenda_page(request: Request, principal: Principal, *, errors: dict[s
                   panel_name=svc.panel.name, agencies=svc.panel.words.agencies, chosen=chosen, field_errors=errors,
                   is_chair=can_decide_on_panel(principal, Resource(panel_id=panel_id)),
                   errors=[{"text": v, "href": f"#{k}"} for k, v in errors.items()],
-                  done=DONE.get(request.query_params.get("done", "")), status=422 if errors else 200)
+                  done=DONE.get(request.query_params.get("done", "")), back_from_team=BACK_FROM_TEAM,
+                  status=422 if errors else 200)
 
 
 @router.get("/panel")
