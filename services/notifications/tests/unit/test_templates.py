@@ -308,3 +308,9 @@ def test_every_family_message_by_text_fits_and_keeps_who_to_contact_and_any_righ
     if "\nYour rights\n" in body:
         assert "If you disagree with this decision, contact us" in text
         assert "SENDIASS" in text
+
+
+def test_staff_told_of_a_decline_know_a_panel_referral_goes_back_to_the_panel(ctx) -> None:  # type: ignore[no-untyped-def]
+    _, body = _rendered(ctx, "staff/referral-declined")
+    assert "it is back on the panel's next agenda and the panel will decide again" in body
+    assert "Otherwise, look again at what help is right for the child, and write to the family by" in body
