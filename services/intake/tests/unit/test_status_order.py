@@ -55,3 +55,11 @@ def test_after_a_team_declines_the_council_deciding_again_starts_over_and_nothin
         new: str, at: datetime, moves: bool) -> None:
     assert advances(Status.REFERRAL_DECLINED, new, since=DECLINED_AT, at=at) is moves
     assert advances(Status.REFERRAL_DECLINED, new) is False  # no times to compare: it stays
+
+
+def test_a_decision_whose_time_came_without_a_zone_is_read_as_utc_not_a_crash() -> None:
+    """An event from a system that left the zone off its time: compared as the database stores it."""
+    naive_after = datetime(2026, 3, 10, 14, 5)
+    naive_before = datetime(2026, 3, 2, 9, 0)
+    assert advances(Status.REFERRAL_DECLINED, Status.LISTED_FOR_PANEL, since=DECLINED_AT, at=naive_after) is True
+    assert advances(Status.REFERRAL_DECLINED, Status.LISTED_FOR_PANEL, since=DECLINED_AT, at=naive_before) is False

@@ -8,7 +8,7 @@ from __future__ import annotations
 import secrets
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 # Crockford base32 without I, L, O, U: readable over the phone, no look-alike characters.
@@ -83,13 +83,18 @@ WITHDRAWABLE = frozenset({Status.SUBMITTED, Status.TRIAGED, Status.MORE_INFORMAT
 DECIDED_AGAIN = frozenset({Status.LISTED_FOR_PANEL, Status.PANEL_DECIDED, Status.ROUTED})
 
 
+def _utc(moment: datetime) -> datetime:
+    """A time without a zone (an event from a system that left it off) read as UTC, as stored."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
 def advances(current: str, new: str, *, since: datetime | None = None, at: datetime | None = None) -> bool:
     """Whether `new` (of time `at`) should become the present status after `current` (reached at
     `since`)."""
     if current == Status.ERASED:
         return False
     if current == Status.REFERRAL_DECLINED and new in DECIDED_AGAIN:
-        return since is not None and at is not None and at > since
+        return since is not None and at is not None and _utc(at) > _utc(since)
     return _STAGE.get(new, 0) >= _STAGE.get(current, 0)
 
 
