@@ -86,6 +86,9 @@ class IntakeSettings(ServiceSettings):
         if self.oidc_discovery_url and not (self.oidc_client_id and self.oidc_client_secret):
             raise ValueError("INTAKE_OIDC_CLIENT_ID and INTAKE_OIDC_CLIENT_SECRET must be set with "
                              "INTAKE_OIDC_DISCOVERY_URL")
+        if self.oidc_roles_file is not None and not self.oidc_discovery_url:
+            raise ValueError("INTAKE_OIDC_ROLES_FILE needs INTAKE_OIDC_DISCOVERY_URL: the roles are read from the "
+                             "council's provider")
         if not self.password_sign_in and not self.oidc_discovery_url:
             raise ValueError("INTAKE_PASSWORD_SIGN_IN=false needs INTAKE_OIDC_DISCOVERY_URL: staff must sign in "
                              "somewhere")

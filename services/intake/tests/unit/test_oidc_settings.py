@@ -67,3 +67,8 @@ def test_a_roles_file_that_cannot_be_used_stops_start_up_naming_it(tmp_path) -> 
     with pytest.raises(ValueError, match="No such file"):
         roles_of(IntakeSettings(**base, oidc_roles_file=tmp_path / "missing.json"))  # type: ignore[arg-type]
     assert roles_of(IntakeSettings(**base)) is None  # type: ignore[arg-type]
+
+
+def test_a_roles_file_without_a_provider_stops_start_up_naming_both(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ValidationError, match="INTAKE_OIDC_ROLES_FILE needs INTAKE_OIDC_DISCOVERY_URL"):
+        IntakeSettings(oidc_roles_file=tmp_path / "roles.json")  # type: ignore[call-arg]
