@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import warnings
 from typing import Any
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import httpx
 import structlog
@@ -30,8 +31,6 @@ from authlib.deprecate import AuthlibDeprecationWarning
 with warnings.catch_warnings():  # Authlib's notice, at import, that it will move to another HTTP client
     warnings.simplefilter("ignore", AuthlibDeprecationWarning)
     from authlib.integrations.starlette_client import OAuth, StarletteOAuth2App
-from urllib.parse import urlencode, urlsplit, urlunsplit
-
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from joserfc.errors import JoseError

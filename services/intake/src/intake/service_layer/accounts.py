@@ -118,10 +118,9 @@ async def account_from_provider(engine: AsyncEngine, email: str, name: str, gran
                                 here: revocation.Revocations | None = None) -> Principal | None:
     """Where the council's directory says what each person may do (`INTAKE_OIDC_ROLES_FILE`): the
     account of the person the provider vouched for, made on their first sign-in and kept to what
-    the directory gives them now (a change of role ends their other sessions: on this service, `here`,
-    at once). None, and no
-    session, for a stopped account, or an account the directory made whose person it no longer
-    gives any role. An account added by hand stays as the council set it."""
+    the directory gives them now (a change of role ends their other sessions; on this service,
+    `here`, at once). None, and no session, for a stopped account, or an account the directory made
+    whose person it no longer gives any role. An account added by hand stays as the council set it."""
     ended = None
     async with engine.begin() as conn:
         repo = AccountRepository(conn)

@@ -127,7 +127,8 @@ async def record_statuses(uow: UnitOfWork, items: list[tuple[CloudEvent, Any, st
             for change in status_changes(event, data):
                 journey = not is_message(data) and advances(now, change.status, since=since, at=change.at)
                 if journey:
-                    present[data.concern_id] = (now, since) = (change.status, change.at)
+                    now, since = change.status, change.at
+                    present[data.concern_id] = (now, since)
                 lines.append((data, change, event.id, journey))
         await repo.add_statuses([(d.concern_id, c, e, j) for d, c, e, j in lines],
                                 audit=[(audit.SYSTEM, f"status:{c.status}", d.reference, d.concern_id,
